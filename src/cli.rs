@@ -1,0 +1,163 @@
+//! Command-line definitions (clap derive): one struct per subcommand, flags documented here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Tells you when synthetic (LLM-generated) training data is hurting your model.
+///
+/// Exit codes: 0 pass, 1 a gate failed (release blocked), 2 bad input or usage.
+#[derive(Debug, Parser)]
+#[command(
+    name = "driftprint",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only errors on stderr; no progress bars.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Worker threads (default: all cores). Results never depend on this.
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Summarise a corpus: counts by lineage, text lengths, empties, duplicates, synthetic share.
+    Inspect(InspectArgs),
+    /// Compute a feature matrix (stylometry, hashed n-grams) and write it as Parquet, CSV or NPY.
+    Features(FeaturesArgs),
+}
+
+/// How input files are read and mapped onto driftprint's schema.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Input")]
+pub struct IngestArgs {
+    /// Config file (TOML) with [ingest] and [features] settings; flags override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Input format; by default detected from the extension (.jsonl[.gz|.zst], .csv, .tsv,
+    /// .parquet, .arrow/.feather) or a directory of .txt files.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+
+    /// Input field holding the document text [default: text].
+    #[arg(long, value_name = "NAME")]
+    pub text_field: Option<String>,
+
+    /// Input field holding the document id [default: id; if absent, <file>:<line>].
+    #[arg(long, value_name = "NAME")]
+    pub id_field: Option<String>,
+
+    /// Input field holding the provenance, real or synthetic [default: source].
+    #[arg(long, value_name = "NAME")]
+    pub source_field: Option<String>,
+
+    /// Input field naming the model that generated the document [default: generator].
+    #[arg(long, value_name = "NAME")]
+    pub generator_field: Option<String>,
+
+    /// Input field with the prompt id [default: prompt_id].
+    #[arg(long, value_name = "NAME")]
+    pub prompt_id_field: Option<String>,
+
+    /// Input field with the sampling temperature [default: temperature].
+    #[arg(long, value_name = "NAME")]
+    pub temperature_field: Option<String>,
+
+    /// Input field with the retraining generation, an integer [default: generation].
+    #[arg(long, value_name = "NAME")]
+    pub generation_field: Option<String>,
+
+    /// Input field with the model the generator was derived from [default: parent_model].
+    #[arg(long, value_name = "NAME")]
+    pub parent_model_field: Option<String>,
+
+    /// Input field with the split, train or eval (test/validation/dev = eval) [default: split].
+    #[arg(long, value_name = "NAME")]
+    pub split_field: Option<String>,
+
+    /// Input field with the downstream class label [default: label].
+    #[arg(long, value_name = "NAME")]
+    pub label_field: Option<String>,
+
+    /// Input field with the domain [default: domain].
+    #[arg(long, value_name = "NAME")]
+    pub domain_field: Option<String>,
+
+    /// Map source values onto real/synthetic, e.g. `human=real,machine=synthetic`.
+    #[arg(long, value_name = "VALUE=real|synthetic,...")]
+    pub source_values: Option<String>,
+
+    /// Lineage for documents whose file lacks the field, e.g. `source=synthetic,generator=gpt-4o`
+    /// (keys: source, generator, prompt_id, temperature, generation, parent_model, split, label,
+    /// domain). This is how a directory of .txt files gets its lineage. Repeatable.
+    #[arg(long, value_name = "KEY=VALUE,...")]
+    pub lineage: Vec<String>,
+
+    /// Replace invalid UTF-8 with U+FFFD and count it, instead of failing.
+    #[arg(long)]
+    pub lossy_utf8: bool,
+
+    /// Documents per batch when streaming; bounds memory [default: 4096].
+    #[arg(long, value_name = "N")]
+    pub batch_size: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Corpus files or .txt directories (several are read as one corpus). Default: the config's
+    /// [ingest] inputs.
+    #[arg(value_name = "CORPUS")]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+
+    /// Also write the summary as JSON to this file (`-` for stdout instead of the table).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FeaturesArgs {
+    /// Corpus files or .txt directories. Default: the config's [ingest] inputs.
+    #[arg(value_name = "CORPUS")]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+
+    /// Feature sets, comma-separated: stylo (named stylometry), ngram (hashed word 1-2 and char
+    /// 3-5-gram TF-IDF, randomly projected to a dense vector) [default: stylo,ngram].
+    #[arg(long, value_name = "SETS")]
+    pub features: Option<String>,
+
+    /// Output file; the format follows the extension: .parquet, .csv or .npy (.npy writes
+    /// ids and column names to <name>.columns.json beside it).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Hash space width of the n-gram features [default: 262144 = 2^18].
+    #[arg(long, value_name = "N")]
+    pub ngram_dim: Option<usize>,
+
+    /// Width of the dense random projection of the n-grams [default: 256].
+    #[arg(long, value_name = "N")]
+    pub projection_dim: Option<usize>,
+
+    /// Seed of the n-gram hashing and projection [default: the config's seed, else 20261126].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}

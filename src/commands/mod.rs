@@ -1,0 +1,81 @@
+//! What each subcommand does, callable from tests; `main.rs` only parses flags and maps errors
+//! to exit codes.
+
+pub mod features;
+pub mod inspect;
+
+use std::path::PathBuf;
+
+use crate::cli::IngestArgs;
+use crate::config::Config;
+use crate::corpus::Format;
+use crate::error::{ConfigError, Error, Result};
+
+fn flag_err(flag: &str, message: String) -> Error {
+    Error::Config(ConfigError::new("command line", flag, message))
+}
+
+/// The config file (if any) with the command-line flags applied on top.
+pub fn resolve_config(args: &IngestArgs) -> Result<Config> {
+    let mut config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let ingest = &mut config.ingest;
+    if let Some(f) = &args.format {
+        ingest.format = Some(f.parse::<Format>().map_err(|m| flag_err("--format", m))?);
+    }
+    let remaps = [
+        ("text", &args.text_field),
+        ("id", &args.id_field),
+        ("source", &args.source_field),
+        ("generator", &args.generator_field),
+        ("prompt_id", &args.prompt_id_field),
+        ("temperature", &args.temperature_field),
+        ("generation", &args.generation_field),
+        ("parent_model", &args.parent_model_field),
+        ("split", &args.split_field),
+        ("label", &args.label_field),
+        ("domain", &args.domain_field),
+    ];
+    for (field, input) in remaps {
+        if let Some(input) = input {
+            let flag = format!("--{}-field", field.replace('_', "-"));
+            ingest
+                .fields
+                .remap(field, input)
+                .map_err(|m| flag_err(&flag, m))?;
+        }
+    }
+    if let Some(spec) = &args.source_values {
+        ingest
+            .source_values
+            .extend_from_spec(spec)
+            .map_err(|m| flag_err("--source-values", m))?;
+    }
+    for spec in &args.lineage {
+        ingest
+            .defaults
+            .apply_spec(spec)
+            .map_err(|m| flag_err("--lineage", m))?;
+    }
+    ingest.lossy_utf8 |= args.lossy_utf8;
+    if let Some(b) = args.batch_size {
+        crate::config::check_dim(b, 1_000_000).map_err(|m| flag_err("--batch-size", m))?;
+        ingest.batch_size = b;
+    }
+    Ok(config)
+}
+
+/// Inputs from the command line, else from the config's [ingest] inputs.
+pub fn resolve_inputs(given: &[PathBuf], config: &Config) -> Result<Vec<PathBuf>> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    if !config.inputs.is_empty() {
+        return Ok(config.inputs.clone());
+    }
+    Err(Error::Usage(
+        "no corpus given: name one or more files (or set [ingest] inputs in --config)".into(),
+    ))
+}

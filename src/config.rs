@@ -1,0 +1,242 @@
+//! `driftprint.toml`: parsed into raw serde structs (unknown keys are errors), then checked once
+//! into the option types the library uses.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::corpus::{FieldMap, Format, IngestOptions, LineageDefaults, SourceValues};
+use crate::error::{ConfigError, Error, Result};
+use crate::features::{FeatureKind, FeatureSettings, NgramConfig};
+
+/// The seed used wherever the user gives none: the same inputs always give the same numbers.
+pub const DEFAULT_SEED: u64 = 20_261_126;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    seed: Option<u64>,
+    #[serde(default)]
+    ingest: RawIngest,
+    #[serde(default)]
+    features: RawFeatures,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIngest {
+    /// Corpus files, relative to the config file's directory.
+    #[serde(default)]
+    inputs: Vec<PathBuf>,
+    format: Option<String>,
+    lossy_utf8: Option<bool>,
+    batch_size: Option<usize>,
+    /// schema field -> input field name.
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
+    /// input value -> real | synthetic.
+    #[serde(default)]
+    source_values: BTreeMap<String, String>,
+    /// lineage key -> constant value for rows without that field.
+    #[serde(default)]
+    lineage: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeatures {
+    sets: Option<Vec<String>>,
+    ngram_dim: Option<usize>,
+    projection_dim: Option<usize>,
+}
+
+/// A checked configuration: every value has been validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub seed: u64,
+    pub inputs: Vec<PathBuf>,
+    pub ingest: IngestOptions,
+    pub features: FeatureSettings,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut features = FeatureSettings::default();
+        features.ngram.seed = DEFAULT_SEED;
+        Config {
+            seed: DEFAULT_SEED,
+            inputs: Vec::new(),
+            ingest: IngestOptions::default(),
+            features,
+        }
+    }
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(ConfigError::new(
+                path.display().to_string(),
+                "(file)",
+                format!("cannot read: {e}"),
+            ))
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses TOML text; `path` names the file in errors and anchors relative input paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let origin = path.display().to_string();
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let key = e.span().map(|s| key_at(text, s.start)).unwrap_or_default();
+            ConfigError::new(&origin, key, e.message().to_string())
+        })?;
+        let err =
+            |key: &str, message: String| Error::Config(ConfigError::new(&origin, key, message));
+        let mut config = Config::default();
+        if let Some(seed) = raw.seed {
+            config.seed = seed;
+            config.features.ngram.seed = seed;
+        }
+
+        let base = path.parent().unwrap_or(Path::new(""));
+        config.inputs = raw.ingest.inputs.iter().map(|p| base.join(p)).collect();
+        let ingest = &mut config.ingest;
+        if let Some(f) = &raw.ingest.format {
+            ingest.format = Some(f.parse::<Format>().map_err(|m| err("ingest.format", m))?);
+        }
+        ingest.lossy_utf8 = raw.ingest.lossy_utf8.unwrap_or(false);
+        if let Some(b) = raw.ingest.batch_size {
+            if b == 0 || b > 1_000_000 {
+                return Err(err(
+                    "ingest.batch_size",
+                    format!("must be between 1 and 1000000, not {b}"),
+                ));
+            }
+            ingest.batch_size = b;
+        }
+        let mut fields = FieldMap::default();
+        for (field, input) in &raw.ingest.fields {
+            fields
+                .remap(field, input)
+                .map_err(|m| err(&format!("ingest.fields.{field}"), m))?;
+        }
+        ingest.fields = fields;
+        let mut values = SourceValues::default();
+        for (from, to) in &raw.ingest.source_values {
+            values
+                .insert(from, to)
+                .map_err(|m| err(&format!("ingest.source_values.{from}"), m))?;
+        }
+        ingest.source_values = values;
+        let mut defaults = LineageDefaults::default();
+        for (key, value) in &raw.ingest.lineage {
+            let text = match value {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            defaults
+                .set(key, &text)
+                .map_err(|m| err(&format!("ingest.lineage.{key}"), m))?;
+        }
+        ingest.defaults = defaults;
+
+        if let Some(sets) = &raw.features.sets {
+            config.features.kinds =
+                FeatureKind::parse_list(&sets.join(",")).map_err(|m| err("features.sets", m))?;
+        }
+        let ngram: &mut NgramConfig = &mut config.features.ngram;
+        if let Some(d) = raw.features.ngram_dim {
+            check_dim(d, 1 << 28).map_err(|m| err("features.ngram_dim", m))?;
+            ngram.dim = d;
+        }
+        if let Some(d) = raw.features.projection_dim {
+            check_dim(d, 1 << 16).map_err(|m| err("features.projection_dim", m))?;
+            ngram.projection_dim = d;
+        }
+        Ok(config)
+    }
+}
+
+/// A dimension must be at least 1 and at most `max`.
+pub fn check_dim(d: usize, max: usize) -> Result<(), String> {
+    if d == 0 || d > max {
+        Err(format!("must be between 1 and {max}, not {d}"))
+    } else {
+        Ok(())
+    }
+}
+
+/// The dotted key on the line where a TOML error was found (best effort, for the message).
+fn key_at(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let table = before.lines().rev().find_map(|l| {
+        l.trim()
+            .strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+            .map(str::to_string)
+    });
+    let line = text[before.rfind('\n').map(|i| i + 1).unwrap_or(0)..]
+        .lines()
+        .next()
+        .unwrap_or("");
+    let key = line.split('=').next().unwrap_or("").trim();
+    match table {
+        Some(t) if !key.is_empty() && !key.starts_with('[') => format!("{t}.{key}"),
+        Some(t) => t,
+        None => key.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_full_config() {
+        let text = r#"
+seed = 7
+[ingest]
+inputs = ["demo.jsonl"]
+[ingest.fields]
+source = "label"
+[ingest.source_values]
+human = "real"
+machine = "synthetic"
+[ingest.lineage]
+split = "train"
+generation = 2
+[features]
+sets = ["stylo"]
+ngram_dim = 1024
+"#;
+        let c = Config::parse(text, Path::new("conf/driftprint.toml")).unwrap();
+        assert_eq!(c.seed, 7);
+        assert_eq!(c.inputs, vec![PathBuf::from("conf/demo.jsonl")]);
+        assert_eq!(c.ingest.fields.input_name("source"), Some("label"));
+        assert_eq!(c.ingest.defaults.generation, Some(2));
+        assert_eq!(c.features.kinds, vec![FeatureKind::Stylo]);
+        assert_eq!(c.features.ngram.dim, 1024);
+        assert_eq!(c.features.ngram.seed, 7);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_the_key() {
+        let e = Config::parse("[ingest]\ntext_feild = \"body\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("c.toml") && e.contains("text_feild"), "{e}");
+        let e = Config::parse("[features]\nngram_dim = 0\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("features.ngram_dim"), "{e}");
+        let e = Config::parse(
+            "[ingest.source_values]\nhuman = \"people\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("ingest.source_values.human"), "{e}");
+    }
+}

@@ -1,0 +1,199 @@
+//! JSON Lines reader: lines are read sequentially and parsed in parallel, in order.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use super::raw::{RawRecord, RawValue};
+use super::schema::{DocBuilder, IngestOptions, RowOutcome};
+use super::stream::{Batch, DocReader, IngestStats};
+use crate::error::{InputError, Location};
+
+pub(crate) struct JsonlReader {
+    parser: LineParser,
+    reader: Box<dyn BufRead + Send>,
+    line_no: u64,
+}
+
+/// Everything needed to parse one line, shared by the parallel parsers.
+struct LineParser {
+    path: PathBuf,
+    file_name: String,
+    options: IngestOptions,
+}
+
+impl JsonlReader {
+    pub fn open(
+        path: &Path,
+        options: IngestOptions,
+        counter: Arc<AtomicU64>,
+    ) -> Result<Self, InputError> {
+        Ok(JsonlReader {
+            reader: super::format::open_text(path, counter)?,
+            parser: LineParser {
+                file_name: file_name(path),
+                path: path.to_path_buf(),
+                options,
+            },
+            line_no: 0,
+        })
+    }
+}
+
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Decodes a line as UTF-8, or in lossy mode replaces bad sequences and counts them.
+pub(crate) fn decode_utf8<'a>(
+    bytes: &'a [u8],
+    lossy: bool,
+    path: &Path,
+    location: &Location,
+) -> Result<(Cow<'a, str>, u64), InputError> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok((Cow::Borrowed(s), 0)),
+        Err(e) if !lossy => Err(InputError::new(
+            path,
+            location.clone(),
+            format!(
+                "invalid UTF-8 at byte {} of the line; fix the encoding or pass --lossy-utf8 to replace and count bad bytes",
+                e.valid_up_to() + 1
+            ),
+        )),
+        Err(_) => {
+            let bad = bytes.utf8_chunks().filter(|c| !c.invalid().is_empty()).count() as u64;
+            Ok((String::from_utf8_lossy(bytes), bad))
+        }
+    }
+}
+
+struct JsonRecord<'a>(&'a Map<String, Value>);
+
+impl RawRecord for JsonRecord<'_> {
+    fn get(&self, field: &str) -> RawValue<'_> {
+        match self.0.get(field) {
+            None => RawValue::Missing,
+            Some(Value::Null) => RawValue::Null,
+            Some(Value::String(s)) => RawValue::Str(Cow::Borrowed(s)),
+            Some(Value::Bool(b)) => RawValue::Bool(*b),
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(i) => RawValue::Int(i),
+                None => RawValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Some(Value::Array(_)) => RawValue::Other("array"),
+            Some(Value::Object(_)) => RawValue::Other("object"),
+        }
+    }
+
+    fn field_names(&self) -> Vec<String> {
+        self.0.keys().cloned().collect()
+    }
+}
+
+enum Parsed {
+    Doc {
+        doc: super::Doc,
+        replaced: u64,
+        generated_id: bool,
+    },
+    Empty {
+        replaced: u64,
+    },
+}
+
+impl LineParser {
+    fn parse_line(&self, line_no: u64, bytes: &[u8]) -> Result<Parsed, InputError> {
+        let location = Location::Line(line_no);
+        let (text, replaced) = decode_utf8(bytes, self.options.lossy_utf8, &self.path, &location)?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| {
+            InputError::new(&self.path, location.clone(), format!("invalid JSON: {e}"))
+        })?;
+        let Value::Object(map) = value else {
+            return Err(InputError::new(
+                &self.path,
+                location,
+                "expected a JSON object per line (JSON Lines), found another JSON value",
+            ));
+        };
+        let builder = DocBuilder {
+            options: &self.options,
+            path: &self.path,
+        };
+        let outcome = builder.build(&JsonRecord(&map), &location, || {
+            format!("{}:{line_no}", self.file_name)
+        })?;
+        Ok(match outcome {
+            RowOutcome::Doc(doc, generated_id) => Parsed::Doc {
+                doc,
+                replaced,
+                generated_id,
+            },
+            RowOutcome::Empty => Parsed::Empty { replaced },
+        })
+    }
+}
+
+impl DocReader for JsonlReader {
+    fn read_batch(
+        &mut self,
+        max: usize,
+        out: &mut Batch,
+        stats: &mut IngestStats,
+    ) -> Result<bool, InputError> {
+        let mut lines: Vec<(u64, Vec<u8>)> = Vec::with_capacity(max);
+        let mut more = true;
+        while lines.len() < max {
+            let mut buf = Vec::new();
+            let n = self.reader.read_until(b'\n', &mut buf).map_err(|e| {
+                InputError::new(
+                    &self.parser.path,
+                    Location::Line(self.line_no + 1),
+                    format!("read failed: {e}"),
+                )
+            })?;
+            if n == 0 {
+                more = false;
+                break;
+            }
+            self.line_no += 1;
+            while matches!(buf.last(), Some(b'\n' | b'\r')) {
+                buf.pop();
+            }
+            // Blank lines are not rows (a trailing newline at the end of a file is normal).
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            lines.push((self.line_no, buf));
+        }
+        let parsed: Vec<Result<Parsed, InputError>> = lines
+            .par_iter()
+            .map(|(no, bytes)| self.parser.parse_line(*no, bytes))
+            .collect();
+        for ((line_no, _), result) in lines.iter().zip(parsed) {
+            match result? {
+                Parsed::Doc {
+                    doc,
+                    replaced,
+                    generated_id,
+                } => {
+                    stats.utf8_replacements += replaced;
+                    stats.generated_ids += u64::from(generated_id);
+                    out.push(doc, Location::Line(*line_no));
+                }
+                Parsed::Empty { replaced } => {
+                    stats.utf8_replacements += replaced;
+                    stats.skipped(&self.parser.path, &Location::Line(*line_no));
+                }
+            }
+        }
+        Ok(more)
+    }
+}

@@ -1,0 +1,170 @@
+//! Corpora: documents with lineage, read from JSONL/CSV/Parquet/Arrow IPC/.txt directories.
+//!
+//! Every format reader turns its rows into [`RawRecord`]s; one [`schema::FieldMap`] maps those onto
+//! our schema, so remapping and validation behave the same for every format. A new format is one
+//! new file plus one line in [`format::Format`].
+
+mod arrow_ipc;
+mod columnar;
+mod csv;
+mod format;
+mod jsonl;
+mod parquet;
+mod raw;
+pub mod schema;
+mod stream;
+mod text_dir;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use format::Format;
+pub use raw::{RawRecord, RawValue};
+pub use schema::{FieldMap, IngestOptions, LineageDefaults, SourceValues};
+pub use stream::{CorpusStream, IngestStats};
+
+/// Decoders of binary formats may panic on corrupt files; a user's bad file is an error, not a crash.
+pub(crate) fn guard_panics<T>(
+    path: &std::path::Path,
+    f: impl FnOnce() -> T,
+) -> Result<T, crate::error::InputError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| {
+        crate::error::InputError::file(path, "corrupt file: the decoder failed while reading it")
+    })
+}
+
+/// Where a document came from: the provenance every rule and test is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Real,
+    Synthetic,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Real => "real",
+            Source::Synthetic => "synthetic",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which side of the train/eval boundary a document is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Split {
+    Train,
+    Eval,
+}
+
+impl Split {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Split::Train => "train",
+            Split::Eval => "eval",
+        }
+    }
+
+    /// Accepts our names and the usual aliases (test/validation/dev are evaluation data).
+    pub fn parse(value: &str) -> Option<Split> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "train" | "training" => Some(Split::Train),
+            "eval" | "evaluation" | "test" | "validation" | "valid" | "val" | "dev" => {
+                Some(Split::Eval)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Split {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything known about how a document was produced. Only `source` is required.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lineage {
+    pub source: Source,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<Split>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+}
+
+impl Lineage {
+    pub fn new(source: Source) -> Self {
+        Lineage {
+            source,
+            generator: None,
+            prompt_id: None,
+            temperature: None,
+            generation: None,
+            parent_model: None,
+            split: None,
+            label: None,
+            domain: None,
+        }
+    }
+}
+
+/// One document: its id, its text and its lineage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Doc {
+    pub id: String,
+    pub text: String,
+    #[serde(flatten)]
+    pub lineage: Lineage,
+}
+
+/// A whole corpus in memory, with what ingest counted on the way.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    pub docs: Vec<Doc>,
+    pub stats: IngestStats,
+}
+
+impl Corpus {
+    /// Reads every path (files or .txt directories) into memory, in order.
+    pub fn load(
+        paths: &[std::path::PathBuf],
+        options: &IngestOptions,
+    ) -> crate::error::Result<Corpus> {
+        let mut stream = CorpusStream::open(paths, options)?;
+        let mut docs = Vec::new();
+        while let Some(batch) = stream.next_batch()? {
+            docs.extend(batch);
+        }
+        let stats = stream.finish()?;
+        Ok(Corpus { docs, stats })
+    }
+
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+}

@@ -1,0 +1,77 @@
+//! Parquet reader (arrow-rs), streaming record batches of the configured size.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+
+use super::columnar::ColumnarBatch;
+use super::schema::IngestOptions;
+use super::stream::{Batch, DocReader, IngestStats};
+use crate::error::{InputError, Location};
+
+pub(crate) struct ParquetReader {
+    path: PathBuf,
+    options: IngestOptions,
+    reader: ParquetRecordBatchReader,
+    rows_read: u64,
+    row_bytes: f64,
+    counter: Arc<AtomicU64>,
+}
+
+impl ParquetReader {
+    pub fn open(
+        path: &Path,
+        options: IngestOptions,
+        counter: Arc<AtomicU64>,
+    ) -> Result<Self, InputError> {
+        let file =
+            File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
+        let file_len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let builder = super::guard_panics(path, || ParquetRecordBatchReaderBuilder::try_new(file))?
+            .map_err(|e| InputError::file(path, format!("not a readable Parquet file: {e}")))?;
+        let total_rows = builder.metadata().file_metadata().num_rows().max(1) as f64;
+        let reader = builder
+            .with_batch_size(options.batch_size().min(8192))
+            .build()
+            .map_err(|e| InputError::file(path, format!("not a readable Parquet file: {e}")))?;
+        Ok(ParquetReader {
+            path: path.to_path_buf(),
+            options,
+            reader,
+            rows_read: 0,
+            row_bytes: file_len as f64 / total_rows,
+            counter,
+        })
+    }
+}
+
+impl DocReader for ParquetReader {
+    fn read_batch(
+        &mut self,
+        _max: usize,
+        out: &mut Batch,
+        stats: &mut IngestStats,
+    ) -> Result<bool, InputError> {
+        let next = super::guard_panics(&self.path, || self.reader.next())?;
+        let Some(batch) = next else { return Ok(false) };
+        let batch = batch.map_err(|e| {
+            InputError::new(
+                &self.path,
+                Location::Row(self.rows_read + 1),
+                format!("cannot decode Parquet data: {e}"),
+            )
+        })?;
+        let view = ColumnarBatch::new(&batch);
+        view.read_rows(self.rows_read, &self.path, &self.options, out, stats)?;
+        self.rows_read += batch.num_rows() as u64;
+        // Parquet is read by row group, not byte by byte: estimate progress from rows.
+        self.counter.fetch_add(
+            (self.row_bytes * batch.num_rows() as f64) as u64,
+            Ordering::Relaxed,
+        );
+        Ok(true)
+    }
+}

@@ -1,0 +1,39 @@
+//! Text features behind one [`Featurizer`] trait: stylometry, hashed n-grams (sparse) and their
+//! random projection (dense). Every featurizer is deterministic and parallel over documents.
+
+mod matrix;
+pub mod ngrams;
+mod pipeline;
+pub mod projection;
+pub mod stylometry;
+pub(crate) mod tokens;
+
+use ndarray::Array2;
+
+use crate::corpus::Doc;
+
+pub use matrix::{FeatureMatrix, SparseMatrix};
+pub use ngrams::{HashedNgrams, NgramConfig};
+pub use pipeline::{FeatureKind, FeatureSet, FeatureSettings};
+pub use projection::SparseProjection;
+pub use stylometry::Stylometry;
+
+/// Turns documents into rows of named dense features.
+pub trait Featurizer: Send + Sync {
+    /// Short name used in column prefixes and the CLI (`stylo`, `ngram`).
+    fn name(&self) -> &'static str;
+
+    /// Names of the dense columns `transform` produces, in order.
+    fn columns(&self) -> Vec<String>;
+
+    /// Whether `observe` must see the corpus before `transform` (e.g. document frequencies).
+    fn needs_fit(&self) -> bool {
+        false
+    }
+
+    /// Learns corpus statistics from one batch; called on every batch before any `transform`.
+    fn observe(&mut self, _docs: &[Doc]) {}
+
+    /// One row per document, in the order given; never depends on the thread count.
+    fn transform(&self, docs: &[Doc]) -> Array2<f32>;
+}

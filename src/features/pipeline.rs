@@ -1,0 +1,148 @@
+//! A chosen set of featurizers run side by side: `--features stylo,ngram`.
+
+use std::str::FromStr;
+
+use ndarray::{concatenate, Array2, Axis};
+use serde::{Deserialize, Serialize};
+
+use super::matrix::FeatureMatrix;
+use super::ngrams::{HashedNgrams, NgramConfig};
+use super::stylometry::Stylometry;
+use super::Featurizer;
+use crate::corpus::Doc;
+
+/// The feature families a user can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeatureKind {
+    /// Named stylometric statistics.
+    Stylo,
+    /// Hashed n-gram TF-IDF, randomly projected to a dense vector.
+    Ngram,
+}
+
+impl FromStr for FeatureKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "stylo" | "stylometry" => Ok(FeatureKind::Stylo),
+            "ngram" | "ngrams" => Ok(FeatureKind::Ngram),
+            other => Err(format!(
+                "unknown feature set '{other}' (available: stylo, ngram)"
+            )),
+        }
+    }
+}
+
+impl FeatureKind {
+    /// Parses a comma-separated list such as `stylo,ngram` (order kept, repeats dropped).
+    pub fn parse_list(spec: &str) -> Result<Vec<FeatureKind>, String> {
+        let mut kinds = Vec::new();
+        for part in spec.split(',').filter(|p| !p.trim().is_empty()) {
+            let kind = FeatureKind::from_str(part)?;
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        if kinds.is_empty() {
+            return Err("no feature set named (available: stylo, ngram)".into());
+        }
+        Ok(kinds)
+    }
+}
+
+/// What to compute and with which settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSettings {
+    pub kinds: Vec<FeatureKind>,
+    pub ngram: NgramConfig,
+}
+
+impl Default for FeatureSettings {
+    fn default() -> Self {
+        FeatureSettings {
+            kinds: vec![FeatureKind::Stylo, FeatureKind::Ngram],
+            ngram: NgramConfig::default(),
+        }
+    }
+}
+
+/// Several featurizers whose columns are concatenated, each prefixed with its name.
+pub struct FeatureSet {
+    featurizers: Vec<Box<dyn Featurizer>>,
+}
+
+impl FeatureSet {
+    pub fn new(settings: &FeatureSettings) -> Self {
+        let featurizers = settings
+            .kinds
+            .iter()
+            .map(|kind| -> Box<dyn Featurizer> {
+                match kind {
+                    FeatureKind::Stylo => Box::new(Stylometry),
+                    FeatureKind::Ngram => Box::new(HashedNgrams::new(settings.ngram.clone())),
+                }
+            })
+            .collect();
+        FeatureSet { featurizers }
+    }
+
+    pub fn needs_fit(&self) -> bool {
+        self.featurizers.iter().any(|f| f.needs_fit())
+    }
+
+    pub fn observe(&mut self, docs: &[Doc]) {
+        for f in self.featurizers.iter_mut().filter(|f| f.needs_fit()) {
+            f.observe(docs);
+        }
+    }
+
+    pub fn columns(&self) -> Vec<String> {
+        self.featurizers
+            .iter()
+            .flat_map(|f| {
+                f.columns()
+                    .into_iter()
+                    .map(move |c| format!("{}_{c}", f.name()))
+            })
+            .collect()
+    }
+
+    pub fn transform(&self, docs: &[Doc]) -> FeatureMatrix {
+        let blocks: Vec<Array2<f32>> = self.featurizers.iter().map(|f| f.transform(docs)).collect();
+        let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
+        let values =
+            concatenate(Axis(1), &views).expect("every featurizer returns one row per document");
+        FeatureMatrix {
+            ids: docs.iter().map(|d| d.id.clone()).collect(),
+            names: self.columns(),
+            values,
+        }
+    }
+
+    /// Fits on and transforms an in-memory corpus.
+    pub fn fit_transform(&mut self, docs: &[Doc]) -> FeatureMatrix {
+        if self.needs_fit() {
+            self.observe(docs);
+        }
+        self.transform(docs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_feature_lists() {
+        assert_eq!(
+            FeatureKind::parse_list("stylo, ngram,stylo").unwrap(),
+            vec![FeatureKind::Stylo, FeatureKind::Ngram]
+        );
+        assert!(FeatureKind::parse_list("stylo,embedz")
+            .unwrap_err()
+            .contains("embedz"));
+        assert!(FeatureKind::parse_list("").is_err());
+    }
+}

@@ -1,0 +1,537 @@
+//! Stylometric features: one named, interpretable column per property of a text's style.
+//!
+//! Chosen from the LLM-text stylometry literature: sentence-length variation ("burstiness"),
+//! lexical diversity (TTR, MATTR, hapax, Yule's K, entropy), punctuation and function-word
+//! profiles (classic authorship stylometry, also used by StyloMetrix-based LLM detectors),
+//! repetition of word n-grams, discourse markers and vocabulary that LLMs over-use ("delve",
+//! "furthermore"), contractions and personal pronouns (rarer in LLM prose), readability and layout.
+
+use ndarray::Array2;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::tokens::words;
+use super::Featurizer;
+use crate::corpus::Doc;
+
+/// Punctuation marks counted per word; names become `punct_<name>`.
+const PUNCTUATION: [(&str, &[char]); 21] = [
+    ("period", &['.']),
+    ("comma", &[',']),
+    ("semicolon", &[';']),
+    ("colon", &[':']),
+    ("exclamation", &['!']),
+    ("question", &['?']),
+    ("apostrophe", &['\'']),
+    ("curly_apostrophe", &['’', '‘']),
+    ("quote", &['"']),
+    ("curly_quote", &['“', '”']),
+    ("hyphen", &['-']),
+    ("en_dash", &['–']),
+    ("em_dash", &['—']),
+    ("ellipsis", &['…']),
+    ("parenthesis", &['(', ')']),
+    ("bracket", &['[', ']']),
+    ("asterisk", &['*']),
+    ("hash", &['#']),
+    ("slash", &['/']),
+    ("ampersand", &['&']),
+    ("percent", &['%']),
+];
+
+/// Function words: topic-independent, the classic authorship signal. Columns `fw_<word>`.
+const FUNCTION_WORDS: [&str; 64] = [
+    "the", "of", "and", "to", "a", "in", "that", "is", "was", "it", "for", "on", "with", "as",
+    "be", "by", "this", "are", "at", "from", "or", "an", "but", "not", "have", "has", "had",
+    "which", "were", "their", "they", "he", "she", "his", "her", "we", "you", "i", "been", "would",
+    "will", "can", "there", "all", "so", "if", "more", "also", "one", "its", "about", "into",
+    "than", "them", "these", "such", "when", "who", "what", "some", "only", "very", "just", "our",
+];
+
+/// Connectives LLMs use at high rates.
+const TRANSITIONS: [&str; 20] = [
+    "furthermore",
+    "moreover",
+    "additionally",
+    "however",
+    "therefore",
+    "overall",
+    "consequently",
+    "thus",
+    "hence",
+    "notably",
+    "ultimately",
+    "nevertheless",
+    "nonetheless",
+    "firstly",
+    "secondly",
+    "finally",
+    "conclusion",
+    "importantly",
+    "specifically",
+    "accordingly",
+];
+
+/// Words whose frequency rose sharply with LLM-written text (Liang et al. 2024; Kobak et al. 2024).
+const LLM_MARKERS: [&str; 28] = [
+    "delve",
+    "delves",
+    "delving",
+    "intricate",
+    "tapestry",
+    "realm",
+    "pivotal",
+    "showcase",
+    "showcasing",
+    "underscore",
+    "underscores",
+    "multifaceted",
+    "commendable",
+    "meticulous",
+    "meticulously",
+    "nuanced",
+    "crucial",
+    "vital",
+    "comprehensive",
+    "foster",
+    "leverage",
+    "seamless",
+    "landscape",
+    "navigate",
+    "navigating",
+    "testament",
+    "embark",
+    "enhance",
+];
+
+const HEDGES: [&str; 10] = [
+    "might",
+    "may",
+    "perhaps",
+    "possibly",
+    "likely",
+    "could",
+    "seem",
+    "seems",
+    "arguably",
+    "generally",
+];
+
+const FIRST_PERSON: [&str; 9] = ["i", "me", "my", "mine", "myself", "we", "us", "our", "ours"];
+const SECOND_PERSON: [&str; 4] = ["you", "your", "yours", "yourself"];
+const NOMINAL_SUFFIXES: [&str; 6] = ["tion", "ment", "ness", "ity", "ance", "ence"];
+const MATTR_WINDOW: usize = 50;
+
+/// Stylometric featurizer (no fitting; every column is a per-document statistic).
+#[derive(Debug, Clone, Default)]
+pub struct Stylometry;
+
+impl Featurizer for Stylometry {
+    fn name(&self) -> &'static str {
+        "stylo"
+    }
+
+    fn columns(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        describe("", &mut |name, _| names.push(name.to_string()));
+        names
+    }
+
+    fn transform(&self, docs: &[Doc]) -> Array2<f32> {
+        let width = self.columns().len();
+        let rows: Vec<Vec<f32>> = docs.par_iter().map(|d| features(&d.text)).collect();
+        let mut out = Array2::zeros((docs.len(), width));
+        for (mut row, values) in out.rows_mut().into_iter().zip(rows) {
+            row.assign(&ndarray::ArrayView1::from(&values[..]));
+        }
+        out
+    }
+}
+
+/// The stylometric vector of one text, in `columns()` order.
+pub fn features(text: &str) -> Vec<f32> {
+    let mut values = Vec::with_capacity(160);
+    describe(text, &mut |_, v| {
+        values.push(if v.is_finite() { v as f32 } else { 0.0 })
+    });
+    values
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        0.0
+    }
+}
+
+fn mean_std(xs: &[f64]) -> (f64, f64) {
+    if xs.is_empty() {
+        return (0.0, 0.0);
+    }
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
+fn entropy_bits<I: IntoIterator<Item = u32>>(counts: I, total: f64) -> f64 {
+    counts
+        .into_iter()
+        .map(|c| {
+            let p = c as f64 / total;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Vowel groups, a silent final 'e' dropped: the usual readability approximation.
+fn syllables(word: &str) -> u32 {
+    let mut count = 0;
+    let mut previous_vowel = false;
+    for c in word.chars() {
+        let vowel = matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+        if vowel && !previous_vowel {
+            count += 1;
+        }
+        previous_vowel = vowel;
+    }
+    if word.ends_with('e') && !word.ends_with("le") && count > 1 {
+        count -= 1;
+    }
+    count.max(1)
+}
+
+/// Sentence lengths in words: a sentence ends at . ! ? (or …) followed by space/end, or at a blank line.
+fn sentence_lengths(text: &str) -> (Vec<f64>, u32, u32) {
+    let mut lengths = Vec::new();
+    let (mut questions, mut exclamations) = (0, 0);
+    for paragraph in text.split("\n\n") {
+        let mut start = 0;
+        let bytes = paragraph.as_bytes();
+        let mut iter = paragraph.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            if matches!(c, '.' | '!' | '?' | '…') {
+                // Consume runs like "?!" or "...".
+                while let Some(&(_, n)) = iter.peek() {
+                    if matches!(n, '.' | '!' | '?' | '…' | '"' | '”' | '\'' | '’' | ')') {
+                        iter.next();
+                    } else {
+                        break;
+                    }
+                }
+                let end = iter.peek().map(|&(j, _)| j).unwrap_or(bytes.len());
+                let at_boundary = iter.peek().is_none_or(|&(_, n)| n.is_whitespace());
+                if at_boundary {
+                    let n = words(&paragraph[start..end]).count();
+                    if n > 0 {
+                        lengths.push(n as f64);
+                        questions += u32::from(paragraph[i..end].contains('?'));
+                        exclamations += u32::from(paragraph[i..end].contains('!'));
+                    }
+                    start = end;
+                }
+            }
+        }
+        let n = words(&paragraph[start..]).count();
+        if n > 0 {
+            lengths.push(n as f64);
+        }
+    }
+    (lengths, questions, exclamations)
+}
+
+/// Walks every feature of `text` in column order, giving each its name and value.
+/// `columns()` calls it on "" to learn the names, so names and values cannot drift apart.
+fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
+    // Character-level statistics on the original text.
+    let mut chars = 0u32;
+    let (mut letters, mut upper, mut digits, mut spaces, mut non_ascii) =
+        (0u32, 0u32, 0u32, 0u32, 0u32);
+    let mut char_counts: FxHashMap<char, u32> = FxHashMap::default();
+    let mut punct_counts = [0u32; PUNCTUATION.len()];
+    for c in text.chars() {
+        chars += 1;
+        *char_counts.entry(c).or_insert(0) += 1;
+        if c.is_alphabetic() {
+            letters += 1;
+            upper += u32::from(c.is_uppercase());
+        } else if c.is_numeric() {
+            digits += 1;
+        } else if c.is_whitespace() {
+            spaces += 1;
+        }
+        non_ascii += u32::from(!c.is_ascii());
+        if let Some(k) = PUNCTUATION.iter().position(|(_, marks)| marks.contains(&c)) {
+            punct_counts[k] += 1;
+        }
+    }
+
+    // Word-level statistics on the original (for case) and the lower-cased text.
+    let original_words: Vec<&str> = words(text).collect();
+    let lower = text.to_lowercase();
+    let lower_words: Vec<&str> = words(&lower).collect();
+    let n_words = lower_words.len() as f64;
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let word_ids: Vec<u32> = lower_words
+        .iter()
+        .map(|w| {
+            let next = ids.len() as u32;
+            *ids.entry(w).or_insert(next)
+        })
+        .collect();
+    let mut type_counts = vec![0u32; ids.len()];
+    for &id in &word_ids {
+        type_counts[id as usize] += 1;
+    }
+    let count_of = |w: &str| ids.get(w).map(|&id| type_counts[id as usize]).unwrap_or(0) as f64;
+    let count_any = |list: &[&str]| list.iter().map(|w| count_of(w)).sum::<f64>();
+    let word_lengths: Vec<f64> = lower_words
+        .iter()
+        .map(|w| w.chars().count() as f64)
+        .collect();
+    let (sentences, questions, exclamations) = sentence_lengths(text);
+    let n_sentences = sentences.len() as f64;
+
+    emit("chars", chars as f64);
+    emit("words", n_words);
+    emit("sentences", n_sentences);
+    let (mean_word, std_word) = mean_std(&word_lengths);
+    emit("mean_word_length", mean_word);
+    emit("std_word_length", std_word);
+    let (mean_sentence, std_sentence) = mean_std(&sentences);
+    emit("mean_sentence_words", mean_sentence);
+    emit("std_sentence_words", std_sentence);
+    emit("sentence_length_cv", ratio(std_sentence, mean_sentence));
+    emit(
+        "question_sentence_rate",
+        ratio(questions as f64, n_sentences),
+    );
+    emit(
+        "exclamation_sentence_rate",
+        ratio(exclamations as f64, n_sentences),
+    );
+
+    // Lexical diversity.
+    let types = ids.len() as f64;
+    emit("type_token_ratio", ratio(types, n_words));
+    emit("mattr_50", mattr(&word_ids, type_counts.len()));
+    let hapax = type_counts.iter().filter(|&&c| c == 1).count() as f64;
+    emit("hapax_ratio", ratio(hapax, types));
+    let s2: f64 = type_counts.iter().map(|&c| (c as f64).powi(2)).sum();
+    emit(
+        "yules_k",
+        if n_words > 0.0 {
+            1e4 * (s2 - n_words) / (n_words * n_words)
+        } else {
+            0.0
+        },
+    );
+    emit(
+        "word_entropy",
+        entropy_bits(type_counts.iter().copied(), n_words),
+    );
+    emit(
+        "char_entropy",
+        entropy_bits(char_counts.values().copied(), chars as f64),
+    );
+    emit(
+        "long_word_rate",
+        ratio(
+            word_lengths.iter().filter(|&&l| l >= 7.0).count() as f64,
+            n_words,
+        ),
+    );
+    let syllable_total: f64 = lower_words.iter().map(|w| syllables(w) as f64).sum();
+    emit("syllables_per_word", ratio(syllable_total, n_words));
+    emit(
+        "flesch_reading_ease",
+        if n_words > 0.0 && n_sentences > 0.0 {
+            206.835 - 1.015 * (n_words / n_sentences) - 84.6 * (syllable_total / n_words)
+        } else {
+            0.0
+        },
+    );
+
+    // Character classes.
+    emit("digit_ratio", ratio(digits as f64, chars as f64));
+    emit("uppercase_ratio", ratio(upper as f64, letters as f64));
+    emit("whitespace_ratio", ratio(spaces as f64, chars as f64));
+    emit("non_ascii_ratio", ratio(non_ascii as f64, chars as f64));
+    let capitalised = original_words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    emit("capitalised_word_rate", ratio(capitalised as f64, n_words));
+    let all_caps = original_words
+        .iter()
+        .filter(|w| {
+            w.chars().count() > 1
+                && w.chars().all(|c| !c.is_lowercase())
+                && w.chars().any(char::is_uppercase)
+        })
+        .count();
+    emit("all_caps_word_rate", ratio(all_caps as f64, n_words));
+
+    // Layout.
+    let paragraphs: Vec<&str> = text
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    emit("paragraphs", paragraphs.len() as f64);
+    emit(
+        "mean_paragraph_words",
+        ratio(n_words, paragraphs.len() as f64),
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let blank = lines.iter().filter(|l| l.trim().is_empty()).count() as f64;
+    let filled = lines.len() as f64 - blank;
+    emit("lines", lines.len() as f64);
+    emit(
+        "mean_line_chars",
+        ratio(lines.iter().map(|l| l.chars().count() as f64).sum(), filled),
+    );
+    emit("blank_line_ratio", ratio(blank, lines.len() as f64));
+    let bullets = lines.iter().filter(|l| is_list_item(l)).count() as f64;
+    emit("list_line_rate", ratio(bullets, filled));
+
+    // Repetition within the document.
+    emit("word_2gram_repetition", repetition(&word_ids, 2));
+    emit("word_3gram_repetition", repetition(&word_ids, 3));
+
+    // Discourse and vocabulary.
+    let contractions = lower_words
+        .iter()
+        .filter(|w| w.contains('\'') || w.contains('’'))
+        .count() as f64;
+    emit("contraction_rate", ratio(contractions, n_words));
+    emit(
+        "first_person_rate",
+        ratio(count_any(&FIRST_PERSON), n_words),
+    );
+    emit(
+        "second_person_rate",
+        ratio(count_any(&SECOND_PERSON), n_words),
+    );
+    emit(
+        "transition_word_rate",
+        ratio(count_any(&TRANSITIONS), n_words),
+    );
+    emit(
+        "llm_marker_word_rate",
+        ratio(count_any(&LLM_MARKERS), n_words),
+    );
+    emit("hedge_word_rate", ratio(count_any(&HEDGES), n_words));
+    let nominal = lower_words
+        .iter()
+        .filter(|w| w.len() > 6 && NOMINAL_SUFFIXES.iter().any(|s| w.ends_with(s)))
+        .count() as f64;
+    emit("nominalisation_rate", ratio(nominal, n_words));
+
+    for ((name, _), count) in PUNCTUATION.iter().zip(punct_counts) {
+        emit(&format!("punct_{name}"), ratio(count as f64, n_words));
+    }
+    for word in FUNCTION_WORDS {
+        emit(&format!("fw_{word}"), ratio(count_of(word), n_words));
+    }
+}
+
+fn is_list_item(line: &str) -> bool {
+    let t = line.trim_start();
+    if t.starts_with("- ") || t.starts_with("* ") || t.starts_with("• ") {
+        return true;
+    }
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && digits <= 3 && matches!(t[digits..].chars().next(), Some('.' | ')'))
+}
+
+/// Moving-average type-token ratio (Covington & McFall 2010): TTR is length-dependent, MATTR is not.
+fn mattr(ids: &[u32], n_types: usize) -> f64 {
+    if ids.len() <= MATTR_WINDOW {
+        let distinct: FxHashSet<u32> = ids.iter().copied().collect();
+        return ratio(distinct.len() as f64, ids.len() as f64);
+    }
+    let mut counts = vec![0u32; n_types];
+    let mut distinct = 0usize;
+    for &id in &ids[..MATTR_WINDOW] {
+        distinct += usize::from(counts[id as usize] == 0);
+        counts[id as usize] += 1;
+    }
+    let mut total = distinct as f64;
+    for i in MATTR_WINDOW..ids.len() {
+        let out = ids[i - MATTR_WINDOW] as usize;
+        counts[out] -= 1;
+        distinct -= usize::from(counts[out] == 0);
+        let inn = ids[i] as usize;
+        distinct += usize::from(counts[inn] == 0);
+        counts[inn] += 1;
+        total += distinct as f64;
+    }
+    total / ((ids.len() - MATTR_WINDOW + 1) as f64 * MATTR_WINDOW as f64)
+}
+
+/// Share of word n-grams that repeat an earlier n-gram of the same document.
+fn repetition(ids: &[u32], n: usize) -> f64 {
+    if ids.len() < n {
+        return 0.0;
+    }
+    let total = ids.len() - n + 1;
+    let distinct: FxHashSet<&[u32]> = ids.windows(n).collect();
+    (total - distinct.len()) as f64 / total as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(text: &str, name: &str) -> f32 {
+        let names = Stylometry.columns();
+        let i = names
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or_else(|| panic!("no column {name}"));
+        features(text)[i]
+    }
+
+    #[test]
+    fn columns_are_named_unique_and_match_values() {
+        let names = Stylometry.columns();
+        let unique: FxHashSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len());
+        assert!(names.len() > 100);
+        assert_eq!(features("Hello world. Bye.").len(), names.len());
+        assert!(features("").iter().all(|v| *v == 0.0));
+    }
+
+    #[test]
+    fn counts_and_rates_are_right_on_a_known_text() {
+        let text = "The cat sat. The cat ran! Did the dog—really—run?\n\nYes, it did.";
+        assert_eq!(value(text, "words"), 14.0);
+        assert_eq!(value(text, "sentences"), 4.0);
+        assert_eq!(value(text, "paragraphs"), 2.0);
+        assert_eq!(value(text, "punct_em_dash"), 2.0 / 14.0);
+        assert_eq!(value(text, "fw_the"), 3.0 / 14.0);
+        assert_eq!(value(text, "question_sentence_rate"), 0.25);
+        // "the cat" appears twice among 13 bigrams.
+        assert!((value(text, "word_2gram_repetition") - 1.0 / 13.0).abs() < 1e-6);
+        // Sentence lengths 3, 3, 5, 3 words: mean 3.5.
+        assert_eq!(value(text, "mean_sentence_words"), 3.5);
+    }
+
+    #[test]
+    fn mattr_equals_ttr_for_short_texts_and_is_one_for_distinct_words() {
+        let ids: Vec<u32> = (0..120).collect();
+        assert_eq!(mattr(&ids, 120), 1.0);
+        assert_eq!(mattr(&[0, 1, 0, 1], 2), 0.5);
+        let repeated: Vec<u32> = (0..200).map(|i| i % 10).collect();
+        assert!((mattr(&repeated, 10) - 10.0 / 50.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn syllable_heuristic() {
+        assert_eq!(syllables("cat"), 1);
+        assert_eq!(syllables("table"), 2);
+        assert_eq!(syllables("make"), 1);
+        assert_eq!(syllables("beautiful"), 3);
+    }
+}

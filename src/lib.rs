@@ -1,0 +1,15 @@
+//! driftprint: measures when synthetic (LLM-generated) training data hurts a model.
+//!
+//! Corpora come in through [`corpus`], become feature matrices through [`features`], and the
+//! subcommands in [`commands`] tie them together for the CLI.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod corpus;
+pub mod error;
+pub mod features;
+pub mod output;
+pub mod progress;
+
+pub use error::{Error, Result};

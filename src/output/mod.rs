@@ -1,0 +1,48 @@
+//! Writing results: every file is written to a temporary sibling and renamed into place on
+//! success, so a failed or interrupted run never leaves a half-written output behind.
+
+mod atomic;
+mod csv;
+mod npy;
+mod parquet;
+
+use std::path::Path;
+
+pub use atomic::AtomicFile;
+
+use crate::error::{Error, Result};
+use crate::features::FeatureMatrix;
+
+/// Streams blocks of feature rows to one output format.
+pub trait MatrixWriter {
+    fn write_block(&mut self, block: &FeatureMatrix) -> Result<()>;
+    /// Completes the file(s) and moves them into place; dropping without `finish` leaves nothing.
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+/// Picks the writer from the output's extension: `.parquet`, `.csv` or `.npy`.
+pub fn matrix_writer(path: &Path, columns: &[String]) -> Result<Box<dyn MatrixWriter>> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "parquet" => Ok(Box::new(parquet::ParquetMatrixWriter::create(
+            path, columns,
+        )?)),
+        "csv" => Ok(Box::new(csv::CsvMatrixWriter::create(path, columns)?)),
+        "npy" => Ok(Box::new(npy::NpyMatrixWriter::create(path, columns)?)),
+        _ => Err(Error::Usage(format!(
+            "cannot tell the output format of '{}': use a .parquet, .csv or .npy extension",
+            path.display()
+        ))),
+    }
+}
+
+/// Writes a whole file atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes).map_err(|e| Error::output(path, e))?;
+    file.commit()
+}
