@@ -148,11 +148,13 @@ impl Config {
         }
         let ngram: &mut NgramConfig = &mut config.features.ngram;
         if let Some(d) = raw.features.ngram_dim {
-            check_dim(d, 1 << 28).map_err(|m| err("features.ngram_dim", m))?;
+            check_dim(d, crate::features::ngrams::MAX_DIM)
+                .map_err(|m| err("features.ngram_dim", m))?;
             ngram.dim = d;
         }
         if let Some(d) = raw.features.projection_dim {
-            check_dim(d, 1 << 16).map_err(|m| err("features.projection_dim", m))?;
+            check_dim(d, crate::features::projection::MAX_OUTPUT_DIM)
+                .map_err(|m| err("features.projection_dim", m))?;
             ngram.projection_dim = d;
         }
         Ok(config)

@@ -18,6 +18,7 @@ const EXIT_BAD_INPUT: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.quiet);
+    driftprint::corpus::quiet_decoder_panics();
     if let Some(n) = cli.threads {
         if n == 0 {
             eprintln!("error: --threads must be at least 1");
@@ -95,11 +96,13 @@ fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Error> {
         settings.kinds = FeatureKind::parse_list(spec).map_err(|m| usage("--features", m))?;
     }
     if let Some(d) = args.ngram_dim {
-        driftprint::config::check_dim(d, 1 << 28).map_err(|m| usage("--ngram-dim", m))?;
+        driftprint::config::check_dim(d, driftprint::features::ngrams::MAX_DIM)
+            .map_err(|m| usage("--ngram-dim", m))?;
         settings.ngram.dim = d;
     }
     if let Some(d) = args.projection_dim {
-        driftprint::config::check_dim(d, 1 << 16).map_err(|m| usage("--projection-dim", m))?;
+        driftprint::config::check_dim(d, driftprint::features::projection::MAX_OUTPUT_DIM)
+            .map_err(|m| usage("--projection-dim", m))?;
         settings.ngram.projection_dim = d;
     }
     if let Some(seed) = args.seed {

@@ -67,13 +67,13 @@ def main():
         t0 = time.perf_counter()
         texts = read_texts(paths, args.text_field)
         t1 = time.perf_counter()
+        if not texts:
+            sys.exit(f"no '{args.text_field}' strings found in input")
         matrix = featurize(texts)
         t2 = time.perf_counter()
         best_total = min(best_total, t2 - t0)
         best_feat = min(best_feat, t2 - t1)
 
-    if not texts:
-        sys.exit(f"no '{args.text_field}' strings found in input")
     text_bytes = sum(len(t.encode("utf-8")) for t in texts)
     print(json.dumps({
         "tool": "scikit-learn",

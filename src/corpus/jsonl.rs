@@ -98,19 +98,9 @@ impl RawRecord for JsonRecord<'_> {
     }
 }
 
-enum Parsed {
-    Doc {
-        doc: super::Doc,
-        replaced: u64,
-        generated_id: bool,
-    },
-    Empty {
-        replaced: u64,
-    },
-}
-
 impl LineParser {
-    fn parse_line(&self, line_no: u64, bytes: &[u8]) -> Result<Parsed, InputError> {
+    /// The row's outcome and how many invalid UTF-8 sequences were replaced in it.
+    fn parse_line(&self, line_no: u64, bytes: &[u8]) -> Result<(RowOutcome, u64), InputError> {
         let location = Location::Line(line_no);
         let (text, replaced) = decode_utf8(bytes, self.options.lossy_utf8, &self.path, &location)?;
         let value: Value = serde_json::from_str(&text).map_err(|e| {
@@ -130,14 +120,7 @@ impl LineParser {
         let outcome = builder.build(&JsonRecord(&map), &location, || {
             format!("{}:{line_no}", self.file_name)
         })?;
-        Ok(match outcome {
-            RowOutcome::Doc(doc, generated_id) => Parsed::Doc {
-                doc,
-                replaced,
-                generated_id,
-            },
-            RowOutcome::Empty => Parsed::Empty { replaced },
-        })
+        Ok((outcome, replaced))
     }
 }
 
@@ -173,26 +156,14 @@ impl DocReader for JsonlReader {
             }
             lines.push((self.line_no, buf));
         }
-        let parsed: Vec<Result<Parsed, InputError>> = lines
+        let parsed: Vec<Result<(RowOutcome, u64), InputError>> = lines
             .par_iter()
             .map(|(no, bytes)| self.parser.parse_line(*no, bytes))
             .collect();
         for ((line_no, _), result) in lines.iter().zip(parsed) {
-            match result? {
-                Parsed::Doc {
-                    doc,
-                    replaced,
-                    generated_id,
-                } => {
-                    stats.utf8_replacements += replaced;
-                    stats.generated_ids += u64::from(generated_id);
-                    out.push(doc, Location::Line(*line_no));
-                }
-                Parsed::Empty { replaced } => {
-                    stats.utf8_replacements += replaced;
-                    stats.skipped(&self.parser.path, &Location::Line(*line_no));
-                }
-            }
+            let (outcome, replaced) = result?;
+            stats.utf8_replacements += replaced;
+            out.accept(outcome, Location::Line(*line_no), &self.parser.path, stats);
         }
         Ok(more)
     }

@@ -24,14 +24,38 @@ pub use raw::{RawRecord, RawValue};
 pub use schema::{FieldMap, IngestOptions, LineageDefaults, SourceValues};
 pub use stream::{CorpusStream, IngestStats};
 
-/// Decoders of binary formats may panic on corrupt files; a user's bad file is an error, not a crash.
+thread_local! {
+    static DECODING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Decoders of binary formats (arrow-rs IPC in particular) may panic on corrupt files; a user's
+/// bad file is an error naming the file, not a crash.
 pub(crate) fn guard_panics<T>(
     path: &std::path::Path,
     f: impl FnOnce() -> T,
 ) -> Result<T, crate::error::InputError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| {
+    DECODING.with(|d| d.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    DECODING.with(|d| d.set(false));
+    result.map_err(|_| {
         crate::error::InputError::file(path, "corrupt file: the decoder failed while reading it")
     })
+}
+
+/// Keeps panics caught by the decoder guard off stderr (they become input errors); every other
+/// panic still reaches the default hook.
+pub fn quiet_decoder_panics() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if DECODING.with(|d| d.get()) {
+                tracing::debug!("decoder panicked on corrupt input: {info}");
+            } else {
+                default(info);
+            }
+        }));
+    });
 }
 
 /// Where a document came from: the provenance every rule and test is about.

@@ -235,6 +235,8 @@ impl IngestOptions {
 }
 
 /// What became of one row.
+// Nearly every row is a document: boxing it would cost an allocation per row for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum RowOutcome {
     /// A document; the flag says its id was generated because the file has no id field.
     Doc(Doc, bool),

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use super::matrix::SparseMatrix;
 use super::projection::SparseProjection;
-use super::tokens::sklearn_tokens;
 use super::Featurizer;
 use crate::corpus::Doc;
 
@@ -37,7 +36,11 @@ impl Default for NgramConfig {
     }
 }
 
-const PRIME: u64 = 0x0000_0100_0000_01b3;
+/// Widest hash space: each worker thread keeps a 2-byte counter per bucket.
+pub const MAX_DIM: usize = 1 << 24;
+
+/// Odd multiplier of the running n-gram hash (golden ratio): spreads each char into the high bits.
+const PRIME: u64 = 0x9e37_79b9_7f4a_7c15;
 const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// Murmur3's 64-bit finaliser: spreads the bits of a cheap running hash.
@@ -56,7 +59,58 @@ pub struct HashedNgrams {
     config: NgramConfig,
     doc_freq: Vec<u32>,
     n_docs: u64,
+    /// IDF per bucket, recomputed after each `observe` (all ones before any).
+    idf: Vec<f32>,
     projection: SparseProjection,
+}
+
+/// Per-thread buffers reused across documents: a dense count per bucket, every bucket emitted,
+/// and the distinct buckets in first-seen order.
+struct Scratch {
+    counts: Vec<u16>,
+    emitted: Vec<u32>,
+    touched: Vec<u32>,
+    chars: Vec<char>,
+}
+
+impl Scratch {
+    fn new(dim: usize) -> Self {
+        Scratch {
+            counts: vec![0; dim],
+            emitted: Vec::new(),
+            touched: Vec::new(),
+            chars: Vec::new(),
+        }
+    }
+}
+
+/// ln(1 + x) for small counts is looked up, not computed: most counts are 1-3.
+fn sublinear_tf(count: u16) -> f32 {
+    const TABLE: [f32; 16] = {
+        // 1 + ln(c) for c = 0..16 (c = 0 unused), written out because const fn has no ln.
+        [
+            0.0,
+            1.0,
+            1.693_147_2,
+            2.098_612_3,
+            2.386_294_4,
+            2.609_438,
+            2.791_759_5,
+            2.945_910_1,
+            3.079_441_5,
+            3.197_224_6,
+            3.302_585,
+            3.397_895_3,
+            3.484_906_6,
+            3.564_949_4,
+            3.639_057_3,
+            3.708_050_3,
+        ]
+    };
+    match TABLE.get(count as usize) {
+        Some(v) => *v,
+        None => 1.0 + (count as f32).ln(),
+    }
 }
 
 impl HashedNgrams {
@@ -65,6 +119,7 @@ impl HashedNgrams {
         HashedNgrams {
             doc_freq: vec![0; config.dim],
             n_docs: 0,
+            idf: vec![1.0; config.dim],
             projection,
             config,
         }
@@ -74,39 +129,62 @@ impl HashedNgrams {
         &self.config
     }
 
+    /// Maps a running n-gram hash to a bucket: one xor-shift-multiply round to spread the bits
+    /// (a full `mix` costs twice as much on the hottest loop), then multiply-shift onto 0..dim,
+    /// which needs neither a modulo nor a power-of-two dim.
     #[inline]
     fn bucket(&self, h: u64) -> u32 {
-        // Multiply-shift maps a 64-bit hash onto 0..dim without modulo bias or a power-of-two rule.
-        ((mix(h) as u128 * self.config.dim as u128) >> 64) as u32
+        let h = (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        ((h as u128 * self.config.dim as u128) >> 64) as u32
     }
 
-    /// Term counts of one document as sorted (bucket, count) pairs.
-    pub fn term_counts(&self, text: &str) -> Vec<(u32, u32)> {
-        let lower = text.to_lowercase();
-        let mut buckets: Vec<u32> = Vec::with_capacity(lower.len() * 3 + 64);
+    /// Calls `emit` with the bucket of every word 1-2-gram and char 3-5-gram of `text`
+    /// (lower-cased; whitespace runs folded to one space, as scikit-learn's char analyzer does).
+    fn for_each_bucket(&self, text: &str, chars: &mut Vec<char>, mut emit: impl FnMut(u32)) {
+        chars.clear();
+        let mut last_space = false;
+        for c in text.chars() {
+            if c.is_whitespace() {
+                if !last_space {
+                    chars.push(' ');
+                }
+                last_space = true;
+            } else {
+                last_space = false;
+                if c.is_ascii() {
+                    chars.push(c.to_ascii_lowercase());
+                } else {
+                    chars.extend(c.to_lowercase());
+                }
+            }
+        }
 
-        // Word unigrams and bigrams.
-        let word_seed = self.config.seed ^ 0x77_6f72_64;
+        // Word unigrams and bigrams: tokens as scikit-learn's `\b\w\w+\b` finds them.
+        let word_seed = OFFSET ^ self.config.seed ^ 0x776f_7264;
         let mut previous: Option<u64> = None;
-        for token in sklearn_tokens(&lower) {
-            let h = xxhash_rust::xxh3::xxh3_64_with_seed(token.as_bytes(), word_seed);
-            buckets.push(self.bucket(h));
+        let mut i = 0;
+        while i < chars.len() {
+            if !is_word_char(chars[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut h = word_seed;
+            while i < chars.len() && is_word_char(chars[i]) {
+                h = (h ^ chars[i] as u64).wrapping_mul(PRIME);
+                i += 1;
+            }
+            if i - start < 2 {
+                continue;
+            }
+            emit(self.bucket(h));
             if let Some(p) = previous {
-                buckets.push(self.bucket(p.rotate_left(17) ^ h.wrapping_mul(PRIME) ^ 0xb1));
+                emit(self.bucket(p.rotate_left(17) ^ h.wrapping_mul(PRIME) ^ 0xb1));
             }
             previous = Some(h);
         }
 
-        // Char 3-5-grams over whitespace-normalised text (as scikit-learn's char analyzer).
-        let mut chars: Vec<u32> = Vec::with_capacity(lower.len());
-        let mut last_space = false;
-        for c in lower.chars() {
-            let space = c.is_whitespace();
-            if !(space && last_space) {
-                chars.push(if space { ' ' as u32 } else { c as u32 });
-            }
-            last_space = space;
-        }
+        // Char 3-5-grams.
         let char_seed = OFFSET ^ self.config.seed.rotate_left(29);
         for start in 0..chars.len().saturating_sub(2) {
             let mut h = char_seed;
@@ -116,60 +194,107 @@ impl HashedNgrams {
             {
                 h = (h ^ c as u64).wrapping_mul(PRIME);
                 if n >= 2 {
-                    buckets.push(self.bucket(h ^ (n as u64 + 1)));
+                    emit(self.bucket(h ^ (n as u64 + 1)));
                 }
             }
         }
+    }
 
-        buckets.sort_unstable();
-        let mut counts: Vec<(u32, u32)> = Vec::with_capacity(buckets.len() / 2);
-        for b in buckets {
-            match counts.last_mut() {
-                Some((last, c)) if *last == b => *c += 1,
-                _ => counts.push((b, 1)),
-            }
+    /// Counts a document's buckets into `scratch`; returns them in first-seen order.
+    fn count_into(&self, text: &str, scratch: &mut Scratch) {
+        let Scratch {
+            counts,
+            emitted,
+            touched,
+            chars,
+        } = scratch;
+        emitted.clear();
+        self.for_each_bucket(text, chars, |b| emitted.push(b));
+        // Branch-free dedup: whether a bucket is new is a coin flip the predictor cannot learn.
+        touched.clear();
+        touched.resize(emitted.len(), 0);
+        let mut distinct = 0;
+        for &b in emitted.iter() {
+            let c = &mut counts[b as usize];
+            touched[distinct] = b;
+            distinct += usize::from(*c == 0);
+            *c = c.saturating_add(1);
         }
-        counts
+        touched.truncate(distinct);
+    }
+
+    /// Term counts of one document as sorted (bucket, count) pairs.
+    pub fn term_counts(&self, text: &str) -> Vec<(u32, u32)> {
+        let mut scratch = Scratch::new(self.config.dim);
+        self.count_into(text, &mut scratch);
+        scratch.touched.sort_unstable();
+        scratch
+            .touched
+            .iter()
+            .map(|&b| (b, scratch.counts[b as usize] as u32))
+            .collect()
     }
 
     /// IDF as scikit-learn's smooth_idf: ln((1 + n) / (1 + df)) + 1; 1 before any fit.
-    fn idf(&self, bucket: u32) -> f32 {
-        if self.n_docs == 0 {
-            return 1.0;
-        }
-        let df = self.doc_freq[bucket as usize] as f64;
-        (((1.0 + self.n_docs as f64) / (1.0 + df)).ln() + 1.0) as f32
+    fn refresh_idf(&mut self) {
+        let n = self.n_docs as f64;
+        self.idf = self
+            .doc_freq
+            .iter()
+            .map(|&df| (((1.0 + n) / (1.0 + df as f64)).ln() + 1.0) as f32)
+            .collect();
     }
 
-    /// Sublinear TF-IDF, L2-normalised: the sparse row of one document.
-    pub fn tfidf_row(&self, text: &str) -> (Vec<u32>, Vec<f32>) {
-        let counts = self.term_counts(text);
-        let mut indices = Vec::with_capacity(counts.len());
-        let mut values = Vec::with_capacity(counts.len());
+    /// Sublinear TF-IDF of the counted buckets, L2-normalised, in `scratch.touched` order;
+    /// resets the counts for the next document.
+    fn weigh(&self, scratch: &mut Scratch, values: &mut Vec<f32>) {
+        values.clear();
         let mut norm = 0.0f64;
-        for (bucket, count) in counts {
-            let v = (1.0 + (count as f32).ln()) * self.idf(bucket);
+        for &b in &scratch.touched {
+            let count = std::mem::take(&mut scratch.counts[b as usize]);
+            let v = sublinear_tf(count) * self.idf[b as usize];
             norm += (v as f64) * (v as f64);
-            indices.push(bucket);
             values.push(v);
         }
         if norm > 0.0 {
             let inv = (1.0 / norm.sqrt()) as f32;
             values.iter_mut().for_each(|v| *v *= inv);
         }
-        (indices, values)
+    }
+
+    /// Sublinear TF-IDF, L2-normalised: the sparse row of one document (sorted indices).
+    pub fn tfidf_row(&self, text: &str) -> (Vec<u32>, Vec<f32>) {
+        let mut scratch = Scratch::new(self.config.dim);
+        self.sparse_row(text, &mut scratch)
+    }
+
+    fn sparse_row(&self, text: &str, scratch: &mut Scratch) -> (Vec<u32>, Vec<f32>) {
+        self.count_into(text, scratch);
+        scratch.touched.sort_unstable();
+        let mut values = Vec::with_capacity(scratch.touched.len());
+        self.weigh(scratch, &mut values);
+        (scratch.touched.clone(), values)
     }
 
     /// Sparse TF-IDF rows of a batch, in order.
     pub fn transform_sparse(&self, docs: &[Doc]) -> SparseMatrix {
-        let rows: Vec<(Vec<u32>, Vec<f32>)> =
-            docs.par_iter().map(|d| self.tfidf_row(&d.text)).collect();
+        let rows: Vec<(Vec<u32>, Vec<f32>)> = docs
+            .par_iter()
+            .map_init(
+                || Scratch::new(self.config.dim),
+                |s, d| self.sparse_row(&d.text, s),
+            )
+            .collect();
         let mut out = SparseMatrix::new(self.config.dim);
         for (doc, (indices, values)) in docs.iter().zip(rows) {
             out.push_row(doc.id.clone(), &indices, &values);
         }
         out
     }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
 }
 
 impl Featurizer for HashedNgrams {
@@ -188,25 +313,56 @@ impl Featurizer for HashedNgrams {
         true
     }
 
+    /// Document frequencies: each chunk of documents counts into its own array (marking buckets
+    /// already seen in the current document), and the integer sums are merged in any order.
     fn observe(&mut self, docs: &[Doc]) {
-        let per_doc: Vec<Vec<(u32, u32)>> =
-            docs.par_iter().map(|d| self.term_counts(&d.text)).collect();
-        for counts in per_doc {
-            for (bucket, _) in counts {
-                self.doc_freq[bucket as usize] += 1;
-            }
+        let dim = self.config.dim;
+        // Chunks of < 2^16 documents let both per-chunk arrays be u16: half the cache footprint
+        // of the random accesses that dominate this loop.
+        let chunk = docs
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1))
+            .clamp(1, u16::MAX as usize);
+        let partial = docs
+            .par_chunks(chunk)
+            .map(|chunk| {
+                let mut df = vec![0u16; dim];
+                let mut seen_in = vec![u16::MAX; dim];
+                let mut chars = Vec::new();
+                for (k, doc) in chunk.iter().enumerate() {
+                    let k = k as u16;
+                    self.for_each_bucket(&doc.text, &mut chars, |b| {
+                        let seen = &mut seen_in[b as usize];
+                        df[b as usize] += u16::from(*seen != k);
+                        *seen = k;
+                    });
+                }
+                df.into_iter().map(u32::from).collect::<Vec<u32>>()
+            })
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            });
+        if let Some(df) = partial {
+            self.doc_freq.iter_mut().zip(df).for_each(|(x, y)| *x += y);
         }
         self.n_docs += docs.len() as u64;
+        self.refresh_idf();
     }
 
-    /// The dense random projection of the TF-IDF rows.
+    /// The dense random projection of the TF-IDF rows (summed in first-seen n-gram order, which
+    /// depends only on the text, so the result does not depend on threads).
     fn transform(&self, docs: &[Doc]) -> Array2<f32> {
         let rows: Vec<Vec<f32>> = docs
             .par_iter()
-            .map(|d| {
-                let (indices, values) = self.tfidf_row(&d.text);
-                self.projection.project(&indices, &values)
-            })
+            .map_init(
+                || (Scratch::new(self.config.dim), Vec::new()),
+                |(scratch, values), d| {
+                    self.count_into(&d.text, scratch);
+                    self.weigh(scratch, values);
+                    self.projection.project(&scratch.touched, values)
+                },
+            )
             .collect();
         let mut out = Array2::zeros((docs.len(), self.config.projection_dim));
         for (mut row, values) in out.rows_mut().into_iter().zip(rows) {
@@ -239,6 +395,27 @@ mod tests {
     }
 
     #[test]
+    fn sublinear_tf_table_matches_ln() {
+        for c in 1..40u16 {
+            assert!(
+                (sublinear_tf(c) - (1.0 + (c as f32).ln())).abs() < 1e-6,
+                "{c}"
+            );
+        }
+    }
+
+    #[test]
+    fn word_tokens_follow_scikit_learn() {
+        let ng = HashedNgrams::new(NgramConfig::default());
+        let mut words = 0;
+        let mut chars = Vec::new();
+        // Only the word part differs between these: "a" and "I" are too short to be tokens.
+        ng.for_each_bucket("a I ok", &mut chars, |_| words += 1);
+        // "ok" -> 1 unigram; chars "a i ok" -> 4 trigrams + 3 four-grams + 2 five-grams.
+        assert_eq!(words, 1 + 9);
+    }
+
+    #[test]
     fn rows_are_unit_length_and_idf_downweights_common_terms() {
         let mut ng = HashedNgrams::new(NgramConfig {
             dim: 1 << 12,
@@ -253,10 +430,11 @@ mod tests {
         let (_, values) = ng.tfidf_row("the cat sat");
         let norm: f32 = values.iter().map(|v| v * v).sum();
         assert!((norm - 1.0).abs() < 1e-5);
-        let the = ng.term_counts("the")[0].0;
-        let cat = ng.term_counts("cat")[0].0;
-        assert!(ng.idf(the) < ng.idf(cat));
-        assert!((ng.idf(the) - 1.0).abs() < 1e-6, "df = n gives idf 1");
+        let the = ng.term_counts("the")[0].0 as usize;
+        let cat = ng.term_counts("cat")[0].0 as usize;
+        assert!(ng.idf[the] < ng.idf[cat]);
+        assert!((ng.idf[the] - 1.0).abs() < 1e-6, "df = n gives idf 1");
+        assert!((ng.idf[cat] - ((4.0f32 / 2.0).ln() + 1.0)).abs() < 1e-6);
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! repetition of word n-grams, discourse markers and vocabulary that LLMs over-use ("delve",
 //! "furthermore"), contractions and personal pronouns (rarer in LLM prose), readability and layout.
 
+use std::sync::LazyLock;
+
 use ndarray::Array2;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -14,30 +16,64 @@ use super::tokens::words;
 use super::Featurizer;
 use crate::corpus::Doc;
 
-/// Punctuation marks counted per word; names become `punct_<name>`.
-const PUNCTUATION: [(&str, &[char]); 21] = [
-    ("period", &['.']),
-    ("comma", &[',']),
-    ("semicolon", &[';']),
-    ("colon", &[':']),
-    ("exclamation", &['!']),
-    ("question", &['?']),
-    ("apostrophe", &['\'']),
-    ("curly_apostrophe", &['’', '‘']),
-    ("quote", &['"']),
-    ("curly_quote", &['“', '”']),
-    ("hyphen", &['-']),
-    ("en_dash", &['–']),
-    ("em_dash", &['—']),
-    ("ellipsis", &['…']),
-    ("parenthesis", &['(', ')']),
-    ("bracket", &['[', ']']),
-    ("asterisk", &['*']),
-    ("hash", &['#']),
-    ("slash", &['/']),
-    ("ampersand", &['&']),
-    ("percent", &['%']),
+/// Punctuation marks counted per word: column `punct_<name>`.
+const PUNCTUATION: [&str; 21] = [
+    "period",
+    "comma",
+    "semicolon",
+    "colon",
+    "exclamation",
+    "question",
+    "apostrophe",
+    "curly_apostrophe",
+    "quote",
+    "curly_quote",
+    "hyphen",
+    "en_dash",
+    "em_dash",
+    "ellipsis",
+    "parenthesis",
+    "bracket",
+    "asterisk",
+    "hash",
+    "slash",
+    "ampersand",
+    "percent",
 ];
+
+/// Which `PUNCTUATION` entry a character counts toward.
+fn punctuation_index(c: char) -> Option<usize> {
+    Some(match c {
+        '.' => 0,
+        ',' => 1,
+        ';' => 2,
+        ':' => 3,
+        '!' => 4,
+        '?' => 5,
+        '\'' => 6,
+        '’' | '‘' => 7,
+        '"' => 8,
+        '“' | '”' => 9,
+        '-' => 10,
+        '–' => 11,
+        '—' => 12,
+        '…' => 13,
+        '(' | ')' => 14,
+        '[' | ']' => 15,
+        '*' => 16,
+        '#' => 17,
+        '/' => 18,
+        '&' => 19,
+        '%' => 20,
+        _ => return None,
+    })
+}
+
+/// Column names built once: `describe` runs per document and must not allocate names.
+static PUNCT_COLUMNS: LazyLock<Vec<String>> =
+    LazyLock::new(|| PUNCTUATION.iter().map(|p| format!("punct_{p}")).collect());
+static FUNCTION_WORD_COLUMNS: LazyLock<Vec<String>> =
+    LazyLock::new(|| FUNCTION_WORDS.iter().map(|w| format!("fw_{w}")).collect());
 
 /// Function words: topic-independent, the classic authorship signal. Columns `fw_<word>`.
 const FUNCTION_WORDS: [&str; 64] = [
@@ -248,11 +284,15 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
     let mut chars = 0u32;
     let (mut letters, mut upper, mut digits, mut spaces, mut non_ascii) =
         (0u32, 0u32, 0u32, 0u32, 0u32);
-    let mut char_counts: FxHashMap<char, u32> = FxHashMap::default();
+    let mut ascii_counts = [0u32; 128];
+    let mut other_counts: FxHashMap<char, u32> = FxHashMap::default();
     let mut punct_counts = [0u32; PUNCTUATION.len()];
     for c in text.chars() {
         chars += 1;
-        *char_counts.entry(c).or_insert(0) += 1;
+        match ascii_counts.get_mut(c as usize) {
+            Some(n) => *n += 1,
+            None => *other_counts.entry(c).or_insert(0) += 1,
+        }
         if c.is_alphabetic() {
             letters += 1;
             upper += u32::from(c.is_uppercase());
@@ -262,17 +302,28 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
             spaces += 1;
         }
         non_ascii += u32::from(!c.is_ascii());
-        if let Some(k) = PUNCTUATION.iter().position(|(_, marks)| marks.contains(&c)) {
+        if let Some(k) = punctuation_index(c) {
             punct_counts[k] += 1;
         }
     }
 
-    // Word-level statistics on the original (for case) and the lower-cased text.
-    let original_words: Vec<&str> = words(text).collect();
+    // Word-level statistics: case on the original text, vocabulary on the lower-cased one.
+    let (mut capitalised, mut all_caps) = (0usize, 0usize);
+    for w in words(text) {
+        let mut letters = w.chars().filter(|c| c.is_alphabetic());
+        if let Some(first) = letters.next() {
+            let first_upper = first.is_uppercase();
+            let first_char_upper = w.chars().next().is_some_and(char::is_uppercase);
+            capitalised += usize::from(first_char_upper);
+            all_caps +=
+                usize::from(first_upper && w.len() > 1 && letters.all(|c| !c.is_lowercase()));
+        }
+    }
     let lower = text.to_lowercase();
     let lower_words: Vec<&str> = words(&lower).collect();
     let n_words = lower_words.len() as f64;
-    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut ids: FxHashMap<&str, u32> =
+        FxHashMap::with_capacity_and_hasher(lower_words.len(), Default::default());
     let word_ids: Vec<u32> = lower_words
         .iter()
         .map(|w| {
@@ -286,10 +337,14 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
     }
     let count_of = |w: &str| ids.get(w).map(|&id| type_counts[id as usize]).unwrap_or(0) as f64;
     let count_any = |list: &[&str]| list.iter().map(|w| count_of(w)).sum::<f64>();
-    let word_lengths: Vec<f64> = lower_words
-        .iter()
-        .map(|w| w.chars().count() as f64)
-        .collect();
+    let char_len = |w: &str| {
+        if w.is_ascii() {
+            w.len()
+        } else {
+            w.chars().count()
+        }
+    };
+    let word_lengths: Vec<f64> = lower_words.iter().map(|w| char_len(w) as f64).collect();
     let (sentences, questions, exclamations) = sentence_lengths(text);
     let n_sentences = sentences.len() as f64;
 
@@ -331,10 +386,12 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
         "word_entropy",
         entropy_bits(type_counts.iter().copied(), n_words),
     );
-    emit(
-        "char_entropy",
-        entropy_bits(char_counts.values().copied(), chars as f64),
-    );
+    let char_counts = ascii_counts
+        .iter()
+        .copied()
+        .filter(|&n| n > 0)
+        .chain(other_counts.values().copied());
+    emit("char_entropy", entropy_bits(char_counts, chars as f64));
     emit(
         "long_word_rate",
         ratio(
@@ -358,19 +415,7 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
     emit("uppercase_ratio", ratio(upper as f64, letters as f64));
     emit("whitespace_ratio", ratio(spaces as f64, chars as f64));
     emit("non_ascii_ratio", ratio(non_ascii as f64, chars as f64));
-    let capitalised = original_words
-        .iter()
-        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
-        .count();
     emit("capitalised_word_rate", ratio(capitalised as f64, n_words));
-    let all_caps = original_words
-        .iter()
-        .filter(|w| {
-            w.chars().count() > 1
-                && w.chars().all(|c| !c.is_lowercase())
-                && w.chars().any(char::is_uppercase)
-        })
-        .count();
     emit("all_caps_word_rate", ratio(all_caps as f64, n_words));
 
     // Layout.
@@ -428,11 +473,11 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
         .count() as f64;
     emit("nominalisation_rate", ratio(nominal, n_words));
 
-    for ((name, _), count) in PUNCTUATION.iter().zip(punct_counts) {
-        emit(&format!("punct_{name}"), ratio(count as f64, n_words));
+    for (name, count) in PUNCT_COLUMNS.iter().zip(punct_counts) {
+        emit(name, ratio(count as f64, n_words));
     }
-    for word in FUNCTION_WORDS {
-        emit(&format!("fw_{word}"), ratio(count_of(word), n_words));
+    for (name, word) in FUNCTION_WORD_COLUMNS.iter().zip(FUNCTION_WORDS) {
+        emit(name, ratio(count_of(word), n_words));
     }
 }
 

@@ -1,4 +1,4 @@
-//! Tokenisers shared by the featurizers. Byte ranges index into the text they were given.
+//! Word tokenisation for stylometry. Words are slices of the text they were found in.
 
 /// Words for stylometry: runs of letters/digits, keeping inner apostrophes ("don't", "it’s").
 pub fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
@@ -31,35 +31,6 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
     })
 }
 
-/// Tokens as scikit-learn's default `token_pattern` (`\b\w\w+\b`) finds them: runs of word
-/// characters (letters, digits, underscore) of length two or more.
-pub fn sklearn_tokens(text: &str) -> impl Iterator<Item = &str> + '_ {
-    let mut chars = text.char_indices().peekable();
-    std::iter::from_fn(move || loop {
-        let (start, c) = chars.next()?;
-        if !is_word_char(c) {
-            continue;
-        }
-        let mut end = start + c.len_utf8();
-        let mut count = 1;
-        while let Some(&(i, c)) = chars.peek() {
-            if !is_word_char(c) {
-                break;
-            }
-            chars.next();
-            end = i + c.len_utf8();
-            count += 1;
-        }
-        if count >= 2 {
-            return Some(&text[start..end]);
-        }
-    })
-}
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,11 +39,5 @@ mod tests {
     fn words_keep_inner_apostrophes_only() {
         let w: Vec<_> = words("Don't stop — it’s 'quoted' 42x, ok?").collect();
         assert_eq!(w, ["Don't", "stop", "it’s", "quoted", "42x", "ok"]);
-    }
-
-    #[test]
-    fn sklearn_tokens_drop_single_chars() {
-        let t: Vec<_> = sklearn_tokens("a bc d_e I am 9 99").collect();
-        assert_eq!(t, ["bc", "d_e", "am", "99"]);
     }
 }

@@ -2,6 +2,7 @@
 //! success, so a failed or interrupted run never leaves a half-written output behind.
 
 mod atomic;
+mod corpus;
 mod csv;
 mod npy;
 mod parquet;
@@ -9,6 +10,7 @@ mod parquet;
 use std::path::Path;
 
 pub use atomic::AtomicFile;
+pub use corpus::{write_corpus_jsonl, write_corpus_parquet};
 
 use crate::error::{Error, Result};
 use crate::features::FeatureMatrix;

@@ -1,0 +1,200 @@
+//! The `driftprint` binary end to end: exit codes, messages, outputs, determinism.
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+use predicates::prelude::*;
+
+fn driftprint() -> Command {
+    let mut cmd = Command::cargo_bin("driftprint").unwrap();
+    cmd.current_dir(repo_root());
+    cmd
+}
+
+#[test]
+fn help_exists_for_every_subcommand() {
+    driftprint()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("inspect").and(predicate::str::contains("features")));
+    for sub in ["inspect", "features"] {
+        driftprint()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(
+                predicate::str::contains("--source-values")
+                    .and(predicate::str::contains("--lineage")),
+            );
+    }
+}
+
+#[test]
+fn inspect_the_demo_with_its_config() {
+    driftprint()
+        .args(["inspect", "--config", "data/driftprint.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "600 documents: 300 real, 300 synthetic (50.0% synthetic)",
+        ))
+        .stdout(predicate::str::contains("gpt-neox-20b"))
+        .stdout(predicate::str::contains("student_essay"));
+}
+
+#[test]
+fn inspect_json_has_counts_and_percentiles() {
+    let out = driftprint()
+        .args([
+            "inspect",
+            "data/demo.jsonl",
+            "--source-field",
+            "label",
+            "--source-values",
+            "human=real,machine=synthetic",
+            "--json",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["documents"], 600);
+    assert_eq!(v["synthetic_share"], 0.5);
+    assert_eq!(v["by_generator"]["gpt2-xl"]["synthetic"], 48);
+    assert!(v["length_chars"]["median"].as_u64().unwrap() > 500);
+}
+
+#[test]
+fn bad_input_exits_2_names_the_place_and_leaves_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.jsonl", b"{\"id\":\"a\",\"text\":\"ok\",\"source\":\"real\"}\n{\"id\":\"b\",\"txt\":\"x\",\"source\":\"real\"}\n");
+    for out in ["out.parquet", "out.csv", "out.npy"] {
+        driftprint()
+            .args(["features", input.to_str().unwrap(), "-o"])
+            .arg(dir.path().join(out))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("in.jsonl: line 2: field 'text'"));
+    }
+    assert_eq!(
+        listing(dir.path()),
+        ["in.jsonl"],
+        "no output or temporary file is left behind"
+    );
+
+    // The same when the error is only found on the second (writing) pass: a duplicate id after
+    // the first batch. Batch size 1 forces several batches.
+    let dup = write(dir.path(), "dup.jsonl", b"{\"id\":\"a\",\"text\":\"one\",\"source\":\"real\"}\n{\"id\":\"a\",\"text\":\"two\",\"source\":\"real\"}\n");
+    driftprint()
+        .args([
+            "features",
+            dup.to_str().unwrap(),
+            "--features",
+            "stylo",
+            "--batch-size",
+            "1",
+            "-o",
+        ])
+        .arg(dir.path().join("f.parquet"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("duplicate id 'a'"));
+    assert_eq!(listing(dir.path()), ["dup.jsonl", "in.jsonl"]);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    driftprint()
+        .args([
+            "features",
+            "data/demo.jsonl",
+            "-o",
+            "x.xlsx",
+            "--source-field",
+            "label",
+            "--source-values",
+            "human=real,machine=synthetic",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(".parquet, .csv or .npy"));
+    driftprint()
+        .args([
+            "features",
+            "data/demo.jsonl",
+            "--features",
+            "stylo,vibes",
+            "-o",
+            "x.csv",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown feature set 'vibes'"));
+    driftprint()
+        .args(["inspect", "data/demo.jsonl", "--lineage", "source=human"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--lineage"));
+    driftprint()
+        .args(["inspect"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no corpus given"));
+    driftprint()
+        .args(["inspect", "--frobnicate"])
+        .assert()
+        .code(2);
+    let dir = tempfile::tempdir().unwrap();
+    let conf = write(
+        dir.path(),
+        "bad.toml",
+        b"[ingest]\ninputs = [\"x.jsonl\"]\nbatchsize = 3\n",
+    );
+    driftprint()
+        .args(["inspect", "--config"])
+        .arg(&conf)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.toml").and(predicate::str::contains("batchsize")));
+}
+
+#[test]
+fn features_are_identical_across_runs_and_thread_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["parquet", "csv", "npy"] {
+        let mut outputs = Vec::new();
+        for (run, threads) in [(0, "1"), (1, "2"), (2, "2")] {
+            let out = dir.path().join(format!("run{run}.{ext}"));
+            driftprint()
+                .args([
+                    "--threads",
+                    threads,
+                    "features",
+                    "--config",
+                    "data/driftprint.toml",
+                    "--batch-size",
+                    "97",
+                    "-o",
+                ])
+                .arg(&out)
+                .assert()
+                .success()
+                .stderr(predicate::str::contains(
+                    "wrote 600 documents x 381 features",
+                ));
+            outputs.push(std::fs::read(&out).unwrap());
+        }
+        assert!(outputs[0].len() > 1000);
+        assert_eq!(outputs[0], outputs[1], "{ext}: 1 thread vs 2 threads");
+        assert_eq!(outputs[1], outputs[2], "{ext}: two runs");
+    }
+    let sidecar: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run0.columns.json")).unwrap())
+            .unwrap();
+    assert_eq!(sidecar["ids"].as_array().unwrap().len(), 600);
+    assert_eq!(sidecar["columns"][0], "stylo_chars");
+    assert_eq!(sidecar["columns"][380], "ngram_proj_255");
+}
