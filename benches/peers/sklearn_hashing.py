@@ -27,7 +27,7 @@ import time
 import sklearn
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
-SHARED_GLOB = "/work/shared/data/dev/*.jsonl"
+SHARED_GLOB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "dev", "*.jsonl")
 LOCAL_GLOB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "*.jsonl")
 
 

@@ -32,8 +32,10 @@ impl ParquetMatrixWriter {
                 .map(|c| Field::new(c, DataType::Float32, false)),
         );
         let schema = Arc::new(Schema::new(fields));
+        // Row groups of 16k rows: the writer buffers a whole group, so this bounds its memory.
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::default()))
+            .set_max_row_group_row_count(Some(16_384))
             .build();
         let writer = ArrowWriter::try_new(AtomicFile::create(path)?, schema.clone(), Some(props))
             .map_err(|e| pq_err(path, e))?;
