@@ -7,9 +7,11 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod corpus;
+pub mod divergence;
 pub mod error;
 pub mod features;
 pub mod output;
 pub mod progress;
+pub mod stats;
 
 pub use error::{Error, Result};

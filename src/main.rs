@@ -121,6 +121,9 @@ fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Error> {
         },
     )?;
     bar.finish_and_clear();
+    if quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
     eprintln!(
         "wrote {} documents x {} features to {} ({:.1} MB of text in {:.2} s, {:.1} MB/s)",
         summary.documents,

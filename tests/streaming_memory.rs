@@ -13,7 +13,10 @@ fn children_peak_rss() -> u64 {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: getrusage only writes into the struct we pass.
     let usage = unsafe {
-        assert_eq!(libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()), 0);
+        assert_eq!(
+            libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()),
+            0
+        );
         usage.assume_init()
     };
     usage.ru_maxrss as u64 * 1024
@@ -24,7 +27,10 @@ fn a_corpus_larger_than_the_memory_used_streams_through_features() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("big.jsonl");
     let demo = std::fs::read_to_string(demo_path()).unwrap();
-    let lines: Vec<serde_json::Value> = demo.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = demo
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let mut out = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
     let (mut written, mut n) = (0usize, 0usize);
     while written < 64_000_000 {
@@ -44,13 +50,22 @@ fn a_corpus_larger_than_the_memory_used_streams_through_features() {
     Command::cargo_bin("driftprint")
         .unwrap()
         .args(["features", "--features", "ngram", "--batch-size", "256"])
-        .args(["--source-field", "label", "--source-values", "human=real,machine=synthetic", "-o"])
+        .args([
+            "--source-field",
+            "label",
+            "--source-values",
+            "human=real,machine=synthetic",
+            "-o",
+        ])
         .arg(&output)
         .arg(&input)
         .assert()
         .success();
     let peak = children_peak_rss();
-    assert!(peak > 5_000_000, "the child's peak RSS was measured ({peak} bytes)");
+    assert!(
+        peak > 5_000_000,
+        "the child's peak RSS was measured ({peak} bytes)"
+    );
     assert!(std::fs::metadata(&output).unwrap().len() > (n * 256 * 4) as u64);
     assert!(
         peak < 48_000_000,

@@ -22,7 +22,7 @@ trap 'rm -rf "$out"' EXIT
 
 best=0
 for _ in $(seq "$repeat"); do
-  line=$("$bin" --quiet features "${files[@]}" --source-field label --source-values human=real,machine=synthetic \
+  line=$("$bin" features "${files[@]}" --source-field label --source-values human=real,machine=synthetic \
     --features stylo,ngram -o "$out/f.npy" 2>&1 | grep -o '[0-9.]* MB/s' | tail -1)
   mbs=${line% MB/s}
   best=$(python3 -c "print(max($best, $mbs))")

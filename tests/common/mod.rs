@@ -70,3 +70,5 @@ pub fn listing(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+pub mod reference;
