@@ -105,6 +105,9 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    /// Data a computation cannot use (empty sample, mismatched widths, non-finite values...).
+    #[error("{0}")]
+    Data(String),
 }
 
 impl Error {
