@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 
+pub mod c2st;
+
 /// One side of a comparison: a dense matrix (rows = documents) with row ids and column names,
 /// plus the texts when the vectors came from a corpus (token-level tests need them).
 #[derive(Debug, Clone, Copy)]
@@ -153,4 +155,17 @@ pub trait Divergence: Send + Sync {
     fn name(&self) -> &'static str;
 
     fn compare(&self, reference: &Sample, candidate: &Sample, seed: u64) -> Result<TestResult>;
+}
+
+/// A p-value for people: three significant digits, or "< 1e-300" style bounds near zero.
+pub fn format_p(p: f64) -> String {
+    if p.is_nan() {
+        "n/a".to_string()
+    } else if p < 1e-300 {
+        "< 1e-300".to_string()
+    } else if p < 0.001 {
+        format!("{p:.2e}")
+    } else {
+        format!("{p:.3}")
+    }
 }

@@ -1,4 +1,6 @@
 //! Statistics shared by the divergence, fingerprint and collapse code: seeded RNGs, p-value
 //! adjustment, distances, ranks.
 
+pub mod normal;
 pub mod rng;
+pub mod roc;
