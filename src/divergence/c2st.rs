@@ -42,6 +42,9 @@ impl Default for C2st {
     }
 }
 
+/// One fold's out-of-fold (row, score) pairs and its weights oriented toward the candidate.
+type FoldOutcome = (Vec<(usize, f64)>, Array1<f64>);
+
 /// Mann–Whitney p-value of P(AUROC ≥ observed) under "no signal", with tie correction.
 fn auroc_p_value(auroc: f64, scores: &[f64], n_pos: usize, n_neg: usize) -> f64 {
     let (n1, n0) = (n_pos as f64, n_neg as f64);
@@ -114,7 +117,7 @@ impl Divergence for C2st {
         let labels: Vec<usize> = (0..m + n).map(|i| usize::from(i >= m)).collect();
         let fold = fold_of(&labels, self.folds, seed);
 
-        let per_fold: Vec<Result<(Vec<(usize, f64)>, Array1<f64>)>> = (0..self.folds)
+        let per_fold: Vec<Result<FoldOutcome>> = (0..self.folds)
             .into_par_iter()
             .map(|k| {
                 let train: Vec<usize> = (0..m + n).filter(|&i| fold[i] != k).collect();
