@@ -21,6 +21,33 @@ struct RawConfig {
     ingest: RawIngest,
     #[serde(default)]
     features: RawFeatures,
+    #[serde(default)]
+    drift: RawDrift,
+}
+
+/// `[drift]`: which tests run and gate, the false-alarm rate, thresholds, per-test parameters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDrift {
+    alpha: Option<f64>,
+    max_per_side: Option<usize>,
+    tests: Option<Vec<String>>,
+    gate: Option<Vec<String>>,
+    #[serde(default)]
+    thresholds: BTreeMap<String, f64>,
+    calibrated_n: Option<usize>,
+    mmd: Option<toml::Table>,
+    mmd_rff: Option<toml::Table>,
+    c2st: Option<toml::Table>,
+    mauve: Option<toml::Table>,
+    frechet: Option<toml::Table>,
+    prdc: Option<toml::Table>,
+    improved_pr: Option<toml::Table>,
+    vendi: Option<toml::Table>,
+    univariate: Option<toml::Table>,
+    psi: Option<toml::Table>,
+    jensen_shannon: Option<toml::Table>,
+    sliced_wasserstein: Option<toml::Table>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +85,40 @@ pub struct Config {
     pub inputs: Vec<PathBuf>,
     pub ingest: IngestOptions,
     pub features: FeatureSettings,
+    pub drift: DriftConfig,
+}
+
+/// Checked `[drift]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriftConfig {
+    /// Family-wise false-alarm rate of the release gate (Holm across gated p-values).
+    pub alpha: f64,
+    /// Seeded subsample cap per side, so time and memory stay bounded.
+    pub max_per_side: usize,
+    /// Tests that run (report) and tests that gate (decide the exit code).
+    pub tests: Vec<String>,
+    pub gate: Vec<String>,
+    /// Statistic thresholds of tests without p-values (from `driftprint calibrate`).
+    pub thresholds: BTreeMap<String, f64>,
+    /// Per-side sample size the thresholds were calibrated for.
+    pub calibrated_n: Option<usize>,
+    /// Per-test parameter tables (`[drift.mmd]`), validated by the test registry.
+    pub params: BTreeMap<String, toml::Table>,
+}
+
+impl Default for DriftConfig {
+    fn default() -> Self {
+        let registry = crate::divergence::registry::all();
+        DriftConfig {
+            alpha: 0.05,
+            max_per_side: 5000,
+            tests: registry.iter().filter(|t| t.default_run).map(|t| t.name.to_string()).collect(),
+            gate: registry.iter().filter(|t| t.default_gate).map(|t| t.name.to_string()).collect(),
+            thresholds: BTreeMap::new(),
+            calibrated_n: None,
+            params: BTreeMap::new(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -69,6 +130,7 @@ impl Default for Config {
             inputs: Vec::new(),
             ingest: IngestOptions::default(),
             features,
+            drift: DriftConfig::default(),
         }
     }
 }
@@ -157,8 +219,76 @@ impl Config {
                 .map_err(|m| err("features.projection_dim", m))?;
             ngram.projection_dim = d;
         }
+        config.drift = check_drift(raw.drift, &err)?;
         Ok(config)
     }
+}
+
+fn check_drift(raw: RawDrift, err: &dyn Fn(&str, String) -> Error) -> Result<DriftConfig> {
+    let mut drift = DriftConfig::default();
+    if let Some(a) = raw.alpha {
+        if !(a > 0.0 && a < 1.0) {
+            return Err(err("drift.alpha", format!("must be between 0 and 1 (exclusive), not {a}")));
+        }
+        drift.alpha = a;
+    }
+    if let Some(m) = raw.max_per_side {
+        check_dim(m, 1_000_000).map_err(|msg| err("drift.max_per_side", msg))?;
+        drift.max_per_side = m;
+    }
+    let known = |key: &str, names: &[String]| -> Result<()> {
+        for name in names {
+            if crate::divergence::registry::find(name).is_none() {
+                return Err(err(key, format!("unknown test '{name}' (known: {})", crate::divergence::registry::names().join(", "))));
+            }
+        }
+        Ok(())
+    };
+    if let Some(tests) = raw.tests {
+        known("drift.tests", &tests)?;
+        drift.tests = tests;
+    }
+    if let Some(gate) = raw.gate {
+        known("drift.gate", &gate)?;
+        drift.gate = gate;
+    }
+    for name in &drift.gate {
+        if !drift.tests.contains(name) {
+            drift.tests.push(name.clone());
+        }
+    }
+    let threshold_names: Vec<String> = raw.thresholds.keys().cloned().collect();
+    known("drift.thresholds", &threshold_names)?;
+    for (name, value) in &raw.thresholds {
+        if !value.is_finite() {
+            return Err(err(&format!("drift.thresholds.{name}"), format!("must be a finite number, not {value}")));
+        }
+    }
+    drift.thresholds = raw.thresholds;
+    drift.calibrated_n = raw.calibrated_n;
+    let tables = [
+        ("mmd", raw.mmd),
+        ("mmd_rff", raw.mmd_rff),
+        ("c2st", raw.c2st),
+        ("mauve", raw.mauve),
+        ("frechet", raw.frechet),
+        ("prdc", raw.prdc),
+        ("improved_pr", raw.improved_pr),
+        ("vendi", raw.vendi),
+        ("univariate", raw.univariate),
+        ("psi", raw.psi),
+        ("jensen_shannon", raw.jensen_shannon),
+        ("sliced_wasserstein", raw.sliced_wasserstein),
+    ];
+    for (name, table) in tables {
+        if let Some(table) = table {
+            // Build once now so a bad parameter fails at load time, naming its key.
+            crate::divergence::registry::build(name, &table, &drift)
+                .map_err(|e| err(&format!("drift.{name}"), e))?;
+            drift.params.insert(name.to_string(), table);
+        }
+    }
+    Ok(drift)
 }
 
 /// A dimension must be at least 1 and at most `max`.

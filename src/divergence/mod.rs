@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 
 pub mod c2st;
+pub mod registry;
+pub mod suite;
 
 /// One side of a comparison: a dense matrix (rows = documents) with row ids and column names,
 /// plus the texts when the vectors came from a corpus (token-level tests need them).

@@ -7,6 +7,7 @@ mod pipeline;
 pub mod projection;
 pub mod stylometry;
 pub(crate) mod tokens;
+pub mod vectors;
 
 use ndarray::Array2;
 

@@ -1,0 +1,144 @@
+//! Every test by name: what it is, whether it runs and gates by default, and how to build it
+//! from its `[drift.<name>]` parameter table. A new test is one file plus one entry here.
+
+use super::c2st::C2st;
+use super::Divergence;
+use crate::config::DriftConfig;
+
+/// A registered test.
+#[derive(Debug, Clone, Copy)]
+pub struct TestInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Runs when `[drift] tests` is not given.
+    pub default_run: bool,
+    /// Gates the release when `[drift] gate` is not given (only tests with p-values: they need
+    /// no calibration to hold the false-alarm rate).
+    pub default_gate: bool,
+    pub has_p_value: bool,
+    /// Which matrix the test reads.
+    pub view: super::suite::View,
+    /// Threshold on the statistic for tests without p-values, until `calibrate` sets one.
+    pub default_threshold: Option<f64>,
+    build: fn(&mut Params, &DriftConfig, f64) -> Result<Box<dyn Divergence>, String>,
+}
+
+/// A `[drift.<name>]` table being read: every key must be used by the test, else it is an error.
+pub struct Params<'a> {
+    table: &'a toml::Table,
+    used: Vec<&'static str>,
+}
+
+impl Params<'_> {
+    fn number(&mut self, key: &'static str) -> Result<Option<f64>, String> {
+        self.used.push(key);
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(toml::Value::Integer(i)) => Ok(Some(*i as f64)),
+            Some(toml::Value::Float(x)) if x.is_finite() => Ok(Some(*x)),
+            Some(other) => Err(format!("{key}: expected a number, found {other}")),
+        }
+    }
+
+    /// A whole number in `min..=max`, or `default`.
+    pub fn count(&mut self, key: &'static str, default: usize, min: usize, max: usize) -> Result<usize, String> {
+        match self.number(key)? {
+            None => Ok(default),
+            Some(x) if x.fract() == 0.0 && x >= min as f64 && x <= max as f64 => Ok(x as usize),
+            Some(x) => Err(format!("{key}: must be a whole number from {min} to {max}, not {x}")),
+        }
+    }
+
+    /// A number in the open interval (`min`, `max`), or `default`.
+    pub fn real(&mut self, key: &'static str, default: f64, min: f64, max: f64) -> Result<f64, String> {
+        match self.number(key)? {
+            None => Ok(default),
+            Some(x) if x > min && x < max => Ok(x),
+            Some(x) => Err(format!("{key}: must be above {min} and below {max}, not {x}")),
+        }
+    }
+
+    /// An optional positive number.
+    pub fn optional_positive(&mut self, key: &'static str) -> Result<Option<f64>, String> {
+        match self.number(key)? {
+            Some(x) if x <= 0.0 => Err(format!("{key}: must be positive, not {x}")),
+            other => Ok(other),
+        }
+    }
+
+    fn finish(&self) -> Result<(), String> {
+        match self.table.keys().find(|k| !self.used.contains(&k.as_str())) {
+            Some(k) => Err(format!("unknown key '{k}' (known: {})", self.used.join(", "))),
+            None => Ok(()),
+        }
+    }
+}
+
+fn c2st(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergence>, String> {
+    let d = C2st::default();
+    Ok(Box::new(C2st {
+        folds: p.count("folds", d.folds, 2, 20)?,
+        l2: p.real("l2", d.l2, 0.0, 1e9)?,
+        max_iterations: p.count("max_iterations", d.max_iterations as usize, 1, 100_000)? as u64,
+        alpha,
+        top_features: d.top_features,
+    }))
+}
+
+/// All tests, in report order.
+pub fn all() -> Vec<TestInfo> {
+    vec![TestInfo {
+        name: "c2st",
+        description: "classifier two-sample test: cross-validated logistic regression AUROC",
+        default_run: true,
+        default_gate: true,
+        has_p_value: true,
+        view: super::suite::View::Multivariate,
+        default_threshold: None,
+        build: c2st,
+    }]
+}
+
+pub fn find(name: &str) -> Option<TestInfo> {
+    all().into_iter().find(|t| t.name == name)
+}
+
+pub fn names() -> Vec<&'static str> {
+    all().iter().map(|t| t.name).collect()
+}
+
+/// The threshold a test decides with: α for p-value tests, else the calibrated or default
+/// statistic threshold.
+pub fn threshold(info: &TestInfo, drift: &DriftConfig) -> f64 {
+    if info.has_p_value {
+        drift.alpha
+    } else {
+        drift.thresholds.get(info.name).copied().or(info.default_threshold).unwrap_or(f64::NAN)
+    }
+}
+
+/// Builds a test from its parameter table.
+pub fn build(name: &str, table: &toml::Table, drift: &DriftConfig) -> Result<Box<dyn Divergence>, String> {
+    let info = find(name).ok_or_else(|| format!("unknown test '{name}' (known: {})", names().join(", ")))?;
+    let mut params = Params { table, used: Vec::new() };
+    let test = (info.build)(&mut params, drift, threshold(&info, drift))?;
+    params.finish()?;
+    Ok(test)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_checked_and_unknown_keys_rejected() {
+        let drift = DriftConfig::default();
+        let table: toml::Table = toml::from_str("folds = 3\nl2 = 0.5").unwrap();
+        assert_eq!(build("c2st", &table, &drift).unwrap().name(), "c2st");
+        let table: toml::Table = toml::from_str("folds = 1").unwrap();
+        assert!(build("c2st", &table, &drift).err().unwrap().contains("folds"));
+        let table: toml::Table = toml::from_str("fold = 3").unwrap();
+        assert!(build("c2st", &table, &drift).err().unwrap().contains("unknown key 'fold'"));
+        assert!(build("nope", &toml::Table::new(), &drift).is_err());
+    }
+}

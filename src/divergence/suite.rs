@@ -1,0 +1,191 @@
+//! Running the configured tests on one comparison, and the release gate over all of them.
+//!
+//! The gate holds the configured family-wise false-alarm rate: gated p-values (over every test
+//! and group) are Holm-adjusted before comparing with α. Gated tests without p-values compare
+//! their statistic with a threshold calibrated on real-vs-real splits (`driftprint calibrate`).
+
+use serde::Serialize;
+
+use super::registry::{self, TestInfo};
+use super::{Divergence, Sample, TestResult};
+use crate::config::DriftConfig;
+use crate::error::{Error, Result};
+
+/// Which matrix a test reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    /// All requested feature families, standardised on the reference and weighted equally.
+    Multivariate,
+    /// Named per-document features as they are (stylometry), for per-feature tests.
+    Univariate,
+}
+
+/// One test's outcome in one comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub test: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<TestResult>,
+    /// Why the test could not run (too few documents, no texts...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub gated: bool,
+    /// Holm-adjusted p-value across every gated p-value of the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate_p: Option<f64>,
+    /// This outcome blocks the release.
+    pub blocks: bool,
+    pub seconds: f64,
+}
+
+/// The tests of a run, built once from the config.
+pub struct Suite {
+    tests: Vec<(TestInfo, Box<dyn Divergence>)>,
+    gate: Vec<String>,
+}
+
+impl Suite {
+    pub fn from_config(drift: &DriftConfig) -> Result<Suite> {
+        let empty = toml::Table::new();
+        let mut tests = Vec::new();
+        for name in &drift.tests {
+            let info = registry::find(name).ok_or_else(|| Error::Usage(format!("unknown test '{name}'")))?;
+            let table = drift.params.get(name).unwrap_or(&empty);
+            let test = registry::build(name, table, drift).map_err(|m| Error::Usage(format!("drift.{name}: {m}")))?;
+            tests.push((info, test));
+        }
+        Ok(Suite { tests, gate: drift.gate.clone() })
+    }
+
+    pub fn tests(&self) -> impl Iterator<Item = &TestInfo> {
+        self.tests.iter().map(|(info, _)| info)
+    }
+
+    /// Runs every test; `sample` gives the two sides for a view. A test that fails is recorded
+    /// with its error and never stops the others.
+    pub fn run<'a>(
+        &self,
+        sample: &dyn Fn(View) -> (Sample<'a>, Sample<'a>),
+        seed: u64,
+        progress: &dyn Fn(&str),
+    ) -> Vec<Outcome> {
+        self.tests
+            .iter()
+            .map(|(info, test)| {
+                progress(info.name);
+                let start = std::time::Instant::now();
+                let (reference, candidate) = sample(info.view);
+                let (result, error) = match test.compare(&reference, &candidate, seed) {
+                    Ok(r) => (Some(r), None),
+                    Err(e) => (None, Some(e.to_string())),
+                };
+                Outcome {
+                    test: info.name.to_string(),
+                    result,
+                    error,
+                    gated: self.gate.iter().any(|g| g == info.name),
+                    gate_p: None,
+                    blocks: false,
+                    seconds: start.elapsed().as_secs_f64(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Holm's step-down adjustment (same values as statsmodels' `multipletests(method='holm')`).
+fn holm(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut adjusted = vec![0.0; m];
+    let mut running = 0.0f64;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max(((m - rank) as f64 * p[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
+/// The release decision over every outcome of every comparison (overall and per group).
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub blocked: bool,
+    /// A gated test could not run: the verdict cannot be trusted (exit code 2).
+    pub incomplete: bool,
+    /// One line for the top of a report.
+    pub line: String,
+}
+
+/// Applies the gate in place (sets `gate_p` and `blocks`) and returns the verdict.
+pub fn gate(runs: &mut [&mut Vec<Outcome>], alpha: f64) -> Verdict {
+    let mut p_slots = Vec::new();
+    for (r, outcomes) in runs.iter().enumerate() {
+        for (i, o) in outcomes.iter().enumerate() {
+            if let (true, Some(p)) = (o.gated, o.result.as_ref().and_then(|r| r.p_value)) {
+                p_slots.push((r, i, p));
+            }
+        }
+    }
+    let adjusted = holm(&p_slots.iter().map(|s| s.2).collect::<Vec<_>>());
+    for ((r, i, _), adj) in p_slots.iter().zip(adjusted) {
+        let o = &mut runs[*r][*i];
+        o.gate_p = Some(adj);
+        o.blocks = adj < alpha;
+    }
+    let mut reasons = Vec::new();
+    let mut uncalibrated = Vec::new();
+    let mut failed = Vec::new();
+    for outcomes in runs.iter_mut() {
+        for o in outcomes.iter_mut().filter(|o| o.gated) {
+            match &o.result {
+                None => failed.push(o.test.clone()),
+                Some(r) if r.p_value.is_none() => {
+                    if r.threshold.is_nan() {
+                        uncalibrated.push(o.test.clone());
+                    } else {
+                        o.blocks = r.drifted;
+                    }
+                }
+                Some(_) => {}
+            }
+            if o.blocks {
+                let r = o.result.as_ref().map(|r| match o.gate_p {
+                    Some(p) => format!("{} (p = {} after Holm)", o.test, super::format_p(p)),
+                    None => format!("{} ({} = {:.4} vs threshold {:.4})", o.test, r.statistic_name, r.statistic, r.threshold),
+                });
+                reasons.extend(r);
+            }
+        }
+    }
+    let gated = runs.iter().flat_map(|o| o.iter()).filter(|o| o.gated).count();
+    let blocked = !reasons.is_empty();
+    let mut line = if blocked {
+        format!("BLOCKED: drift in {}", reasons.join(", "))
+    } else {
+        format!("PASS: no gated test drifted ({gated} gated, family-wise α = {alpha})")
+    };
+    if !failed.is_empty() {
+        line.push_str(&format!("; could not run: {}", failed.join(", ")));
+    }
+    if !uncalibrated.is_empty() {
+        line.push_str(&format!("; not gating until calibrated: {}", uncalibrated.join(", ")));
+    }
+    Verdict { blocked, incomplete: !failed.is_empty(), line }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holm_matches_statsmodels() {
+        // statsmodels multipletests([0.01, 0.04, 0.03, 0.005], method='holm')[1]
+        let adj = holm(&[0.01, 0.04, 0.03, 0.005]);
+        let expected = [0.03, 0.06, 0.06, 0.02];
+        for (a, e) in adj.iter().zip(expected) {
+            assert!((a - e).abs() < 1e-12, "{adj:?}");
+        }
+    }
+}
