@@ -37,6 +37,9 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Compute a feature matrix (stylometry, hashed n-grams) and write it as Parquet, CSV or NPY.
     Features(FeaturesArgs),
+    /// Test whether the candidate (synthetic) data drifted from the reference (real): exits 1 when
+    /// a gated test drifts (release blocked), 0 when none does, 2 on bad input.
+    Drift(DriftArgs),
 }
 
 /// How input files are read and mapped onto driftprint's schema.
@@ -160,4 +163,62 @@ pub struct FeaturesArgs {
     /// Seed of the n-gram hashing and projection [default: the config's seed, else 20261126].
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Reference (real) corpus files, or one vectors file (.npy, or Parquet/CSV without a text column).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub reference: Vec<PathBuf>,
+
+    /// Candidate (synthetic) corpus files, or one vectors file.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub candidate: Vec<PathBuf>,
+
+    /// One corpus holding both sides, split with --split-by (default: the config's inputs).
+    #[arg(value_name = "CORPUS", conflicts_with_all = ["reference", "candidate"])]
+    pub inputs: Vec<PathBuf>,
+
+    /// Lineage field that splits one corpus into reference and candidate [default: source].
+    #[arg(long, value_name = "FIELD")]
+    pub split_by: Option<String>,
+
+    /// Value of --split-by that marks the reference side [default: real].
+    #[arg(long, value_name = "VALUE")]
+    pub reference_value: Option<String>,
+
+    /// Value of --split-by that marks the candidate side [default: synthetic].
+    #[arg(long, value_name = "VALUE")]
+    pub candidate_value: Option<String>,
+
+    /// Also run the suite per value of this lineage field (e.g. label: drift per class).
+    #[arg(long, value_name = "FIELD")]
+    pub by: Option<String>,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+
+    /// Feature sets for corpora: stylo, ngram [default: the config's, else stylo,ngram].
+    #[arg(long, value_name = "SETS")]
+    pub features: Option<String>,
+
+    /// Tests to run, comma-separated [default: the config's [drift] tests].
+    #[arg(long, value_name = "TESTS")]
+    pub tests: Option<String>,
+
+    /// Tests that gate the release, comma-separated [default: the config's [drift] gate].
+    #[arg(long, value_name = "TESTS")]
+    pub gate: Option<String>,
+
+    /// Seeded subsample cap per side [default: 5000].
+    #[arg(long, value_name = "N")]
+    pub max_per_side: Option<usize>,
+
+    /// Seed of every random choice [default: the config's seed, else 20261126].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Also write the full result as JSON to this file (`-` for stdout instead of the table).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use driftprint::cli::{Cli, Command, FeaturesArgs, InspectArgs};
+use driftprint::cli::{Cli, Command, DriftArgs, FeaturesArgs, InspectArgs};
 use driftprint::commands::{self, resolve_config, resolve_inputs};
 use driftprint::error::Error;
 use driftprint::features::{FeatureKind, FeatureSettings};
@@ -13,6 +13,7 @@ use driftprint::output::write_atomic;
 use driftprint::progress::bytes_bar;
 use tracing_subscriber::EnvFilter;
 
+const EXIT_BLOCKED: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Inspect(args) => inspect(args, cli.quiet),
         Command::Features(args) => features(args, cli.quiet),
+        Command::Drift(args) => drift(args, cli.quiet),
     };
     match outcome {
         Ok(code) => code,
@@ -134,4 +136,77 @@ fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Error> {
         summary.text_bytes as f64 / 1e6 / summary.seconds.max(1e-9)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Applies a comma-separated test list flag, checking every name.
+fn test_list(flag: &str, spec: &str) -> Result<Vec<String>, Error> {
+    let names: Vec<String> = spec.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    for name in &names {
+        if driftprint::divergence::registry::find(name).is_none() {
+            return Err(Error::Usage(format!(
+                "{flag}: unknown test '{name}' (known: {})",
+                driftprint::divergence::registry::names().join(", ")
+            )));
+        }
+    }
+    Ok(names)
+}
+
+fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
+    use driftprint::commands::drift::{DriftRequest, Sides};
+    let mut config = resolve_config(&args.ingest)?;
+    if let Some(spec) = &args.features {
+        config.features.kinds =
+            FeatureKind::parse_list(spec).map_err(|m| Error::Usage(format!("--features: {m}")))?;
+    }
+    if let Some(spec) = &args.tests {
+        config.drift.tests = test_list("--tests", spec)?;
+    }
+    if let Some(spec) = &args.gate {
+        config.drift.gate = test_list("--gate", spec)?;
+        for name in config.drift.gate.clone() {
+            if !config.drift.tests.contains(&name) {
+                config.drift.tests.push(name);
+            }
+        }
+    }
+    if let Some(n) = args.max_per_side {
+        driftprint::config::check_dim(n, 1_000_000).map_err(|m| Error::Usage(format!("--max-per-side: {m}")))?;
+        config.drift.max_per_side = n;
+    }
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+        config.features.ngram.seed = seed;
+    }
+    let sides = match (args.reference.is_empty(), args.candidate.is_empty()) {
+        (false, false) => Sides::Separate { reference: args.reference.clone(), candidate: args.candidate.clone() },
+        (true, true) => Sides::SplitBy {
+            inputs: resolve_inputs(&args.inputs, &config)?,
+            field: args.split_by.clone().unwrap_or_else(|| "source".into()),
+            reference_value: args.reference_value.clone().unwrap_or_else(|| "real".into()),
+            candidate_value: args.candidate_value.clone().unwrap_or_else(|| "synthetic".into()),
+        },
+        _ => return Err(Error::Usage("give both --reference and --candidate, or one corpus to split with --split-by".into())),
+    };
+    let request = DriftRequest { sides, by: args.by.clone() };
+    let spinner = bytes_bar(0, "drift", quiet);
+    let report = commands::drift::run(&request, &config, &|step| spinner.set_message(step.to_string()))?;
+    spinner.finish_and_clear();
+    let json = serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
+    match args.json.as_deref() {
+        Some(path) if path.as_os_str() == "-" => println!("{json}"),
+        Some(path) => {
+            write_atomic(path, json.as_bytes())?;
+            print!("{}", report.to_text());
+        }
+        None => print!("{}", report.to_text()),
+    }
+    let _ = std::io::stdout().flush();
+    Ok(if report.verdict.incomplete {
+        ExitCode::from(EXIT_BAD_INPUT)
+    } else if report.verdict.blocked {
+        ExitCode::from(EXIT_BLOCKED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -11,6 +11,7 @@ mod format;
 mod jsonl;
 mod parquet;
 mod raw;
+pub mod sample;
 pub mod schema;
 mod stream;
 mod text_dir;
@@ -150,6 +151,29 @@ impl Lineage {
             label: None,
             domain: None,
         }
+    }
+}
+
+impl Lineage {
+    /// The value of a lineage field by schema name, as text (for grouping and splitting).
+    pub fn field(&self, name: &str) -> Option<String> {
+        match name {
+            "source" => Some(self.source.as_str().to_string()),
+            "generator" => self.generator.clone(),
+            "prompt_id" => self.prompt_id.clone(),
+            "temperature" => self.temperature.map(|t| t.to_string()),
+            "generation" => self.generation.map(|g| g.to_string()),
+            "parent_model" => self.parent_model.clone(),
+            "split" => self.split.map(|s| s.as_str().to_string()),
+            "label" => self.label.clone(),
+            "domain" => self.domain.clone(),
+            _ => None,
+        }
+    }
+
+    /// Whether `name` is a lineage field [`Lineage::field`] can read.
+    pub fn is_field(name: &str) -> bool {
+        schema::SCHEMA_FIELDS[2..].contains(&name)
     }
 }
 

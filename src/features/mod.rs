@@ -5,6 +5,7 @@ mod matrix;
 pub mod ngrams;
 mod pipeline;
 pub mod projection;
+pub mod standardize;
 pub mod stylometry;
 pub(crate) mod tokens;
 pub mod vectors;

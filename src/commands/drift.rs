@@ -1,0 +1,403 @@
+//! `driftprint drift`: reference (real) vs candidate (synthetic) through the divergence suite,
+//! overall and per group, with one release verdict.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::corpus::sample::Reservoir;
+use crate::corpus::{CorpusStream, Doc, Lineage};
+use crate::divergence::suite::{gate, Outcome, Suite, Verdict, View};
+use crate::divergence::{format_p, Sample, ThresholdKind};
+use crate::error::{Error, Result};
+use crate::features::standardize::Standardizer;
+use crate::features::vectors::{looks_like_vectors, read_vectors};
+use crate::features::{FeatureMatrix, FeatureSet};
+
+/// Where the two sides come from.
+#[derive(Debug, Clone)]
+pub enum Sides {
+    /// Separate inputs for reference and candidate (corpora or vector files).
+    Separate { reference: Vec<PathBuf>, candidate: Vec<PathBuf> },
+    /// One corpus split by a lineage field: documents with `reference_value` vs `candidate_value`.
+    SplitBy { inputs: Vec<PathBuf>, field: String, reference_value: String, candidate_value: String },
+}
+
+/// Everything the command needs besides the config.
+#[derive(Debug, Clone)]
+pub struct DriftRequest {
+    pub sides: Sides,
+    /// Also run the suite per value of this lineage field.
+    pub by: Option<String>,
+}
+
+/// One side as used: how many documents there were and how many were sampled.
+#[derive(Debug, Clone, Serialize)]
+pub struct SideInfo {
+    pub inputs: Vec<String>,
+    pub documents: u64,
+    pub sampled: usize,
+}
+
+/// One comparison: overall (group None) or one group of `--by`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    pub n_reference: usize,
+    pub n_candidate: usize,
+    pub outcomes: Vec<Outcome>,
+}
+
+/// The whole result of `drift`, also its JSON output (schema version 1).
+#[derive(Debug, Clone, Serialize)]
+pub struct DriftReport {
+    pub schema_version: u32,
+    pub verdict: Verdict,
+    pub seed: u64,
+    pub alpha: f64,
+    pub features: Vec<String>,
+    pub columns: usize,
+    pub reference: SideInfo,
+    pub candidate: SideInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    pub comparisons: Vec<Comparison>,
+}
+
+/// The two sides as matrices, in both views, with texts when they came from corpora.
+pub struct Prepared {
+    pub reference: Views,
+    pub candidate: Views,
+    pub columns: usize,
+    pub feature_names: Vec<String>,
+}
+
+pub struct Views {
+    pub multivariate: FeatureMatrix,
+    pub univariate: FeatureMatrix,
+    pub texts: Option<Vec<String>>,
+}
+
+impl Views {
+    fn sample(&self, view: View) -> Sample<'_> {
+        let m = match view {
+            View::Multivariate => &self.multivariate,
+            View::Univariate => &self.univariate,
+        };
+        let s = Sample::new(m.values.view(), &m.ids, &m.names);
+        match &self.texts {
+            Some(t) => s.with_texts(t),
+            None => s,
+        }
+    }
+}
+
+/// Sampled documents per side, overall and per group.
+struct Sampled {
+    reference: Vec<Doc>,
+    candidate: Vec<Doc>,
+    reference_seen: u64,
+    candidate_seen: u64,
+    groups: BTreeMap<String, (Vec<Doc>, Vec<Doc>)>,
+}
+
+fn check_field(field: &str, flag: &str) -> Result<()> {
+    if Lineage::is_field(field) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "{flag} {field}: not a lineage field (use one of source, generator, prompt_id, temperature, generation, parent_model, split, label, domain)"
+        )))
+    }
+}
+
+/// Streams the corpora once, keeping seeded reservoirs per side (and per group).
+fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
+    let cap = config.drift.max_per_side;
+    let seed = config.seed;
+    let mut reference = Reservoir::new(cap, seed, 1);
+    let mut candidate = Reservoir::new(cap, seed, 2);
+    let mut groups: BTreeMap<String, (Reservoir, Reservoir)> = BTreeMap::new();
+    let mut offer = |doc: Doc, is_reference: bool| {
+        if let Some(field) = &request.by {
+            let key = doc.lineage.field(field).unwrap_or_else(|| "(none)".to_string());
+            let stream = 1000 + 2 * groups.len() as u64;
+            let (r, c) = groups
+                .entry(key)
+                .or_insert_with(|| (Reservoir::new(cap, seed, stream), Reservoir::new(cap, seed, stream + 1)));
+            if is_reference { r.offer(doc.clone()) } else { c.offer(doc.clone()) }
+        }
+        if is_reference { reference.offer(doc) } else { candidate.offer(doc) }
+    };
+    let stream_all = |paths: &[PathBuf], f: &mut dyn FnMut(Doc)| -> Result<()> {
+        let mut stream = CorpusStream::open(paths, &config.ingest)?;
+        while let Some(batch) = stream.next_batch()? {
+            batch.into_iter().for_each(&mut *f);
+        }
+        stream.finish()?;
+        Ok(())
+    };
+    match &request.sides {
+        Sides::Separate { reference: r, candidate: c } => {
+            stream_all(r, &mut |d| offer(d, true))?;
+            stream_all(c, &mut |d| offer(d, false))?;
+        }
+        Sides::SplitBy { inputs, field, reference_value, candidate_value } => {
+            check_field(field, "--split-by")?;
+            stream_all(inputs, &mut |d| match d.lineage.field(field) {
+                Some(v) if &v == reference_value => offer(d, true),
+                Some(v) if &v == candidate_value => offer(d, false),
+                _ => {}
+            })?;
+        }
+    }
+    let (reference_seen, candidate_seen) = (reference.seen(), candidate.seen());
+    for (side, seen) in [("reference", reference_seen), ("candidate", candidate_seen)] {
+        if seen == 0 {
+            let hint = match &request.sides {
+                Sides::SplitBy { field, reference_value, candidate_value, .. } => format!(
+                    " (no document has {field} = '{}'; set --reference-value/--candidate-value)",
+                    if side == "reference" { reference_value } else { candidate_value }
+                ),
+                Sides::Separate { .. } => String::new(),
+            };
+            return Err(Error::Usage(format!("the {side} side has no documents{hint}")));
+        }
+    }
+    Ok(Sampled {
+        reference: reference.into_docs(),
+        candidate: candidate.into_docs(),
+        reference_seen,
+        candidate_seen,
+        groups: groups.into_iter().map(|(k, (r, c))| (k, (r.into_docs(), c.into_docs()))).collect(),
+    })
+}
+
+fn univariate_view(m: &FeatureMatrix) -> FeatureMatrix {
+    let keep: Vec<usize> = (0..m.names.len()).filter(|&j| m.names[j].starts_with("stylo_")).collect();
+    if keep.is_empty() {
+        return m.clone();
+    }
+    FeatureMatrix {
+        ids: m.ids.clone(),
+        names: keep.iter().map(|&j| m.names[j].clone()).collect(),
+        values: m.values.select(ndarray::Axis(1), &keep),
+    }
+}
+
+fn views(features: FeatureMatrix, standardizer: &Standardizer, texts: Option<Vec<String>>) -> Views {
+    Views { multivariate: standardizer.apply(&features), univariate: univariate_view(&features), texts }
+}
+
+/// Features fitted on the reference sample (IDF, standardisation), applied to both sides.
+struct Featurized {
+    set: FeatureSet,
+    standardizer: Standardizer,
+}
+
+impl Featurized {
+    fn fit(config: &Config, reference: &[Doc]) -> Featurized {
+        let mut set = FeatureSet::new(&config.features);
+        let fitted = set.fit_transform(reference);
+        Featurized { standardizer: Standardizer::fit(&fitted), set }
+    }
+
+    fn prepare(&self, reference: &[Doc], candidate: &[Doc]) -> Prepared {
+        let texts = |docs: &[Doc]| Some(docs.iter().map(|d| d.text.clone()).collect());
+        let r = self.set.transform(reference);
+        let c = self.set.transform(candidate);
+        Prepared {
+            columns: r.names.len(),
+            feature_names: r.names.clone(),
+            reference: views(r, &self.standardizer, texts(reference)),
+            candidate: views(c, &self.standardizer, texts(candidate)),
+        }
+    }
+}
+
+fn run_comparison(suite: &Suite, prepared: &Prepared, group: Option<String>, seed: u64, progress: &dyn Fn(&str)) -> Comparison {
+    let outcomes = suite.run(&|view| (prepared.reference.sample(view), prepared.candidate.sample(view)), seed, progress);
+    Comparison {
+        group,
+        n_reference: prepared.reference.multivariate.ids.len(),
+        n_candidate: prepared.candidate.multivariate.ids.len(),
+        outcomes,
+    }
+}
+
+/// Vectors given directly: used as they are in both views (no texts, no groups).
+fn prepare_vectors(reference: &[PathBuf], candidate: &[PathBuf], config: &Config) -> Result<(Prepared, SideInfo, SideInfo)> {
+    let read_one = |paths: &[PathBuf], side: &str| -> Result<FeatureMatrix> {
+        match paths {
+            [path] => read_vectors(path),
+            _ => Err(Error::Usage(format!("--{side}: give exactly one vectors file"))),
+        }
+    };
+    let (r, c) = (read_one(reference, "reference")?, read_one(candidate, "candidate")?);
+    if r.values.ncols() != c.values.ncols() {
+        return Err(Error::Usage(format!(
+            "reference vectors have {} columns but candidate vectors {}",
+            r.values.ncols(),
+            c.values.ncols()
+        )));
+    }
+    let subsample = |m: FeatureMatrix, stream: u64| -> FeatureMatrix {
+        if m.ids.len() <= config.drift.max_per_side {
+            return m;
+        }
+        let mut rng = crate::stats::rng::seeded(config.seed, stream);
+        let mut rows = rand::seq::index::sample(&mut rng, m.ids.len(), config.drift.max_per_side).into_vec();
+        rows.sort_unstable();
+        FeatureMatrix {
+            ids: rows.iter().map(|&i| m.ids[i].clone()).collect(),
+            names: m.names.clone(),
+            values: m.values.select(ndarray::Axis(0), &rows),
+        }
+    };
+    let info = |paths: &[PathBuf], total: usize, used: usize| SideInfo {
+        inputs: paths.iter().map(|p| p.display().to_string()).collect(),
+        documents: total as u64,
+        sampled: used,
+    };
+    let (nr, nc) = (r.ids.len(), c.ids.len());
+    let (r, c) = (subsample(r, 1), subsample(c, 2));
+    let (ri, ci) = (info(reference, nr, r.ids.len()), info(candidate, nc, c.ids.len()));
+    let views = |m: FeatureMatrix| Views { univariate: m.clone(), multivariate: m, texts: None };
+    let prepared = Prepared { columns: r.names.len(), feature_names: r.names.clone(), reference: views(r), candidate: views(c) };
+    Ok((prepared, ri, ci))
+}
+
+/// Runs the whole drift command (without printing).
+pub fn run(request: &DriftRequest, config: &Config, progress: &dyn Fn(&str)) -> Result<DriftReport> {
+    let suite = Suite::from_config(&config.drift)?;
+    let ingest_text_field = config.ingest.fields.input_name("text").unwrap_or("text").to_string();
+    let mut comparisons = Vec::new();
+    let (reference_info, candidate_info, columns, features);
+    match &request.sides {
+        Sides::Separate { reference, candidate }
+            if reference.iter().chain(candidate).all(|p| looks_like_vectors(p, &ingest_text_field)) =>
+        {
+            if request.by.is_some() {
+                return Err(Error::Usage("--by needs corpora with lineage, not vector files".into()));
+            }
+            let (prepared, ri, ci) = prepare_vectors(reference, candidate, config)?;
+            progress("vectors loaded");
+            comparisons.push(run_comparison(&suite, &prepared, None, config.seed, progress));
+            (reference_info, candidate_info, columns, features) = (ri, ci, prepared.columns, vec!["vectors".to_string()]);
+        }
+        sides => {
+            if let Some(by) = &request.by {
+                check_field(by, "--by")?;
+            }
+            let sampled = sample_corpora(request, config)?;
+            progress("featurizing");
+            let fitted = Featurized::fit(config, &sampled.reference);
+            let prepared = fitted.prepare(&sampled.reference, &sampled.candidate);
+            comparisons.push(run_comparison(&suite, &prepared, None, config.seed, progress));
+            for (group, (r, c)) in &sampled.groups {
+                // A group needs both sides, and enough documents for cross-validation and k-NN.
+                if r.len() < 10 || c.len() < 10 {
+                    tracing::warn!("group {group}: {} reference and {} candidate documents, too few to test (need 10 each)", r.len(), c.len());
+                    continue;
+                }
+                progress(&format!("group {group}"));
+                let prepared = fitted.prepare(r, c);
+                comparisons.push(run_comparison(&suite, &prepared, Some(group.clone()), config.seed, progress));
+            }
+            let inputs = |paths: &[PathBuf]| paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>();
+            let (ri, ci) = match sides {
+                Sides::Separate { reference, candidate } => (inputs(reference), inputs(candidate)),
+                Sides::SplitBy { inputs: i, .. } => (inputs(i), inputs(i)),
+            };
+            reference_info = SideInfo { inputs: ri, documents: sampled.reference_seen, sampled: sampled.reference.len() };
+            candidate_info = SideInfo { inputs: ci, documents: sampled.candidate_seen, sampled: sampled.candidate.len() };
+            columns = prepared.columns;
+            features = config.features.kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect();
+        }
+    }
+    let mut refs: Vec<&mut Vec<Outcome>> = comparisons.iter_mut().map(|c| &mut c.outcomes).collect();
+    let verdict = gate(&mut refs, config.drift.alpha);
+    Ok(DriftReport {
+        schema_version: 1,
+        verdict,
+        seed: config.seed,
+        alpha: config.drift.alpha,
+        features,
+        columns,
+        reference: reference_info,
+        candidate: candidate_info,
+        by: request.by.clone(),
+        comparisons,
+    })
+}
+
+impl DriftReport {
+    /// The terminal table: verdict first, then one row per test, then what to look at.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "{}", self.verdict.line);
+        let side = |i: &SideInfo| {
+            if i.sampled as u64 == i.documents {
+                format!("{} documents", i.documents)
+            } else {
+                format!("{} documents ({} sampled, seeded)", i.documents, i.sampled)
+            }
+        };
+        let _ = writeln!(
+            s,
+            "reference: {}; candidate: {}; features: {} ({} columns); seed {}",
+            side(&self.reference),
+            side(&self.candidate),
+            self.features.join(","),
+            self.columns,
+            self.seed
+        );
+        for c in &self.comparisons {
+            let _ = writeln!(s);
+            if let Some(g) = &c.group {
+                let _ = writeln!(s, "group {} = {} ({} reference, {} candidate)", self.by.as_deref().unwrap_or(""), g, c.n_reference, c.n_candidate);
+            }
+            let _ = writeln!(s, "{:<20} {:<26} {:>10} {:>10} {:>12}  {}", "test", "statistic", "p-value", "gate p", "threshold", "verdict");
+            for o in &c.outcomes {
+                let Some(r) = &o.result else {
+                    let _ = writeln!(s, "{:<20} could not run: {}", o.test, o.error.as_deref().unwrap_or("?"));
+                    continue;
+                };
+                let threshold = match r.threshold_kind {
+                    ThresholdKind::PValueBelow => format!("p < {}", r.threshold),
+                    ThresholdKind::StatisticAbove if r.threshold.is_nan() => "uncalibrated".into(),
+                    ThresholdKind::StatisticBelow if r.threshold.is_nan() => "uncalibrated".into(),
+                    ThresholdKind::StatisticAbove => format!("> {:.4}", r.threshold),
+                    ThresholdKind::StatisticBelow => format!("< {:.4}", r.threshold),
+                };
+                let verdict = match (r.drifted, o.gated, o.blocks) {
+                    (_, true, true) => "DRIFT (blocks)",
+                    (true, true, false) => "drift (not after Holm)",
+                    (true, false, _) => "drift (report only)",
+                    (false, true, _) => "ok (gated)",
+                    (false, false, _) => "ok",
+                };
+                let _ = writeln!(
+                    s,
+                    "{:<20} {:<26} {:>10} {:>10} {:>12}  {}",
+                    o.test,
+                    format!("{} {:.4}", r.statistic_name, r.statistic),
+                    r.p_value.map(format_p).unwrap_or_else(|| "-".into()),
+                    o.gate_p.map(format_p).unwrap_or_else(|| "-".into()),
+                    threshold,
+                    verdict
+                );
+            }
+            for o in c.outcomes.iter().filter(|o| o.result.as_ref().is_some_and(|r| r.drifted)) {
+                if let Some(r) = &o.result {
+                    let _ = writeln!(s, "  {}: {}", o.test, r.details.summary);
+                }
+            }
+        }
+        s
+    }
+}
