@@ -2,6 +2,11 @@
 //! every test returns the same [`TestResult`] shape (like alibi-detect's result dictionary), so
 //! reports and gates never special-case a test.
 
+pub mod frechet;
+pub mod improved_pr;
+pub mod prdc;
+pub mod vendi;
+
 use std::collections::BTreeMap;
 
 use ndarray::ArrayView2;
