@@ -2,6 +2,11 @@
 //! from its `[drift.<name>]` parameter table. A new test is one file plus one entry here.
 
 use super::c2st::C2st;
+use super::frechet::Frechet;
+use super::improved_pr::ImprovedPrecisionRecall;
+use super::prdc::Prdc;
+use super::suite::View;
+use super::vendi::Vendi;
 use super::Divergence;
 use crate::config::DriftConfig;
 
@@ -85,18 +90,61 @@ fn c2st(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergenc
     }))
 }
 
+fn frechet(_: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
+    Ok(Box::new(Frechet { threshold }))
+}
+
+fn prdc(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
+    let d = Prdc::default();
+    Ok(Box::new(Prdc { k: p.count("k", d.k, 1, 100)?, threshold, witnesses: d.witnesses }))
+}
+
+fn improved_pr(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
+    let d = ImprovedPrecisionRecall::default();
+    Ok(Box::new(ImprovedPrecisionRecall { k: p.count("k", d.k, 1, 100)?, threshold, witnesses: d.witnesses }))
+}
+
+fn vendi(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
+    Ok(Box::new(Vendi { q: p.real("q", 1.0, -1e-12, 1e6)?, threshold }))
+}
+
+/// A report-only-by-default test without a p-value, in the multivariate view.
+fn statistic_test(
+    name: &'static str,
+    description: &'static str,
+    default_threshold: Option<f64>,
+    build: fn(&mut Params, &DriftConfig, f64) -> Result<Box<dyn Divergence>, String>,
+) -> TestInfo {
+    TestInfo {
+        name,
+        description,
+        default_run: true,
+        default_gate: false,
+        has_p_value: false,
+        view: View::Multivariate,
+        default_threshold,
+        build,
+    }
+}
+
 /// All tests, in report order.
 pub fn all() -> Vec<TestInfo> {
-    vec![TestInfo {
-        name: "c2st",
-        description: "classifier two-sample test: cross-validated logistic regression AUROC",
-        default_run: true,
-        default_gate: true,
-        has_p_value: true,
-        view: super::suite::View::Multivariate,
-        default_threshold: None,
-        build: c2st,
-    }]
+    vec![
+        TestInfo {
+            name: "c2st",
+            description: "classifier two-sample test: cross-validated logistic regression AUROC",
+            default_run: true,
+            default_gate: true,
+            has_p_value: true,
+            view: View::Multivariate,
+            default_threshold: None,
+            build: c2st,
+        },
+        statistic_test("frechet", "Fréchet distance between Gaussian fits (uncalibrated until `calibrate`)", None, frechet),
+        statistic_test("prdc", "PRDC (k=5): coverage below threshold = synthetic misses regions of real data", Some(0.9), prdc),
+        statistic_test("improved_pr", "improved precision/recall (k=3): recall", None, improved_pr),
+        statistic_test("vendi", "Vendi score ratio candidate/reference: below threshold = lost diversity", Some(0.8), vendi),
+    ]
 }
 
 pub fn find(name: &str) -> Option<TestInfo> {
