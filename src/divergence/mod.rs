@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 
+pub mod jensen_shannon;
+pub mod psi;
+pub mod univariate;
+pub mod wasserstein;
+
 /// One side of a comparison: a dense matrix (rows = documents) with row ids and column names,
 /// plus the texts when the vectors came from a corpus (token-level tests need them).
 #[derive(Debug, Clone, Copy)]
