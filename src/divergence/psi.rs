@@ -5,6 +5,7 @@
 use super::univariate::{check_pair, feature_name, psi_per_feature};
 use super::{Details, Divergence, FeatureScore, Sample, TestResult, ThresholdKind};
 use crate::error::Result;
+use crate::stats::psi::psi_band;
 
 /// Largest per-feature PSI against a threshold.
 #[derive(Debug, Clone)]
@@ -16,17 +17,6 @@ pub struct Psi {
 impl Default for Psi {
     fn default() -> Self {
         Psi { threshold: 0.2 }
-    }
-}
-
-/// The rule-of-thumb reading of a PSI value.
-fn band(psi: f64) -> &'static str {
-    if psi > 0.25 {
-        "major shift"
-    } else if psi >= 0.1 {
-        "moderate shift"
-    } else {
-        "stable"
     }
 }
 
@@ -71,7 +61,7 @@ impl Divergence for Psi {
         details.summary = format!(
             "max PSI = {max:.3} on '{}' ({}); {above} of {width} features above {}",
             details.features[0].feature,
-            band(max),
+            psi_band(max),
             self.threshold
         );
         Ok(TestResult::decide(

@@ -9,8 +9,7 @@ use super::{Details, Divergence, FeatureScore, Sample, TestResult, ThresholdKind
 use crate::error::{Error, Result};
 use crate::stats::adjust::benjamini_hochberg;
 use crate::stats::ks::{ks_2samp_sorted, KsMethod, KsResult};
-use crate::stats::psi::psi_with_edges;
-use crate::stats::psi::{decile_edges, PsiBreakdown};
+use crate::stats::psi::{decile_edges, psi_band, psi_with_edges, PsiBreakdown};
 
 /// KS per feature with BH-adjusted p-values, plus PSI per feature.
 #[derive(Debug, Clone)]
@@ -163,8 +162,9 @@ impl Divergence for Univariate {
             )
         };
         details.summary = format!(
-            "{ks_part}; largest PSI {max_psi:.3} on '{}' (>0.25 major, 0.1–0.25 moderate)",
-            feature_name(reference, top_psi_feature)
+            "{ks_part}; largest PSI {max_psi:.3} on '{}' ({})",
+            feature_name(reference, top_psi_feature),
+            psi_band(max_psi)
         );
         details.features = features;
         Ok(TestResult::decide(
@@ -233,6 +233,19 @@ mod tests {
         assert!(result.details.values["psi:same"] < 0.01);
         assert_eq!(result.statistic, result.p_value.unwrap());
         assert!(result.details.summary.contains("1 of 3 features differ"));
+        assert!(result
+            .details
+            .summary
+            .contains("on 'shifted' (major shift)"));
+        let one_thread = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| {
+                Univariate::default().compare(&sample(&r, &ri, &names), &sample(&c, &ci, &names), 0)
+            })
+            .unwrap();
+        assert_eq!(result, one_thread);
     }
 
     #[test]

@@ -168,7 +168,17 @@ mod tests {
         assert_eq!(result.details.features[0].feature, "b");
         assert!((result.details.features[0].statistic - 2.0).abs() < 1e-6);
         // Same inputs and seed: the same result, whatever the thread count.
-        assert_eq!(result, test.compare(&rs, &cs, 3).unwrap());
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            assert_eq!(result, pool.install(|| test.compare(&rs, &cs, 3)).unwrap());
+        }
+        assert_ne!(
+            result.statistic,
+            test.compare(&rs, &cs, 4).unwrap().statistic
+        );
         let same = test.compare(&rs, &rs, 3).unwrap();
         assert_eq!(same.statistic, 0.0);
         assert!(!same.drifted);

@@ -12,6 +12,18 @@ use crate::error::{Error, Result};
 /// Proportion used in place of an empty bin's 0.
 pub const PSI_EPSILON: f64 = 1e-4;
 
+/// The industry's rule-of-thumb reading of a PSI value: < 0.1 stable, 0.1–0.25 moderate
+/// shift, > 0.25 major shift.
+pub fn psi_band(psi: f64) -> &'static str {
+    if psi > 0.25 {
+        "major shift"
+    } else if psi >= 0.1 {
+        "moderate shift"
+    } else {
+        "stable"
+    }
+}
+
 /// PSI and how it breaks down per bin.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PsiBreakdown {
