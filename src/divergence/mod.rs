@@ -2,7 +2,6 @@
 //! every test returns the same [`TestResult`] shape (like alibi-detect's result dictionary), so
 //! reports and gates never special-case a test.
 
-
 use std::collections::BTreeMap;
 
 use ndarray::ArrayView2;
@@ -13,10 +12,14 @@ use crate::error::Result;
 pub mod c2st;
 pub mod frechet;
 pub mod improved_pr;
+pub mod jensen_shannon;
 pub mod prdc;
+pub mod psi;
 pub mod registry;
 pub mod suite;
+pub mod univariate;
 pub mod vendi;
+pub mod wasserstein;
 
 /// One side of a comparison: a dense matrix (rows = documents) with row ids and column names,
 /// plus the texts when the vectors came from a corpus (token-level tests need them).

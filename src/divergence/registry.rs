@@ -4,9 +4,13 @@
 use super::c2st::C2st;
 use super::frechet::Frechet;
 use super::improved_pr::ImprovedPrecisionRecall;
+use super::jensen_shannon::JensenShannon;
 use super::prdc::Prdc;
+use super::psi::Psi;
 use super::suite::View;
+use super::univariate::Univariate;
 use super::vendi::Vendi;
+use super::wasserstein::SlicedWasserstein;
 use super::Divergence;
 use crate::config::DriftConfig;
 
@@ -108,6 +112,23 @@ fn vendi(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Dive
     Ok(Box::new(Vendi { q: p.real("q", 1.0, -1e-12, 1e6)?, threshold }))
 }
 
+fn univariate(_: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergence>, String> {
+    Ok(Box::new(Univariate { alpha, ..Univariate::default() }))
+}
+
+fn psi(_: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
+    Ok(Box::new(Psi { threshold }))
+}
+
+fn jensen_shannon(_: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
+    Ok(Box::new(JensenShannon { threshold, ..JensenShannon::default() }))
+}
+
+fn sliced_wasserstein(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
+    let d = SlicedWasserstein::default();
+    Ok(Box::new(SlicedWasserstein { projections: p.count("projections", d.projections, 1, 10_000)?, threshold, ..d }))
+}
+
 /// A report-only-by-default test without a p-value, in the multivariate view.
 fn statistic_test(
     name: &'static str,
@@ -144,6 +165,22 @@ pub fn all() -> Vec<TestInfo> {
         statistic_test("prdc", "PRDC (k=5): coverage below threshold = synthetic misses regions of real data", Some(0.9), prdc),
         statistic_test("improved_pr", "improved precision/recall (k=3): recall", None, improved_pr),
         statistic_test("vendi", "Vendi score ratio candidate/reference: below threshold = lost diversity", Some(0.8), vendi),
+        TestInfo {
+            name: "univariate",
+            description: "per-feature KS with Benjamini-Hochberg across features, PSI per feature",
+            default_run: true,
+            default_gate: true,
+            has_p_value: true,
+            view: View::Univariate,
+            default_threshold: None,
+            build: univariate,
+        },
+        TestInfo {
+            view: View::Univariate,
+            ..statistic_test("psi", "largest per-feature PSI on reference-decile bins (> 0.2: major shift)", Some(0.2), psi)
+        },
+        statistic_test("jensen_shannon", "Jensen-Shannon divergence (bits) of token unigram distributions", None, jensen_shannon),
+        statistic_test("sliced_wasserstein", "sliced Wasserstein-2 over 128 seeded directions", None, sliced_wasserstein),
     ]
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::registry::{self, TestInfo};
 use super::{Divergence, Sample, TestResult};
 use crate::config::DriftConfig;
+use crate::stats::adjust::holm;
 use crate::error::{Error, Result};
 
 /// Which matrix a test reads.
@@ -94,20 +95,6 @@ impl Suite {
     }
 }
 
-/// Holm's step-down adjustment (same values as statsmodels' `multipletests(method='holm')`).
-fn holm(p: &[f64]) -> Vec<f64> {
-    let m = p.len();
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
-    let mut adjusted = vec![0.0; m];
-    let mut running = 0.0f64;
-    for (rank, &i) in order.iter().enumerate() {
-        running = running.max(((m - rank) as f64 * p[i]).min(1.0));
-        adjusted[i] = running;
-    }
-    adjusted
-}
-
 /// The release decision over every outcome of every comparison (overall and per group).
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {
@@ -128,7 +115,7 @@ pub fn gate(runs: &mut [&mut Vec<Outcome>], alpha: f64) -> Verdict {
             }
         }
     }
-    let adjusted = holm(&p_slots.iter().map(|s| s.2).collect::<Vec<_>>());
+    let adjusted = holm(&p_slots.iter().map(|s| s.2).collect::<Vec<_>>(), alpha).adjusted;
     for ((r, i, _), adj) in p_slots.iter().zip(adjusted) {
         let o = &mut runs[*r][*i];
         o.gate_p = Some(adj);
@@ -173,19 +160,4 @@ pub fn gate(runs: &mut [&mut Vec<Outcome>], alpha: f64) -> Verdict {
         line.push_str(&format!("; not gating until calibrated: {}", uncalibrated.join(", ")));
     }
     Verdict { blocked, incomplete: !failed.is_empty(), line }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn holm_matches_statsmodels() {
-        // statsmodels multipletests([0.01, 0.04, 0.03, 0.005], method='holm')[1]
-        let adj = holm(&[0.01, 0.04, 0.03, 0.005]);
-        let expected = [0.03, 0.06, 0.06, 0.02];
-        for (a, e) in adj.iter().zip(expected) {
-            assert!((a - e).abs() < 1e-12, "{adj:?}");
-        }
-    }
 }

@@ -1,8 +1,12 @@
 //! Statistics shared by the divergence, fingerprint and collapse code: seeded RNGs, p-value
 //! adjustment, distances, ranks.
 
+pub mod adjust;
 pub mod knn;
+pub mod ks;
 pub mod logistic;
 pub mod normal;
+pub mod psi;
 pub mod rng;
 pub mod roc;
+pub mod wasserstein;
