@@ -2,6 +2,9 @@
 //! every test returns the same [`TestResult`] shape (like alibi-detect's result dictionary), so
 //! reports and gates never special-case a test.
 
+pub mod mmd;
+pub mod mmd_rff;
+
 use std::collections::BTreeMap;
 
 use ndarray::ArrayView2;
