@@ -5,6 +5,8 @@ use super::c2st::C2st;
 use super::frechet::Frechet;
 use super::improved_pr::ImprovedPrecisionRecall;
 use super::jensen_shannon::JensenShannon;
+use super::mmd::Mmd;
+use super::mmd_rff::MmdRff;
 use super::prdc::Prdc;
 use super::psi::Psi;
 use super::suite::View;
@@ -94,6 +96,31 @@ fn c2st(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergenc
     }))
 }
 
+fn mmd(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergence>, String> {
+    let d = Mmd::default();
+    Ok(Box::new(Mmd {
+        permutations: p.count("permutations", d.permutations, 1, 100_000)?,
+        bandwidth: p.optional_positive("bandwidth")?,
+        alpha,
+        witnesses: p.count("witnesses", d.witnesses, 0, 1000)?,
+    }))
+}
+
+fn mmd_rff(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergence>, String> {
+    let d = MmdRff::default();
+    let features = p.count("features", d.features, 2, 65_536)?;
+    if features % 2 == 1 {
+        return Err(format!("features: must be even (cos/sin pairs), not {features}"));
+    }
+    Ok(Box::new(MmdRff {
+        permutations: p.count("permutations", d.permutations, 1, 100_000)?,
+        bandwidth: p.optional_positive("bandwidth")?,
+        alpha,
+        features,
+        witnesses: d.witnesses,
+    }))
+}
+
 fn frechet(_: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
     Ok(Box::new(Frechet { threshold }))
 }
@@ -151,6 +178,26 @@ fn statistic_test(
 /// All tests, in report order.
 pub fn all() -> Vec<TestInfo> {
     vec![
+        TestInfo {
+            name: "mmd",
+            description: "MMD² (RBF kernel, median-heuristic bandwidth) with a permutation test",
+            default_run: true,
+            default_gate: true,
+            has_p_value: true,
+            view: View::Multivariate,
+            default_threshold: None,
+            build: mmd,
+        },
+        TestInfo {
+            name: "mmd_rff",
+            description: "random-Fourier-feature MMD² for corpora far beyond the subsample cap",
+            default_run: false,
+            default_gate: false,
+            has_p_value: true,
+            view: View::Multivariate,
+            default_threshold: None,
+            build: mmd_rff,
+        },
         TestInfo {
             name: "c2st",
             description: "classifier two-sample test: cross-validated logistic regression AUROC",

@@ -2,6 +2,7 @@
 //! adjustment, distances, ranks.
 
 pub mod adjust;
+pub mod kernel;
 pub mod knn;
 pub mod ks;
 pub mod logistic;
