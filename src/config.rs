@@ -112,8 +112,16 @@ impl Default for DriftConfig {
         DriftConfig {
             alpha: 0.05,
             max_per_side: 5000,
-            tests: registry.iter().filter(|t| t.default_run).map(|t| t.name.to_string()).collect(),
-            gate: registry.iter().filter(|t| t.default_gate).map(|t| t.name.to_string()).collect(),
+            tests: registry
+                .iter()
+                .filter(|t| t.default_run)
+                .map(|t| t.name.to_string())
+                .collect(),
+            gate: registry
+                .iter()
+                .filter(|t| t.default_gate)
+                .map(|t| t.name.to_string())
+                .collect(),
             thresholds: BTreeMap::new(),
             calibrated_n: None,
             params: BTreeMap::new(),
@@ -228,7 +236,10 @@ fn check_drift(raw: RawDrift, err: &dyn Fn(&str, String) -> Error) -> Result<Dri
     let mut drift = DriftConfig::default();
     if let Some(a) = raw.alpha {
         if !(a > 0.0 && a < 1.0) {
-            return Err(err("drift.alpha", format!("must be between 0 and 1 (exclusive), not {a}")));
+            return Err(err(
+                "drift.alpha",
+                format!("must be between 0 and 1 (exclusive), not {a}"),
+            ));
         }
         drift.alpha = a;
     }
@@ -239,7 +250,13 @@ fn check_drift(raw: RawDrift, err: &dyn Fn(&str, String) -> Error) -> Result<Dri
     let known = |key: &str, names: &[String]| -> Result<()> {
         for name in names {
             if crate::divergence::registry::find(name).is_none() {
-                return Err(err(key, format!("unknown test '{name}' (known: {})", crate::divergence::registry::names().join(", "))));
+                return Err(err(
+                    key,
+                    format!(
+                        "unknown test '{name}' (known: {})",
+                        crate::divergence::registry::names().join(", ")
+                    ),
+                ));
             }
         }
         Ok(())
@@ -261,7 +278,10 @@ fn check_drift(raw: RawDrift, err: &dyn Fn(&str, String) -> Error) -> Result<Dri
     known("drift.thresholds", &threshold_names)?;
     for (name, value) in &raw.thresholds {
         if !value.is_finite() {
-            return Err(err(&format!("drift.thresholds.{name}"), format!("must be a finite number, not {value}")));
+            return Err(err(
+                &format!("drift.thresholds.{name}"),
+                format!("must be a finite number, not {value}"),
+            ));
         }
     }
     drift.thresholds = raw.thresholds;

@@ -140,7 +140,11 @@ fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Error> {
 
 /// Applies a comma-separated test list flag, checking every name.
 fn test_list(flag: &str, spec: &str) -> Result<Vec<String>, Error> {
-    let names: Vec<String> = spec.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let names: Vec<String> = spec
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
     for name in &names {
         if driftprint::divergence::registry::find(name).is_none() {
             return Err(Error::Usage(format!(
@@ -171,7 +175,8 @@ fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
         }
     }
     if let Some(n) = args.max_per_side {
-        driftprint::config::check_dim(n, 1_000_000).map_err(|m| Error::Usage(format!("--max-per-side: {m}")))?;
+        driftprint::config::check_dim(n, 1_000_000)
+            .map_err(|m| Error::Usage(format!("--max-per-side: {m}")))?;
         config.drift.max_per_side = n;
     }
     if let Some(seed) = args.seed {
@@ -179,18 +184,37 @@ fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
         config.features.ngram.seed = seed;
     }
     let sides = match (args.reference.is_empty(), args.candidate.is_empty()) {
-        (false, false) => Sides::Separate { reference: args.reference.clone(), candidate: args.candidate.clone() },
+        (false, false) => Sides::Separate {
+            reference: args.reference.clone(),
+            candidate: args.candidate.clone(),
+        },
         (true, true) => Sides::SplitBy {
             inputs: resolve_inputs(&args.inputs, &config)?,
             field: args.split_by.clone().unwrap_or_else(|| "source".into()),
-            reference_value: args.reference_value.clone().unwrap_or_else(|| "real".into()),
-            candidate_value: args.candidate_value.clone().unwrap_or_else(|| "synthetic".into()),
+            reference_value: args
+                .reference_value
+                .clone()
+                .unwrap_or_else(|| "real".into()),
+            candidate_value: args
+                .candidate_value
+                .clone()
+                .unwrap_or_else(|| "synthetic".into()),
         },
-        _ => return Err(Error::Usage("give both --reference and --candidate, or one corpus to split with --split-by".into())),
+        _ => {
+            return Err(Error::Usage(
+                "give both --reference and --candidate, or one corpus to split with --split-by"
+                    .into(),
+            ))
+        }
     };
-    let request = DriftRequest { sides, by: args.by.clone() };
+    let request = DriftRequest {
+        sides,
+        by: args.by.clone(),
+    };
     let spinner = bytes_bar(0, "drift", quiet);
-    let report = commands::drift::run(&request, &config, &|step| spinner.set_message(step.to_string()))?;
+    let report = commands::drift::run(&request, &config, &|step| {
+        spinner.set_message(step.to_string())
+    })?;
     spinner.finish_and_clear();
     let json = serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
     match args.json.as_deref() {

@@ -21,9 +21,17 @@ use crate::features::{FeatureMatrix, FeatureSet};
 #[derive(Debug, Clone)]
 pub enum Sides {
     /// Separate inputs for reference and candidate (corpora or vector files).
-    Separate { reference: Vec<PathBuf>, candidate: Vec<PathBuf> },
+    Separate {
+        reference: Vec<PathBuf>,
+        candidate: Vec<PathBuf>,
+    },
     /// One corpus split by a lineage field: documents with `reference_value` vs `candidate_value`.
-    SplitBy { inputs: Vec<PathBuf>, field: String, reference_value: String, candidate_value: String },
+    SplitBy {
+        inputs: Vec<PathBuf>,
+        field: String,
+        reference_value: String,
+        candidate_value: String,
+    },
 }
 
 /// Everything the command needs besides the config.
@@ -124,14 +132,28 @@ fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
     let mut groups: BTreeMap<String, (Reservoir, Reservoir)> = BTreeMap::new();
     let mut offer = |doc: Doc, is_reference: bool| {
         if let Some(field) = &request.by {
-            let key = doc.lineage.field(field).unwrap_or_else(|| "(none)".to_string());
+            let key = doc
+                .lineage
+                .field(field)
+                .unwrap_or_else(|| "(none)".to_string());
             let stream = 1000 + 2 * groups.len() as u64;
-            let (r, c) = groups
-                .entry(key)
-                .or_insert_with(|| (Reservoir::new(cap, seed, stream), Reservoir::new(cap, seed, stream + 1)));
-            if is_reference { r.offer(doc.clone()) } else { c.offer(doc.clone()) }
+            let (r, c) = groups.entry(key).or_insert_with(|| {
+                (
+                    Reservoir::new(cap, seed, stream),
+                    Reservoir::new(cap, seed, stream + 1),
+                )
+            });
+            if is_reference {
+                r.offer(doc.clone())
+            } else {
+                c.offer(doc.clone())
+            }
         }
-        if is_reference { reference.offer(doc) } else { candidate.offer(doc) }
+        if is_reference {
+            reference.offer(doc)
+        } else {
+            candidate.offer(doc)
+        }
     };
     let stream_all = |paths: &[PathBuf], f: &mut dyn FnMut(Doc)| -> Result<()> {
         let mut stream = CorpusStream::open(paths, &config.ingest)?;
@@ -142,11 +164,19 @@ fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
         Ok(())
     };
     match &request.sides {
-        Sides::Separate { reference: r, candidate: c } => {
+        Sides::Separate {
+            reference: r,
+            candidate: c,
+        } => {
             stream_all(r, &mut |d| offer(d, true))?;
             stream_all(c, &mut |d| offer(d, false))?;
         }
-        Sides::SplitBy { inputs, field, reference_value, candidate_value } => {
+        Sides::SplitBy {
+            inputs,
+            field,
+            reference_value,
+            candidate_value,
+        } => {
             check_field(field, "--split-by")?;
             stream_all(inputs, &mut |d| match d.lineage.field(field) {
                 Some(v) if &v == reference_value => offer(d, true),
@@ -158,14 +188,22 @@ fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
     let (reference_seen, candidate_seen) = (reference.seen(), candidate.seen());
     for (side, seen) in [("reference", reference_seen), ("candidate", candidate_seen)] {
         if seen == 0 {
-            let hint = match &request.sides {
-                Sides::SplitBy { field, reference_value, candidate_value, .. } => format!(
+            let hint =
+                match &request.sides {
+                    Sides::SplitBy {
+                        field,
+                        reference_value,
+                        candidate_value,
+                        ..
+                    } => format!(
                     " (no document has {field} = '{}'; set --reference-value/--candidate-value)",
                     if side == "reference" { reference_value } else { candidate_value }
                 ),
-                Sides::Separate { .. } => String::new(),
-            };
-            return Err(Error::Usage(format!("the {side} side has no documents{hint}")));
+                    Sides::Separate { .. } => String::new(),
+                };
+            return Err(Error::Usage(format!(
+                "the {side} side has no documents{hint}"
+            )));
         }
     }
     Ok(Sampled {
@@ -173,12 +211,17 @@ fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
         candidate: candidate.into_docs(),
         reference_seen,
         candidate_seen,
-        groups: groups.into_iter().map(|(k, (r, c))| (k, (r.into_docs(), c.into_docs()))).collect(),
+        groups: groups
+            .into_iter()
+            .map(|(k, (r, c))| (k, (r.into_docs(), c.into_docs())))
+            .collect(),
     })
 }
 
 fn univariate_view(m: &FeatureMatrix) -> FeatureMatrix {
-    let keep: Vec<usize> = (0..m.names.len()).filter(|&j| m.names[j].starts_with("stylo_")).collect();
+    let keep: Vec<usize> = (0..m.names.len())
+        .filter(|&j| m.names[j].starts_with("stylo_"))
+        .collect();
     if keep.is_empty() {
         return m.clone();
     }
@@ -189,8 +232,16 @@ fn univariate_view(m: &FeatureMatrix) -> FeatureMatrix {
     }
 }
 
-fn views(features: FeatureMatrix, standardizer: &Standardizer, texts: Option<Vec<String>>) -> Views {
-    Views { multivariate: standardizer.apply(&features), univariate: univariate_view(&features), texts }
+fn views(
+    features: FeatureMatrix,
+    standardizer: &Standardizer,
+    texts: Option<Vec<String>>,
+) -> Views {
+    Views {
+        multivariate: standardizer.apply(&features),
+        univariate: univariate_view(&features),
+        texts,
+    }
 }
 
 /// Features fitted on the reference sample (IDF, standardisation), applied to both sides.
@@ -203,7 +254,10 @@ impl Featurized {
     fn fit(config: &Config, reference: &[Doc]) -> Featurized {
         let mut set = FeatureSet::new(&config.features);
         let fitted = set.fit_transform(reference);
-        Featurized { standardizer: Standardizer::fit(&fitted), set }
+        Featurized {
+            standardizer: Standardizer::fit(&fitted),
+            set,
+        }
     }
 
     fn prepare(&self, reference: &[Doc], candidate: &[Doc]) -> Prepared {
@@ -219,8 +273,23 @@ impl Featurized {
     }
 }
 
-fn run_comparison(suite: &Suite, prepared: &Prepared, group: Option<String>, seed: u64, progress: &dyn Fn(&str)) -> Comparison {
-    let outcomes = suite.run(&|view| (prepared.reference.sample(view), prepared.candidate.sample(view)), seed, progress);
+fn run_comparison(
+    suite: &Suite,
+    prepared: &Prepared,
+    group: Option<String>,
+    seed: u64,
+    progress: &dyn Fn(&str),
+) -> Comparison {
+    let outcomes = suite.run(
+        &|view| {
+            (
+                prepared.reference.sample(view),
+                prepared.candidate.sample(view),
+            )
+        },
+        seed,
+        progress,
+    );
     Comparison {
         group,
         n_reference: prepared.reference.multivariate.ids.len(),
@@ -230,14 +299,23 @@ fn run_comparison(suite: &Suite, prepared: &Prepared, group: Option<String>, see
 }
 
 /// Vectors given directly: used as they are in both views (no texts, no groups).
-fn prepare_vectors(reference: &[PathBuf], candidate: &[PathBuf], config: &Config) -> Result<(Prepared, SideInfo, SideInfo)> {
+fn prepare_vectors(
+    reference: &[PathBuf],
+    candidate: &[PathBuf],
+    config: &Config,
+) -> Result<(Prepared, SideInfo, SideInfo)> {
     let read_one = |paths: &[PathBuf], side: &str| -> Result<FeatureMatrix> {
         match paths {
             [path] => read_vectors(path),
-            _ => Err(Error::Usage(format!("--{side}: give exactly one vectors file"))),
+            _ => Err(Error::Usage(format!(
+                "--{side}: give exactly one vectors file"
+            ))),
         }
     };
-    let (r, c) = (read_one(reference, "reference")?, read_one(candidate, "candidate")?);
+    let (r, c) = (
+        read_one(reference, "reference")?,
+        read_one(candidate, "candidate")?,
+    );
     if r.values.ncols() != c.values.ncols() {
         return Err(Error::Usage(format!(
             "reference vectors have {} columns but candidate vectors {}",
@@ -250,7 +328,8 @@ fn prepare_vectors(reference: &[PathBuf], candidate: &[PathBuf], config: &Config
             return m;
         }
         let mut rng = crate::stats::rng::seeded(config.seed, stream);
-        let mut rows = rand::seq::index::sample(&mut rng, m.ids.len(), config.drift.max_per_side).into_vec();
+        let mut rows =
+            rand::seq::index::sample(&mut rng, m.ids.len(), config.drift.max_per_side).into_vec();
         rows.sort_unstable();
         FeatureMatrix {
             ids: rows.iter().map(|&i| m.ids[i].clone()).collect(),
@@ -265,29 +344,64 @@ fn prepare_vectors(reference: &[PathBuf], candidate: &[PathBuf], config: &Config
     };
     let (nr, nc) = (r.ids.len(), c.ids.len());
     let (r, c) = (subsample(r, 1), subsample(c, 2));
-    let (ri, ci) = (info(reference, nr, r.ids.len()), info(candidate, nc, c.ids.len()));
-    let views = |m: FeatureMatrix| Views { univariate: m.clone(), multivariate: m, texts: None };
-    let prepared = Prepared { columns: r.names.len(), feature_names: r.names.clone(), reference: views(r), candidate: views(c) };
+    let (ri, ci) = (
+        info(reference, nr, r.ids.len()),
+        info(candidate, nc, c.ids.len()),
+    );
+    let views = |m: FeatureMatrix| Views {
+        univariate: m.clone(),
+        multivariate: m,
+        texts: None,
+    };
+    let prepared = Prepared {
+        columns: r.names.len(),
+        feature_names: r.names.clone(),
+        reference: views(r),
+        candidate: views(c),
+    };
     Ok((prepared, ri, ci))
 }
 
 /// Runs the whole drift command (without printing).
-pub fn run(request: &DriftRequest, config: &Config, progress: &dyn Fn(&str)) -> Result<DriftReport> {
+pub fn run(
+    request: &DriftRequest,
+    config: &Config,
+    progress: &dyn Fn(&str),
+) -> Result<DriftReport> {
     let suite = Suite::from_config(&config.drift)?;
-    let ingest_text_field = config.ingest.fields.input_name("text").unwrap_or("text").to_string();
+    let ingest_text_field = config
+        .ingest
+        .fields
+        .input_name("text")
+        .unwrap_or("text")
+        .to_string();
     let mut comparisons = Vec::new();
     let (reference_info, candidate_info, columns, features);
     match &request.sides {
-        Sides::Separate { reference, candidate }
-            if reference.iter().chain(candidate).all(|p| looks_like_vectors(p, &ingest_text_field)) =>
+        Sides::Separate {
+            reference,
+            candidate,
+        } if reference
+            .iter()
+            .chain(candidate)
+            .all(|p| looks_like_vectors(p, &ingest_text_field)) =>
         {
             if request.by.is_some() {
-                return Err(Error::Usage("--by needs corpora with lineage, not vector files".into()));
+                return Err(Error::Usage(
+                    "--by needs corpora with lineage, not vector files".into(),
+                ));
             }
             let (prepared, ri, ci) = prepare_vectors(reference, candidate, config)?;
             progress("vectors loaded");
-            comparisons.push(run_comparison(&suite, &prepared, None, config.seed, progress));
-            (reference_info, candidate_info, columns, features) = (ri, ci, prepared.columns, vec!["vectors".to_string()]);
+            comparisons.push(run_comparison(
+                &suite,
+                &prepared,
+                None,
+                config.seed,
+                progress,
+            ));
+            (reference_info, candidate_info, columns, features) =
+                (ri, ci, prepared.columns, vec!["vectors".to_string()]);
         }
         sides => {
             if let Some(by) = &request.by {
@@ -297,7 +411,13 @@ pub fn run(request: &DriftRequest, config: &Config, progress: &dyn Fn(&str)) -> 
             progress("featurizing");
             let fitted = Featurized::fit(config, &sampled.reference);
             let prepared = fitted.prepare(&sampled.reference, &sampled.candidate);
-            comparisons.push(run_comparison(&suite, &prepared, None, config.seed, progress));
+            comparisons.push(run_comparison(
+                &suite,
+                &prepared,
+                None,
+                config.seed,
+                progress,
+            ));
             for (group, (r, c)) in &sampled.groups {
                 // A group needs both sides, and enough documents for cross-validation and k-NN.
                 if r.len() < 10 || c.len() < 10 {
@@ -306,20 +426,48 @@ pub fn run(request: &DriftRequest, config: &Config, progress: &dyn Fn(&str)) -> 
                 }
                 progress(&format!("group {group}"));
                 let prepared = fitted.prepare(r, c);
-                comparisons.push(run_comparison(&suite, &prepared, Some(group.clone()), config.seed, progress));
+                comparisons.push(run_comparison(
+                    &suite,
+                    &prepared,
+                    Some(group.clone()),
+                    config.seed,
+                    progress,
+                ));
             }
-            let inputs = |paths: &[PathBuf]| paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>();
+            let inputs = |paths: &[PathBuf]| {
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+            };
             let (ri, ci) = match sides {
-                Sides::Separate { reference, candidate } => (inputs(reference), inputs(candidate)),
+                Sides::Separate {
+                    reference,
+                    candidate,
+                } => (inputs(reference), inputs(candidate)),
                 Sides::SplitBy { inputs: i, .. } => (inputs(i), inputs(i)),
             };
-            reference_info = SideInfo { inputs: ri, documents: sampled.reference_seen, sampled: sampled.reference.len() };
-            candidate_info = SideInfo { inputs: ci, documents: sampled.candidate_seen, sampled: sampled.candidate.len() };
+            reference_info = SideInfo {
+                inputs: ri,
+                documents: sampled.reference_seen,
+                sampled: sampled.reference.len(),
+            };
+            candidate_info = SideInfo {
+                inputs: ci,
+                documents: sampled.candidate_seen,
+                sampled: sampled.candidate.len(),
+            };
             columns = prepared.columns;
-            features = config.features.kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect();
+            features = config
+                .features
+                .kinds
+                .iter()
+                .map(|k| format!("{k:?}").to_lowercase())
+                .collect();
         }
     }
-    let mut refs: Vec<&mut Vec<Outcome>> = comparisons.iter_mut().map(|c| &mut c.outcomes).collect();
+    let mut refs: Vec<&mut Vec<Outcome>> =
+        comparisons.iter_mut().map(|c| &mut c.outcomes).collect();
     let verdict = gate(&mut refs, config.drift.alpha);
     Ok(DriftReport {
         schema_version: 1,
@@ -359,12 +507,28 @@ impl DriftReport {
         for c in &self.comparisons {
             let _ = writeln!(s);
             if let Some(g) = &c.group {
-                let _ = writeln!(s, "group {} = {} ({} reference, {} candidate)", self.by.as_deref().unwrap_or(""), g, c.n_reference, c.n_candidate);
+                let _ = writeln!(
+                    s,
+                    "group {} = {} ({} reference, {} candidate)",
+                    self.by.as_deref().unwrap_or(""),
+                    g,
+                    c.n_reference,
+                    c.n_candidate
+                );
             }
-            let _ = writeln!(s, "{:<20} {:<26} {:>10} {:>10} {:>12}  {}", "test", "statistic", "p-value", "gate p", "threshold", "verdict");
+            let _ = writeln!(
+                s,
+                "{:<20} {:<26} {:>10} {:>10} {:>12}  {}",
+                "test", "statistic", "p-value", "gate p", "threshold", "verdict"
+            );
             for o in &c.outcomes {
                 let Some(r) = &o.result else {
-                    let _ = writeln!(s, "{:<20} could not run: {}", o.test, o.error.as_deref().unwrap_or("?"));
+                    let _ = writeln!(
+                        s,
+                        "{:<20} could not run: {}",
+                        o.test,
+                        o.error.as_deref().unwrap_or("?")
+                    );
                     continue;
                 };
                 let threshold = match r.threshold_kind {
@@ -392,7 +556,11 @@ impl DriftReport {
                     verdict
                 );
             }
-            for o in c.outcomes.iter().filter(|o| o.result.as_ref().is_some_and(|r| r.drifted)) {
+            for o in c
+                .outcomes
+                .iter()
+                .filter(|o| o.result.as_ref().is_some_and(|r| r.drifted))
+            {
                 if let Some(r) = &o.result {
                     let _ = writeln!(s, "  {}: {}", o.test, r.details.summary);
                 }

@@ -16,7 +16,12 @@ pub struct Reservoir {
 
 impl Reservoir {
     pub fn new(cap: usize, seed: u64, stream: u64) -> Reservoir {
-        Reservoir { cap, seen: 0, items: Vec::new(), rng: seeded(seed, stream) }
+        Reservoir {
+            cap,
+            seen: 0,
+            items: Vec::new(),
+            rng: seeded(seed, stream),
+        }
     }
 
     /// Algorithm R: the t-th document replaces a random slot with probability cap / t.
@@ -51,7 +56,11 @@ mod tests {
     use crate::corpus::{Lineage, Source};
 
     fn doc(i: usize) -> Doc {
-        Doc { id: i.to_string(), text: "x".into(), lineage: Lineage::new(Source::Real) }
+        Doc {
+            id: i.to_string(),
+            text: "x".into(),
+            lineage: Lineage::new(Source::Real),
+        }
     }
 
     #[test]
@@ -65,7 +74,9 @@ mod tests {
             let mut r = Reservoir::new(10, seed, 0);
             (0..100).for_each(|i| r.offer(doc(i)));
             let docs = r.into_docs();
-            assert!(docs.windows(2).all(|w| w[0].id.parse::<u32>().unwrap() < w[1].id.parse::<u32>().unwrap()));
+            assert!(docs
+                .windows(2)
+                .all(|w| w[0].id.parse::<u32>().unwrap() < w[1].id.parse::<u32>().unwrap()));
             for d in docs {
                 hits[d.id.parse::<usize>().unwrap()] += 1;
             }

@@ -126,7 +126,11 @@ impl Divergence for C2st {
                 let (mean, sd) = standardiser(&x_train);
                 let x_train = ((x_train - &mean) / &sd).mapv(|v| v as f32);
                 let y_train: Vec<bool> = train.iter().map(|&i| labels[i] == 1).collect();
-                let params = LogisticParams { l2: self.l2, max_iterations: self.max_iterations as usize, ..LogisticParams::default() };
+                let params = LogisticParams {
+                    l2: self.l2,
+                    max_iterations: self.max_iterations as usize,
+                    ..LogisticParams::default()
+                };
                 let model = Logistic::fit(x_train.view(), &y_train, &params);
                 let x_test = ((x.select(Axis(0), &test) - &mean) / &sd).mapv(|v| v as f32);
                 let scores = model.predict_proba(x_test.view());

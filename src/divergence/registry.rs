@@ -52,20 +52,36 @@ impl Params<'_> {
     }
 
     /// A whole number in `min..=max`, or `default`.
-    pub fn count(&mut self, key: &'static str, default: usize, min: usize, max: usize) -> Result<usize, String> {
+    pub fn count(
+        &mut self,
+        key: &'static str,
+        default: usize,
+        min: usize,
+        max: usize,
+    ) -> Result<usize, String> {
         match self.number(key)? {
             None => Ok(default),
             Some(x) if x.fract() == 0.0 && x >= min as f64 && x <= max as f64 => Ok(x as usize),
-            Some(x) => Err(format!("{key}: must be a whole number from {min} to {max}, not {x}")),
+            Some(x) => Err(format!(
+                "{key}: must be a whole number from {min} to {max}, not {x}"
+            )),
         }
     }
 
     /// A number in the open interval (`min`, `max`), or `default`.
-    pub fn real(&mut self, key: &'static str, default: f64, min: f64, max: f64) -> Result<f64, String> {
+    pub fn real(
+        &mut self,
+        key: &'static str,
+        default: f64,
+        min: f64,
+        max: f64,
+    ) -> Result<f64, String> {
         match self.number(key)? {
             None => Ok(default),
             Some(x) if x > min && x < max => Ok(x),
-            Some(x) => Err(format!("{key}: must be above {min} and below {max}, not {x}")),
+            Some(x) => Err(format!(
+                "{key}: must be above {min} and below {max}, not {x}"
+            )),
         }
     }
 
@@ -79,7 +95,10 @@ impl Params<'_> {
 
     fn finish(&self) -> Result<(), String> {
         match self.table.keys().find(|k| !self.used.contains(&k.as_str())) {
-            Some(k) => Err(format!("unknown key '{k}' (known: {})", self.used.join(", "))),
+            Some(k) => Err(format!(
+                "unknown key '{k}' (known: {})",
+                self.used.join(", ")
+            )),
             None => Ok(()),
         }
     }
@@ -110,7 +129,9 @@ fn mmd_rff(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Diverg
     let d = MmdRff::default();
     let features = p.count("features", d.features, 2, 65_536)?;
     if features % 2 == 1 {
-        return Err(format!("features: must be even (cos/sin pairs), not {features}"));
+        return Err(format!(
+            "features: must be even (cos/sin pairs), not {features}"
+        ));
     }
     Ok(Box::new(MmdRff {
         permutations: p.count("permutations", d.permutations, 1, 100_000)?,
@@ -127,33 +148,66 @@ fn frechet(_: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Di
 
 fn prdc(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
     let d = Prdc::default();
-    Ok(Box::new(Prdc { k: p.count("k", d.k, 1, 100)?, threshold, witnesses: d.witnesses }))
+    Ok(Box::new(Prdc {
+        k: p.count("k", d.k, 1, 100)?,
+        threshold,
+        witnesses: d.witnesses,
+    }))
 }
 
-fn improved_pr(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
+fn improved_pr(
+    p: &mut Params,
+    _: &DriftConfig,
+    threshold: f64,
+) -> Result<Box<dyn Divergence>, String> {
     let d = ImprovedPrecisionRecall::default();
-    Ok(Box::new(ImprovedPrecisionRecall { k: p.count("k", d.k, 1, 100)?, threshold, witnesses: d.witnesses }))
+    Ok(Box::new(ImprovedPrecisionRecall {
+        k: p.count("k", d.k, 1, 100)?,
+        threshold,
+        witnesses: d.witnesses,
+    }))
 }
 
 fn vendi(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
-    Ok(Box::new(Vendi { q: p.real("q", 1.0, -1e-12, 1e6)?, threshold }))
+    Ok(Box::new(Vendi {
+        q: p.real("q", 1.0, -1e-12, 1e6)?,
+        threshold,
+    }))
 }
 
 fn univariate(_: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergence>, String> {
-    Ok(Box::new(Univariate { alpha, ..Univariate::default() }))
+    Ok(Box::new(Univariate {
+        alpha,
+        ..Univariate::default()
+    }))
 }
 
 fn psi(_: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
     Ok(Box::new(Psi { threshold }))
 }
 
-fn jensen_shannon(_: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
-    Ok(Box::new(JensenShannon { threshold, ..JensenShannon::default() }))
+fn jensen_shannon(
+    _: &mut Params,
+    _: &DriftConfig,
+    threshold: f64,
+) -> Result<Box<dyn Divergence>, String> {
+    Ok(Box::new(JensenShannon {
+        threshold,
+        ..JensenShannon::default()
+    }))
 }
 
-fn sliced_wasserstein(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
+fn sliced_wasserstein(
+    p: &mut Params,
+    _: &DriftConfig,
+    threshold: f64,
+) -> Result<Box<dyn Divergence>, String> {
     let d = SlicedWasserstein::default();
-    Ok(Box::new(SlicedWasserstein { projections: p.count("projections", d.projections, 1, 10_000)?, threshold, ..d }))
+    Ok(Box::new(SlicedWasserstein {
+        projections: p.count("projections", d.projections, 1, 10_000)?,
+        threshold,
+        ..d
+    }))
 }
 
 /// A report-only-by-default test without a p-value, in the multivariate view.
@@ -208,10 +262,30 @@ pub fn all() -> Vec<TestInfo> {
             default_threshold: None,
             build: c2st,
         },
-        statistic_test("frechet", "Fréchet distance between Gaussian fits (uncalibrated until `calibrate`)", None, frechet),
-        statistic_test("prdc", "PRDC (k=5): coverage below threshold = synthetic misses regions of real data", Some(0.9), prdc),
-        statistic_test("improved_pr", "improved precision/recall (k=3): recall", None, improved_pr),
-        statistic_test("vendi", "Vendi score ratio candidate/reference: below threshold = lost diversity", Some(0.8), vendi),
+        statistic_test(
+            "frechet",
+            "Fréchet distance between Gaussian fits (uncalibrated until `calibrate`)",
+            None,
+            frechet,
+        ),
+        statistic_test(
+            "prdc",
+            "PRDC (k=5): coverage below threshold = synthetic misses regions of real data",
+            Some(0.9),
+            prdc,
+        ),
+        statistic_test(
+            "improved_pr",
+            "improved precision/recall (k=3): recall",
+            None,
+            improved_pr,
+        ),
+        statistic_test(
+            "vendi",
+            "Vendi score ratio candidate/reference: below threshold = lost diversity",
+            Some(0.8),
+            vendi,
+        ),
         TestInfo {
             name: "univariate",
             description: "per-feature KS with Benjamini-Hochberg across features, PSI per feature",
@@ -224,10 +298,25 @@ pub fn all() -> Vec<TestInfo> {
         },
         TestInfo {
             view: View::Univariate,
-            ..statistic_test("psi", "largest per-feature PSI on reference-decile bins (> 0.2: major shift)", Some(0.2), psi)
+            ..statistic_test(
+                "psi",
+                "largest per-feature PSI on reference-decile bins (> 0.2: major shift)",
+                Some(0.2),
+                psi,
+            )
         },
-        statistic_test("jensen_shannon", "Jensen-Shannon divergence (bits) of token unigram distributions", None, jensen_shannon),
-        statistic_test("sliced_wasserstein", "sliced Wasserstein-2 over 128 seeded directions", None, sliced_wasserstein),
+        statistic_test(
+            "jensen_shannon",
+            "Jensen-Shannon divergence (bits) of token unigram distributions",
+            None,
+            jensen_shannon,
+        ),
+        statistic_test(
+            "sliced_wasserstein",
+            "sliced Wasserstein-2 over 128 seeded directions",
+            None,
+            sliced_wasserstein,
+        ),
     ]
 }
 
@@ -245,14 +334,27 @@ pub fn threshold(info: &TestInfo, drift: &DriftConfig) -> f64 {
     if info.has_p_value {
         drift.alpha
     } else {
-        drift.thresholds.get(info.name).copied().or(info.default_threshold).unwrap_or(f64::NAN)
+        drift
+            .thresholds
+            .get(info.name)
+            .copied()
+            .or(info.default_threshold)
+            .unwrap_or(f64::NAN)
     }
 }
 
 /// Builds a test from its parameter table.
-pub fn build(name: &str, table: &toml::Table, drift: &DriftConfig) -> Result<Box<dyn Divergence>, String> {
-    let info = find(name).ok_or_else(|| format!("unknown test '{name}' (known: {})", names().join(", ")))?;
-    let mut params = Params { table, used: Vec::new() };
+pub fn build(
+    name: &str,
+    table: &toml::Table,
+    drift: &DriftConfig,
+) -> Result<Box<dyn Divergence>, String> {
+    let info = find(name)
+        .ok_or_else(|| format!("unknown test '{name}' (known: {})", names().join(", ")))?;
+    let mut params = Params {
+        table,
+        used: Vec::new(),
+    };
     let test = (info.build)(&mut params, drift, threshold(&info, drift))?;
     params.finish()?;
     Ok(test)
@@ -268,9 +370,15 @@ mod tests {
         let table: toml::Table = toml::from_str("folds = 3\nl2 = 0.5").unwrap();
         assert_eq!(build("c2st", &table, &drift).unwrap().name(), "c2st");
         let table: toml::Table = toml::from_str("folds = 1").unwrap();
-        assert!(build("c2st", &table, &drift).err().unwrap().contains("folds"));
+        assert!(build("c2st", &table, &drift)
+            .err()
+            .unwrap()
+            .contains("folds"));
         let table: toml::Table = toml::from_str("fold = 3").unwrap();
-        assert!(build("c2st", &table, &drift).err().unwrap().contains("unknown key 'fold'"));
+        assert!(build("c2st", &table, &drift)
+            .err()
+            .unwrap()
+            .contains("unknown key 'fold'"));
         assert!(build("nope", &toml::Table::new(), &drift).is_err());
     }
 }

@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::registry::{self, TestInfo};
 use super::{Divergence, Sample, TestResult};
 use crate::config::DriftConfig;
-use crate::stats::adjust::holm;
 use crate::error::{Error, Result};
+use crate::stats::adjust::holm;
 
 /// Which matrix a test reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -51,12 +51,17 @@ impl Suite {
         let empty = toml::Table::new();
         let mut tests = Vec::new();
         for name in &drift.tests {
-            let info = registry::find(name).ok_or_else(|| Error::Usage(format!("unknown test '{name}'")))?;
+            let info = registry::find(name)
+                .ok_or_else(|| Error::Usage(format!("unknown test '{name}'")))?;
             let table = drift.params.get(name).unwrap_or(&empty);
-            let test = registry::build(name, table, drift).map_err(|m| Error::Usage(format!("drift.{name}: {m}")))?;
+            let test = registry::build(name, table, drift)
+                .map_err(|m| Error::Usage(format!("drift.{name}: {m}")))?;
             tests.push((info, test));
         }
-        Ok(Suite { tests, gate: drift.gate.clone() })
+        Ok(Suite {
+            tests,
+            gate: drift.gate.clone(),
+        })
     }
 
     pub fn tests(&self) -> impl Iterator<Item = &TestInfo> {
@@ -140,13 +145,20 @@ pub fn gate(runs: &mut [&mut Vec<Outcome>], alpha: f64) -> Verdict {
             if o.blocks {
                 let r = o.result.as_ref().map(|r| match o.gate_p {
                     Some(p) => format!("{} (p = {} after Holm)", o.test, super::format_p(p)),
-                    None => format!("{} ({} = {:.4} vs threshold {:.4})", o.test, r.statistic_name, r.statistic, r.threshold),
+                    None => format!(
+                        "{} ({} = {:.4} vs threshold {:.4})",
+                        o.test, r.statistic_name, r.statistic, r.threshold
+                    ),
                 });
                 reasons.extend(r);
             }
         }
     }
-    let gated = runs.iter().flat_map(|o| o.iter()).filter(|o| o.gated).count();
+    let gated = runs
+        .iter()
+        .flat_map(|o| o.iter())
+        .filter(|o| o.gated)
+        .count();
     let blocked = !reasons.is_empty();
     let mut line = if blocked {
         format!("BLOCKED: drift in {}", reasons.join(", "))
@@ -157,7 +169,14 @@ pub fn gate(runs: &mut [&mut Vec<Outcome>], alpha: f64) -> Verdict {
         line.push_str(&format!("; could not run: {}", failed.join(", ")));
     }
     if !uncalibrated.is_empty() {
-        line.push_str(&format!("; not gating until calibrated: {}", uncalibrated.join(", ")));
+        line.push_str(&format!(
+            "; not gating until calibrated: {}",
+            uncalibrated.join(", ")
+        ));
     }
-    Verdict { blocked, incomplete: !failed.is_empty(), line }
+    Verdict {
+        blocked,
+        incomplete: !failed.is_empty(),
+        line,
+    }
 }

@@ -32,7 +32,9 @@ pub fn looks_like_vectors(path: &Path, text_field: &str) -> bool {
             Ok(r) => r,
             Err(_) => return false,
         };
-        return reader.headers().is_ok_and(|h| !h.iter().any(|c| c.trim() == text_field));
+        return reader
+            .headers()
+            .is_ok_and(|h| !h.iter().any(|c| c.trim() == text_field));
     }
     false
 }
@@ -50,12 +52,23 @@ pub fn read_vectors(path: &Path) -> Result<FeatureMatrix> {
         return Err(InputError::file(path, "vectors must be .npy, .parquet or .csv").into());
     };
     if matrix.values.nrows() == 0 || matrix.values.ncols() == 0 {
-        return Err(InputError::file(path, "no vectors in the file (0 rows or 0 numeric columns)").into());
+        return Err(
+            InputError::file(path, "no vectors in the file (0 rows or 0 numeric columns)").into(),
+        );
     }
-    if let Some((i, j)) = matrix.values.indexed_iter().find(|(_, v)| !v.is_finite()).map(|(ij, _)| ij) {
-        return Err(InputError::new(path, Location::Row(i as u64 + 1), format!("non-finite value in column {}", matrix.names[j]))
-            .with_field(matrix.names[j].clone())
-            .into());
+    if let Some((i, j)) = matrix
+        .values
+        .indexed_iter()
+        .find(|(_, v)| !v.is_finite())
+        .map(|(ij, _)| ij)
+    {
+        return Err(InputError::new(
+            path,
+            Location::Row(i as u64 + 1),
+            format!("non-finite value in column {}", matrix.names[j]),
+        )
+        .with_field(matrix.names[j].clone())
+        .into());
     }
     Ok(matrix)
 }
@@ -75,18 +88,26 @@ fn read_npy(path: &Path) -> Result<FeatureMatrix> {
     }
     let (header_len, start) = match bytes[6] {
         1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-        2 | 3 if bytes.len() >= 12 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
         v => return Err(bad(format!("unsupported .npy version {v}")).into()),
     };
     let header = bytes
         .get(start..start + header_len)
         .map(|h| String::from_utf8_lossy(h).into_owned())
         .ok_or_else(|| bad("truncated .npy header".into()))?;
-    let descr = header_value(&header, "descr").ok_or_else(|| bad("no 'descr' in the .npy header".into()))?;
+    let descr = header_value(&header, "descr")
+        .ok_or_else(|| bad("no 'descr' in the .npy header".into()))?;
     if header_value(&header, "fortran_order").is_some_and(|v| v.starts_with("True")) {
-        return Err(bad("Fortran-order arrays are not supported; save with np.ascontiguousarray".into()).into());
+        return Err(bad(
+            "Fortran-order arrays are not supported; save with np.ascontiguousarray".into(),
+        )
+        .into());
     }
-    let shape = header_value(&header, "shape").ok_or_else(|| bad("no 'shape' in the .npy header".into()))?;
+    let shape = header_value(&header, "shape")
+        .ok_or_else(|| bad("no 'shape' in the .npy header".into()))?;
     let dims: Vec<usize> = shape
         .trim_start_matches('(')
         .split(')')
@@ -106,14 +127,29 @@ fn read_npy(path: &Path) -> Result<FeatureMatrix> {
     let width = match descr {
         "<f4" => 4,
         "<f8" => 8,
-        other => return Err(bad(format!("dtype {other} is not supported (use float32 '<f4' or float64 '<f8')")).into()),
+        other => {
+            return Err(bad(format!(
+                "dtype {other} is not supported (use float32 '<f4' or float64 '<f8')"
+            ))
+            .into())
+        }
     };
-    let needed = n.checked_mul(d).and_then(|x| x.checked_mul(width)).ok_or_else(|| bad("shape too large".into()))?;
+    let needed = n
+        .checked_mul(d)
+        .and_then(|x| x.checked_mul(width))
+        .ok_or_else(|| bad("shape too large".into()))?;
     if data.len() < needed {
-        return Err(bad(format!("truncated: the header says {n}x{d} but the data holds {} bytes", data.len())).into());
+        return Err(bad(format!(
+            "truncated: the header says {n}x{d} but the data holds {} bytes",
+            data.len()
+        ))
+        .into());
     }
     let values: Vec<f32> = if width == 4 {
-        data[..needed].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+        data[..needed]
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
     } else {
         data[..needed]
             .chunks_exact(8)
@@ -121,18 +157,33 @@ fn read_npy(path: &Path) -> Result<FeatureMatrix> {
             .collect()
     };
     let values = Array2::from_shape_vec((n, d), values).map_err(|e| bad(e.to_string()))?;
-    let (mut ids, mut names) = (row_ids(n), (0..d).map(|j| format!("dim_{j}")).collect::<Vec<_>>());
+    let (mut ids, mut names) = (
+        row_ids(n),
+        (0..d).map(|j| format!("dim_{j}")).collect::<Vec<_>>(),
+    );
     // Our own `features -o x.npy` writes ids and names beside the matrix.
     let sidecar = path.with_extension("columns.json");
     if let Ok(text) = std::fs::read_to_string(&sidecar) {
         let meta: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| InputError::file(&sidecar, format!("invalid JSON: {e}")))?;
         let strings = |key: &str| -> Option<Vec<String>> {
-            meta[key].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            meta[key].as_array().map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
         };
         if let (Some(i), Some(c)) = (strings("ids"), strings("columns")) {
             if i.len() != n || c.len() != d {
-                return Err(InputError::file(&sidecar, format!("lists {} ids and {} columns for a {n}x{d} matrix", i.len(), c.len())).into());
+                return Err(InputError::file(
+                    &sidecar,
+                    format!(
+                        "lists {} ids and {} columns for a {n}x{d} matrix",
+                        i.len(),
+                        c.len()
+                    ),
+                )
+                .into());
             }
             (ids, names) = (i, c);
         }
@@ -144,7 +195,10 @@ fn read_npy(path: &Path) -> Result<FeatureMatrix> {
 /// (with parentheses) or a bare word.
 fn header_value<'a>(header: &'a str, key: &str) -> Option<&'a str> {
     let at = header.find(&format!("'{key}'"))?;
-    let rest = header[at + key.len() + 2..].trim_start().strip_prefix(':')?.trim_start();
+    let rest = header[at + key.len() + 2..]
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start();
     let end = match rest.chars().next()? {
         q @ ('\'' | '"') => return rest[1..].find(q).map(|e| &rest[1..1 + e]),
         '(' => rest.find(')')? + 1,
@@ -154,7 +208,10 @@ fn header_value<'a>(header: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// Numeric columns of one batch as f64 column vectors (lists expanded), plus string ids.
-fn batch_columns(batch: &RecordBatch, path: &Path) -> Result<(Vec<(String, Vec<f64>)>, Option<Vec<String>>)> {
+fn batch_columns(
+    batch: &RecordBatch,
+    path: &Path,
+) -> Result<(Vec<(String, Vec<f64>)>, Option<Vec<String>>)> {
     let schema = batch.schema();
     let mut columns = Vec::new();
     let mut ids = None;
@@ -162,16 +219,34 @@ fn batch_columns(batch: &RecordBatch, path: &Path) -> Result<(Vec<(String, Vec<f
         let name = field.name();
         match array.data_type() {
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View if name == "id" => {
-                let cast = arrow::compute::cast(array, &DataType::Utf8).map_err(|e| InputError::file(path, e.to_string()))?;
-                ids = Some(cast.as_string::<i32>().iter().map(|s| s.unwrap_or_default().to_string()).collect());
+                let cast = arrow::compute::cast(array, &DataType::Utf8)
+                    .map_err(|e| InputError::file(path, e.to_string()))?;
+                ids = Some(
+                    cast.as_string::<i32>()
+                        .iter()
+                        .map(|s| s.unwrap_or_default().to_string())
+                        .collect(),
+                );
             }
             DataType::FixedSizeList(_, _) | DataType::List(_) | DataType::LargeList(_) => {
                 columns.extend(expand_list(name, array, path)?);
             }
             t if t.is_numeric() => {
-                let cast = arrow::compute::cast(array, &DataType::Float64).map_err(|e| InputError::file(path, e.to_string()))?;
+                let cast = arrow::compute::cast(array, &DataType::Float64)
+                    .map_err(|e| InputError::file(path, e.to_string()))?;
                 let values = cast.as_primitive::<Float64Type>();
-                columns.push((name.clone(), (0..values.len()).map(|i| if values.is_null(i) { f64::NAN } else { values.value(i) }).collect()));
+                columns.push((
+                    name.clone(),
+                    (0..values.len())
+                        .map(|i| {
+                            if values.is_null(i) {
+                                f64::NAN
+                            } else {
+                                values.value(i)
+                            }
+                        })
+                        .collect(),
+                ));
             }
             _ => tracing::debug!("{}: ignoring non-numeric column {name}", path.display()),
         }
@@ -181,27 +256,60 @@ fn batch_columns(batch: &RecordBatch, path: &Path) -> Result<(Vec<(String, Vec<f
 
 /// A list column of equal-length numeric lists becomes `name_0 .. name_{k-1}`.
 fn expand_list(name: &str, array: &ArrayRef, path: &Path) -> Result<Vec<(String, Vec<f64>)>> {
-    let bad = |row: usize, m: String| InputError::new(path, Location::Row(row as u64 + 1), m).with_field(name.to_string());
+    let bad = |row: usize, m: String| {
+        InputError::new(path, Location::Row(row as u64 + 1), m).with_field(name.to_string())
+    };
     let rows: Vec<ArrayRef> = match array.data_type() {
-        DataType::FixedSizeList(_, _) => { let l = array.as_fixed_size_list(); (0..l.len()).map(|i| l.value(i)).collect() }
-        DataType::List(_) => { let l = array.as_list::<i32>(); (0..l.len()).map(|i| l.value(i)).collect() }
-        _ => { let l = array.as_list::<i64>(); (0..l.len()).map(|i| l.value(i)).collect() }
+        DataType::FixedSizeList(_, _) => {
+            let l = array.as_fixed_size_list();
+            (0..l.len()).map(|i| l.value(i)).collect()
+        }
+        DataType::List(_) => {
+            let l = array.as_list::<i32>();
+            (0..l.len()).map(|i| l.value(i)).collect()
+        }
+        _ => {
+            let l = array.as_list::<i64>();
+            (0..l.len()).map(|i| l.value(i)).collect()
+        }
     };
     let width = rows.first().map_or(0, |r| r.len());
     let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(rows.len()); width];
     for (i, row) in rows.iter().enumerate() {
         if row.len() != width {
-            return Err(bad(i, format!("vector of length {} where the first row has {width}", row.len())).into());
+            return Err(bad(
+                i,
+                format!(
+                    "vector of length {} where the first row has {width}",
+                    row.len()
+                ),
+            )
+            .into());
         }
-        let cast = arrow::compute::cast(row, &DataType::Float64).map_err(|e| bad(i, format!("not numeric: {e}")))?;
-        for (j, v) in cast.as_primitive::<Float64Type>().values().iter().enumerate() {
+        let cast = arrow::compute::cast(row, &DataType::Float64)
+            .map_err(|e| bad(i, format!("not numeric: {e}")))?;
+        for (j, v) in cast
+            .as_primitive::<Float64Type>()
+            .values()
+            .iter()
+            .enumerate()
+        {
             columns[j].push(*v);
         }
     }
-    Ok(columns.into_iter().enumerate().map(|(j, c)| (format!("{name}_{j}"), c)).collect())
+    Ok(columns
+        .into_iter()
+        .enumerate()
+        .map(|(j, c)| (format!("{name}_{j}"), c))
+        .collect())
 }
 
-fn assemble(path: &Path, names: Vec<String>, columns: Vec<Vec<f64>>, ids: Option<Vec<String>>) -> Result<FeatureMatrix> {
+fn assemble(
+    path: &Path,
+    names: Vec<String>,
+    columns: Vec<Vec<f64>>,
+    ids: Option<Vec<String>>,
+) -> Result<FeatureMatrix> {
     let n = columns.first().map_or(0, Vec::len);
     let mut values = Array2::<f32>::zeros((n, columns.len()));
     for (j, column) in columns.iter().enumerate() {
@@ -211,7 +319,9 @@ fn assemble(path: &Path, names: Vec<String>, columns: Vec<Vec<f64>>, ids: Option
     }
     let ids = ids.unwrap_or_else(|| row_ids(n));
     if ids.len() != n {
-        return Err(InputError::file(path, "the id column and the vectors have different lengths").into());
+        return Err(
+            InputError::file(path, "the id column and the vectors have different lengths").into(),
+        );
     }
     Ok(FeatureMatrix { ids, names, values })
 }
@@ -221,16 +331,20 @@ fn read_parquet(path: &Path) -> Result<FeatureMatrix> {
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|b| b.build())
         .map_err(|e| InputError::file(path, format!("not a readable Parquet file: {e}")))?;
-    let (mut names, mut columns, mut ids): (Vec<String>, Vec<Vec<f64>>, Option<Vec<String>>) = (Vec::new(), Vec::new(), None);
+    let (mut names, mut columns, mut ids): (Vec<String>, Vec<Vec<f64>>, Option<Vec<String>>) =
+        (Vec::new(), Vec::new(), None);
     for batch in reader {
-        let batch = batch.map_err(|e| InputError::file(path, format!("cannot decode Parquet data: {e}")))?;
+        let batch = batch
+            .map_err(|e| InputError::file(path, format!("cannot decode Parquet data: {e}")))?;
         let (batch_cols, batch_ids) = batch_columns(&batch, path)?;
         if names.is_empty() {
             names = batch_cols.iter().map(|(n, _)| n.clone()).collect();
             columns = vec![Vec::new(); names.len()];
         }
         if batch_cols.len() != columns.len() {
-            return Err(InputError::file(path, "list columns change length between row groups").into());
+            return Err(
+                InputError::file(path, "list columns change length between row groups").into(),
+            );
         }
         for (column, (_, values)) in columns.iter_mut().zip(batch_cols) {
             column.extend(values);
@@ -243,20 +357,36 @@ fn read_parquet(path: &Path) -> Result<FeatureMatrix> {
 }
 
 fn read_csv(path: &Path) -> Result<FeatureMatrix> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| InputError::new(path, Location::Line(1), format!("cannot read the header row: {e}")))?
+        .map_err(|e| {
+            InputError::new(
+                path,
+                Location::Line(1),
+                format!("cannot read the header row: {e}"),
+            )
+        })?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
     let id_col = headers.iter().position(|h| h == "id");
-    let names: Vec<String> = headers.iter().enumerate().filter(|(i, _)| Some(*i) != id_col).map(|(_, h)| h.clone()).collect();
+    let names: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != id_col)
+        .map(|(_, h)| h.clone())
+        .collect();
     let mut columns = vec![Vec::new(); names.len()];
     let mut ids = id_col.map(|_| Vec::new());
     for record in reader.records() {
         let record = record.map_err(|e| {
-            InputError::new(path, Location::Line(e.position().map_or(0, |p| p.line())), format!("malformed CSV: {e}"))
+            InputError::new(
+                path,
+                Location::Line(e.position().map_or(0, |p| p.line())),
+                format!("malformed CSV: {e}"),
+            )
         })?;
         let line = record.position().map_or(0, |p| p.line());
         let mut k = 0;
@@ -268,8 +398,12 @@ fn read_csv(path: &Path) -> Result<FeatureMatrix> {
                 continue;
             }
             let v: f64 = cell.trim().parse().map_err(|_| {
-                InputError::new(path, Location::Line(line), format!("'{cell}' is not a number"))
-                    .with_field(headers.get(i).cloned().unwrap_or_default())
+                InputError::new(
+                    path,
+                    Location::Line(line),
+                    format!("'{cell}' is not a number"),
+                )
+                .with_field(headers.get(i).cloned().unwrap_or_default())
             })?;
             if let Some(c) = columns.get_mut(k) {
                 c.push(v);
@@ -309,7 +443,10 @@ mod tests {
         let path = dir.path().join("v.csv");
         std::fs::write(&path, "id,a,b\nr1,1,2\nr2,3,oops\n").unwrap();
         let e = read_vectors(&path).unwrap_err().to_string();
-        assert!(e.contains("v.csv: line 3: field 'b'") && e.contains("'oops'"), "{e}");
+        assert!(
+            e.contains("v.csv: line 3: field 'b'") && e.contains("'oops'"),
+            "{e}"
+        );
         let path = dir.path().join("v.npy");
         std::fs::write(&path, b"\x93NUMPY\x01\x00\x10\x00{'descr': '<i8'}").unwrap();
         let e = read_vectors(&path).unwrap_err().to_string();

@@ -29,7 +29,11 @@ pub struct LogisticParams {
 
 impl Default for LogisticParams {
     fn default() -> Self {
-        LogisticParams { l2: 1.0, max_iterations: 200, tolerance: 1e-6 }
+        LogisticParams {
+            l2: 1.0,
+            max_iterations: 200,
+            tolerance: 1e-6,
+        }
     }
 }
 
@@ -128,7 +132,9 @@ impl Logistic {
             }
             for ((s, yv), a) in s_hist.iter().zip(&y_hist).zip(alphas.into_iter().rev()) {
                 let beta = vdot(yv, &q) / vdot(yv, s);
-                q.iter_mut().zip(s).for_each(|(qi, si)| *qi += (a - beta) * si);
+                q.iter_mut()
+                    .zip(s)
+                    .for_each(|(qi, si)| *qi += (a - beta) * si);
             }
             let direction: Vec<f64> = q.iter().map(|v| -v).collect();
             let slope = vdot(&grad, &direction);
@@ -141,7 +147,11 @@ impl Logistic {
             // Backtracking line search (Armijo).
             let mut step = 1.0;
             let (new_theta, new_loss, new_grad) = loop {
-                let candidate: Vec<f64> = theta.iter().zip(&direction).map(|(t, d)| t + step * d).collect();
+                let candidate: Vec<f64> = theta
+                    .iter()
+                    .zip(&direction)
+                    .map(|(t, d)| t + step * d)
+                    .collect();
                 let (l, g) = loss_and_gradient(x, y, &candidate, params.l2);
                 if l <= loss + 1e-4 * step * slope || step < 1e-12 {
                     break (candidate, l, g);
@@ -165,13 +175,20 @@ impl Logistic {
             }
         }
         let d = x.ncols();
-        Logistic { weights: Array1::from(theta[..d].to_vec()), intercept: theta[d], iterations }
+        Logistic {
+            weights: Array1::from(theta[..d].to_vec()),
+            intercept: theta[d],
+            iterations,
+        }
     }
 
     /// P(positive) for each row.
     pub fn predict_proba(&self, x: ArrayView2<f32>) -> Vec<f64> {
         let w = self.weights.as_slice().unwrap_or(&[]);
-        (0..x.nrows()).into_par_iter().map(|i| sigmoid(dot(x.row(i), w) + self.intercept)).collect()
+        (0..x.nrows())
+            .into_par_iter()
+            .map(|i| sigmoid(dot(x.row(i), w) + self.intercept))
+            .collect()
     }
 }
 
@@ -190,8 +207,20 @@ mod tests {
         let mut rng = seeded(5, 0);
         let normal = Normal::new(0.0f32, 1.0).unwrap();
         let x = Array2::from_shape_fn((400, 5), |_| normal.sample(&mut rng));
-        let y: Vec<bool> = x.rows().into_iter().map(|r| r[0] - 0.5 * r[1] + 0.3 * normal.sample(&mut rng) > 0.2).collect();
-        let ours = Logistic::fit(x.view(), &y, &LogisticParams { l2: 1.0, max_iterations: 500, tolerance: 1e-8 });
+        let y: Vec<bool> = x
+            .rows()
+            .into_iter()
+            .map(|r| r[0] - 0.5 * r[1] + 0.3 * normal.sample(&mut rng) > 0.2)
+            .collect();
+        let ours = Logistic::fit(
+            x.view(),
+            &y,
+            &LogisticParams {
+                l2: 1.0,
+                max_iterations: 500,
+                tolerance: 1e-8,
+            },
+        );
 
         let targets = Array1::from_iter(y.iter().map(|&p| usize::from(p)));
         let theirs = linfa_logistic::LogisticRegression::default()
@@ -201,20 +230,39 @@ mod tests {
             .fit(&Dataset::new(x.mapv(f64::from), targets))
             .unwrap();
         // linfa's "positive" class is the first label it meets.
-        let sign = if theirs.labels().pos.class == 1 { 1.0 } else { -1.0 };
+        let sign = if theirs.labels().pos.class == 1 {
+            1.0
+        } else {
+            -1.0
+        };
         for (a, b) in ours.weights.iter().zip(theirs.params().iter()) {
-            assert!((a - sign * b).abs() < 1e-4, "ours {} linfa {}", ours.weights, theirs.params());
+            assert!(
+                (a - sign * b).abs() < 1e-4,
+                "ours {} linfa {}",
+                ours.weights,
+                theirs.params()
+            );
         }
         assert!((ours.intercept - sign * theirs.intercept()).abs() < 1e-4);
     }
 
     #[test]
     fn separable_data_gets_confident_and_thread_count_does_not_matter() {
-        let x = Array2::from_shape_fn((1000, 3), |(i, j)| if j == 0 { (i % 2) as f32 * 2.0 - 1.0 } else { ((i * 7 + j) % 11) as f32 / 11.0 });
+        let x = Array2::from_shape_fn((1000, 3), |(i, j)| {
+            if j == 0 {
+                (i % 2) as f32 * 2.0 - 1.0
+            } else {
+                ((i * 7 + j) % 11) as f32 / 11.0
+            }
+        });
         let y: Vec<bool> = (0..1000).map(|i| i % 2 == 1).collect();
         let params = LogisticParams::default();
         let a = Logistic::fit(x.view(), &y, &params);
-        let b = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| Logistic::fit(x.view(), &y, &params));
+        let b = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| Logistic::fit(x.view(), &y, &params));
         assert_eq!(a, b);
         let p = a.predict_proba(x.view());
         assert!(p[1] > 0.99 && p[0] < 0.01);

@@ -1,0 +1,235 @@
+//! `driftprint drift` end to end: verdicts and exit codes, JSON, groups, vectors input.
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+use driftprint::features::FeatureMatrix;
+use driftprint::output::matrix_writer;
+use ndarray::Array2;
+use predicates::prelude::*;
+use rand_distr::{Distribution, Normal};
+
+fn driftprint() -> Command {
+    let mut cmd = Command::cargo_bin("driftprint").unwrap();
+    cmd.current_dir(repo_root());
+    cmd
+}
+
+/// Writes n seeded Gaussian vectors (first coordinate shifted) as .npy.
+fn vectors(
+    dir: &std::path::Path,
+    name: &str,
+    n: usize,
+    shift: f32,
+    seed: u64,
+) -> std::path::PathBuf {
+    let mut rng = driftprint::stats::rng::seeded(seed, 0);
+    let normal = Normal::new(0.0f32, 1.0).unwrap();
+    let values = Array2::from_shape_fn((n, 8), |(_, j)| {
+        normal.sample(&mut rng) + if j == 0 { shift } else { 0.0 }
+    });
+    let m = FeatureMatrix {
+        ids: (0..n).map(|i| format!("{name}{i}")).collect(),
+        names: (0..8).map(|j| format!("emb_{j}")).collect(),
+        values,
+    };
+    let path = dir.join(name);
+    let mut w = matrix_writer(&path, &m.names).unwrap();
+    w.write_block(&m).unwrap();
+    w.finish().unwrap();
+    path
+}
+
+#[test]
+fn the_demo_drifts_and_blocks_with_every_default_test_reported() {
+    let out = driftprint()
+        .args(["drift", "--config", "data/driftprint.toml", "--json", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert!(v["verdict"]["line"]
+        .as_str()
+        .unwrap()
+        .starts_with("BLOCKED"));
+    let outcomes = v["comparisons"][0]["outcomes"].as_array().unwrap();
+    let names: Vec<&str> = outcomes
+        .iter()
+        .map(|o| o["test"].as_str().unwrap())
+        .collect();
+    for test in [
+        "mmd",
+        "c2st",
+        "frechet",
+        "prdc",
+        "improved_pr",
+        "vendi",
+        "univariate",
+        "psi",
+        "jensen_shannon",
+        "sliced_wasserstein",
+    ] {
+        assert!(names.contains(&test), "{test} missing from {names:?}");
+    }
+    let mmd = &outcomes[names.iter().position(|n| *n == "mmd").unwrap()];
+    assert!(mmd["result"]["p_value"].as_f64().unwrap() < 0.01);
+    assert!(mmd["blocks"].as_bool().unwrap());
+    assert_eq!(
+        mmd["result"]["details"]["witnesses"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+}
+
+#[test]
+fn the_table_leads_with_the_verdict_and_runs_are_repeatable() {
+    let run = || {
+        driftprint()
+            .args([
+                "drift",
+                "--config",
+                "data/driftprint.toml",
+                "--tests",
+                "mmd,univariate",
+            ])
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&a.stdout);
+    assert!(text.starts_with("BLOCKED: drift in mmd"), "{text}");
+    assert_eq!(
+        a.stdout, b.stdout,
+        "same inputs and seed give the same report"
+    );
+}
+
+#[test]
+fn groups_run_per_value_of_a_lineage_field() {
+    let out = driftprint()
+        .args([
+            "drift",
+            "--config",
+            "data/driftprint.toml",
+            "--tests",
+            "univariate",
+            "--by",
+            "domain",
+            "--json",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups: Vec<&str> = v["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["group"].as_str())
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "news_xsum",
+            "story_writingprompts",
+            "student_essay",
+            "wiki_squad"
+        ]
+    );
+}
+
+#[test]
+fn vectors_from_one_distribution_pass_and_shifted_vectors_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = vectors(dir.path(), "a.npy", 300, 0.0, 1);
+    let b = vectors(dir.path(), "b.npy", 300, 0.0, 2);
+    let c = vectors(dir.path(), "c.npy", 300, 1.0, 3);
+    driftprint()
+        .args([
+            "drift",
+            "--tests",
+            "mmd,c2st,univariate,frechet",
+            "--reference",
+        ])
+        .arg(&a)
+        .arg("--candidate")
+        .arg(&b)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("PASS: no gated test drifted"));
+    driftprint()
+        .args(["drift", "--tests", "mmd,c2st,univariate", "--reference"])
+        .arg(&a)
+        .arg("--candidate")
+        .arg(&c)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("emb_0"));
+}
+
+#[test]
+fn bad_requests_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = vectors(dir.path(), "a.npy", 50, 0.0, 1);
+    driftprint()
+        .args(["drift", "--reference"])
+        .arg(&a)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--candidate"));
+    driftprint()
+        .args([
+            "drift",
+            "--config",
+            "data/driftprint.toml",
+            "--tests",
+            "mmd,vibes",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown test 'vibes'"));
+    let narrow = dir.path().join("narrow.csv");
+    std::fs::write(&narrow, "x\n1\n2\n3\n").unwrap();
+    driftprint()
+        .args(["drift", "--reference"])
+        .arg(&a)
+        .arg("--candidate")
+        .arg(&narrow)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "8 columns but candidate vectors 1",
+        ));
+    driftprint()
+        .args([
+            "drift",
+            "--config",
+            "data/driftprint.toml",
+            "--split-by",
+            "colour",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a lineage field"));
+    let conf = dir.path().join("d.toml");
+    std::fs::write(&conf, "[drift.mmd]\npermutations = 0\n").unwrap();
+    driftprint()
+        .args(["drift", "--config"])
+        .arg(&conf)
+        .arg("data/demo.jsonl")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("drift.mmd").and(predicate::str::contains("permutations")),
+        );
+}
