@@ -466,8 +466,16 @@ pub fn run(
                 .collect();
         }
     }
-    let mut refs: Vec<&mut Vec<Outcome>> =
-        comparisons.iter_mut().map(|c| &mut c.outcomes).collect();
+    let by = request.by.clone().unwrap_or_default();
+    let mut refs: Vec<(Option<String>, &mut Vec<Outcome>)> = comparisons
+        .iter_mut()
+        .map(|c| {
+            (
+                c.group.as_ref().map(|g| format!("{by}={g}")),
+                &mut c.outcomes,
+            )
+        })
+        .collect();
     let verdict = gate(&mut refs, config.drift.alpha);
     Ok(DriftReport {
         schema_version: 1,
@@ -518,8 +526,8 @@ impl DriftReport {
             }
             let _ = writeln!(
                 s,
-                "{:<20} {:<26} {:>10} {:>10} {:>12}  {}",
-                "test", "statistic", "p-value", "gate p", "threshold", "verdict"
+                "{:<20} {:<26} {:>10} {:>10} {:>12}  verdict",
+                "test", "statistic", "p-value", "gate p", "threshold"
             );
             for o in &c.outcomes {
                 let Some(r) = &o.result else {

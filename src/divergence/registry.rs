@@ -16,6 +16,9 @@ use super::wasserstein::SlicedWasserstein;
 use super::Divergence;
 use crate::config::DriftConfig;
 
+/// Builds a test from its parameters, the drift settings and its threshold (α or statistic).
+type Builder = fn(&mut Params, &DriftConfig, f64) -> Result<Box<dyn Divergence>, String>;
+
 /// A registered test.
 #[derive(Debug, Clone, Copy)]
 pub struct TestInfo {
@@ -31,7 +34,7 @@ pub struct TestInfo {
     pub view: super::suite::View,
     /// Threshold on the statistic for tests without p-values, until `calibrate` sets one.
     pub default_threshold: Option<f64>,
-    build: fn(&mut Params, &DriftConfig, f64) -> Result<Box<dyn Divergence>, String>,
+    build: Builder,
 }
 
 /// A `[drift.<name>]` table being read: every key must be used by the test, else it is an error.
@@ -215,7 +218,7 @@ fn statistic_test(
     name: &'static str,
     description: &'static str,
     default_threshold: Option<f64>,
-    build: fn(&mut Params, &DriftConfig, f64) -> Result<Box<dyn Divergence>, String>,
+    build: Builder,
 ) -> TestInfo {
     TestInfo {
         name,

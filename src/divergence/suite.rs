@@ -111,9 +111,10 @@ pub struct Verdict {
 }
 
 /// Applies the gate in place (sets `gate_p` and `blocks`) and returns the verdict.
-pub fn gate(runs: &mut [&mut Vec<Outcome>], alpha: f64) -> Verdict {
+/// `runs` pairs each comparison's outcomes with its group label (None: overall).
+pub fn gate(runs: &mut [(Option<String>, &mut Vec<Outcome>)], alpha: f64) -> Verdict {
     let mut p_slots = Vec::new();
-    for (r, outcomes) in runs.iter().enumerate() {
+    for (r, (_, outcomes)) in runs.iter().enumerate() {
         for (i, o) in outcomes.iter().enumerate() {
             if let (true, Some(p)) = (o.gated, o.result.as_ref().and_then(|r| r.p_value)) {
                 p_slots.push((r, i, p));
@@ -122,20 +123,24 @@ pub fn gate(runs: &mut [&mut Vec<Outcome>], alpha: f64) -> Verdict {
     }
     let adjusted = holm(&p_slots.iter().map(|s| s.2).collect::<Vec<_>>(), alpha).adjusted;
     for ((r, i, _), adj) in p_slots.iter().zip(adjusted) {
-        let o = &mut runs[*r][*i];
+        let o = &mut runs[*r].1[*i];
         o.gate_p = Some(adj);
         o.blocks = adj < alpha;
     }
     let mut reasons = Vec::new();
     let mut uncalibrated = Vec::new();
     let mut failed = Vec::new();
-    for outcomes in runs.iter_mut() {
+    for (group, outcomes) in runs.iter_mut() {
+        let label = |test: &str| match group {
+            Some(g) => format!("{test}[{g}]"),
+            None => test.to_string(),
+        };
         for o in outcomes.iter_mut().filter(|o| o.gated) {
             match &o.result {
-                None => failed.push(o.test.clone()),
+                None => failed.push(label(&o.test)),
                 Some(r) if r.p_value.is_none() => {
                     if r.threshold.is_nan() {
-                        uncalibrated.push(o.test.clone());
+                        uncalibrated.push(label(&o.test));
                     } else {
                         o.blocks = r.drifted;
                     }
@@ -156,7 +161,7 @@ pub fn gate(runs: &mut [&mut Vec<Outcome>], alpha: f64) -> Verdict {
     }
     let gated = runs
         .iter()
-        .flat_map(|o| o.iter())
+        .flat_map(|(_, o)| o.iter())
         .filter(|o| o.gated)
         .count();
     let blocked = !reasons.is_empty();

@@ -207,11 +207,14 @@ fn header_value<'a>(header: &'a str, key: &str) -> Option<&'a str> {
     Some(&rest[..end])
 }
 
+/// A column name and its values.
+type NamedColumn = (String, Vec<f64>);
+
 /// Numeric columns of one batch as f64 column vectors (lists expanded), plus string ids.
 fn batch_columns(
     batch: &RecordBatch,
     path: &Path,
-) -> Result<(Vec<(String, Vec<f64>)>, Option<Vec<String>>)> {
+) -> Result<(Vec<NamedColumn>, Option<Vec<String>>)> {
     let schema = batch.schema();
     let mut columns = Vec::new();
     let mut ids = None;
@@ -255,7 +258,7 @@ fn batch_columns(
 }
 
 /// A list column of equal-length numeric lists becomes `name_0 .. name_{k-1}`.
-fn expand_list(name: &str, array: &ArrayRef, path: &Path) -> Result<Vec<(String, Vec<f64>)>> {
+fn expand_list(name: &str, array: &ArrayRef, path: &Path) -> Result<Vec<NamedColumn>> {
     let bad = |row: usize, m: String| {
         InputError::new(path, Location::Row(row as u64 + 1), m).with_field(name.to_string())
     };
