@@ -131,7 +131,8 @@ pub fn gate(runs: &mut [(Option<String>, &mut Vec<Outcome>)], alpha: f64) -> Ver
     let mut uncalibrated = Vec::new();
     let mut failed = Vec::new();
     for (group, outcomes) in runs.iter_mut() {
-        let label = |test: &str| match group {
+        let group = group.clone();
+        let label = |test: &str| match &group {
             Some(g) => format!("{test}[{g}]"),
             None => test.to_string(),
         };
