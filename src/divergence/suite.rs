@@ -150,10 +150,15 @@ pub fn gate(runs: &mut [(Option<String>, &mut Vec<Outcome>)], alpha: f64) -> Ver
             }
             if o.blocks {
                 let r = o.result.as_ref().map(|r| match o.gate_p {
-                    Some(p) => format!("{} (p = {} after Holm)", o.test, super::format_p(p)),
+                    Some(p) => {
+                        format!("{} (p = {} after Holm)", label(&o.test), super::format_p(p))
+                    }
                     None => format!(
                         "{} ({} = {:.4} vs threshold {:.4})",
-                        o.test, r.statistic_name, r.statistic, r.threshold
+                        label(&o.test),
+                        r.statistic_name,
+                        r.statistic,
+                        r.threshold
                     ),
                 });
                 reasons.extend(r);
