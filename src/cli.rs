@@ -40,6 +40,9 @@ pub enum Command {
     /// Test whether the candidate (synthetic) data drifted from the reference (real): exits 1 when
     /// a gated test drifts (release blocked), 0 when none does, 2 on bad input.
     Drift(DriftArgs),
+    /// Calibrate thresholds of tests without p-values on repeated real-vs-real splits of the
+    /// reference, and write them into a config file.
+    Calibrate(CalibrateArgs),
 }
 
 /// How input files are read and mapped onto driftprint's schema.
@@ -221,4 +224,48 @@ pub struct DriftArgs {
     /// Also write the full result as JSON to this file (`-` for stdout instead of the table).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Reference (real) corpus files.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub reference: Vec<PathBuf>,
+
+    /// One corpus holding the reference, picked with --split-by/--reference-value
+    /// (default: the config's inputs, documents with source = real).
+    #[arg(value_name = "CORPUS", conflicts_with = "reference")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Lineage field that marks the reference side of one corpus [default: source].
+    #[arg(long, value_name = "FIELD")]
+    pub split_by: Option<String>,
+
+    /// Value of --split-by that marks the reference [default: real].
+    #[arg(long, value_name = "VALUE")]
+    pub reference_value: Option<String>,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+
+    /// Documents per side in each split: the candidate's sample size [default: half the
+    /// reference, at most the subsample cap].
+    #[arg(long, value_name = "N")]
+    pub n: Option<usize>,
+
+    /// Number of seeded real-vs-real splits.
+    #[arg(long, value_name = "K", default_value_t = 20)]
+    pub splits: usize,
+
+    /// Feature sets: stylo, ngram [default: the config's].
+    #[arg(long, value_name = "SETS")]
+    pub features: Option<String>,
+
+    /// Seed of every random choice [default: the config's seed, else 20261126].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Config file to write: the --config file (if any) with the calibrated thresholds set.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
 }

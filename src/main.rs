@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use driftprint::cli::{Cli, Command, DriftArgs, FeaturesArgs, InspectArgs};
+use driftprint::cli::{CalibrateArgs, Cli, Command, DriftArgs, FeaturesArgs, InspectArgs};
 use driftprint::commands::{self, resolve_config, resolve_inputs};
 use driftprint::error::Error;
 use driftprint::features::{FeatureKind, FeatureSettings};
@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect(args, cli.quiet),
         Command::Features(args) => features(args, cli.quiet),
         Command::Drift(args) => drift(args, cli.quiet),
+        Command::Calibrate(args) => calibrate(args, cli.quiet),
     };
     match outcome {
         Ok(code) => code,
@@ -233,4 +234,70 @@ fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, Error> {
+    use driftprint::commands::drift::Sides;
+    let mut config = resolve_config(&args.ingest)?;
+    if let Some(spec) = &args.features {
+        config.features.kinds =
+            FeatureKind::parse_list(spec).map_err(|m| Error::Usage(format!("--features: {m}")))?;
+    }
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+        config.features.ngram.seed = seed;
+    }
+    if args.splits == 0 || args.n == Some(0) {
+        return Err(Error::Usage("--splits and --n must be at least 1".into()));
+    }
+    let sides = if args.reference.is_empty() {
+        Sides::SplitBy {
+            inputs: resolve_inputs(&args.inputs, &config)?,
+            field: args.split_by.clone().unwrap_or_else(|| "source".into()),
+            reference_value: args
+                .reference_value
+                .clone()
+                .unwrap_or_else(|| "real".into()),
+            candidate_value: String::new(),
+        }
+    } else {
+        Sides::Separate {
+            reference: args.reference.clone(),
+            candidate: Vec::new(),
+        }
+    };
+    let spinner = bytes_bar(0, "calibrate", quiet);
+    let calibration = commands::calibrate::run(&sides, args.n, args.splits, &config, &|step| {
+        spinner.set_message(step.to_string())
+    })?;
+    spinner.finish_and_clear();
+    let base = match &args.ingest.config {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| Error::output(path, e))?),
+        None => None,
+    };
+    let inputs = match &sides {
+        Sides::Separate { reference, .. }
+        | Sides::SplitBy {
+            inputs: reference, ..
+        } => reference
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let resolved = match &sides {
+        Sides::Separate { reference, .. }
+        | Sides::SplitBy {
+            inputs: reference, ..
+        } => reference.clone(),
+    };
+    write_atomic(
+        &args.output,
+        calibration
+            .to_toml(base.as_deref(), &inputs, &resolved)?
+            .as_bytes(),
+    )?;
+    print!("{}", calibration.to_text());
+    println!("wrote {}", args.output.display());
+    Ok(ExitCode::SUCCESS)
 }

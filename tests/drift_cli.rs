@@ -233,3 +233,50 @@ fn bad_requests_exit_2() {
             predicate::str::contains("drift.mmd").and(predicate::str::contains("permutations")),
         );
 }
+
+#[test]
+fn calibrate_writes_thresholds_that_drift_then_gates_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("calibrated.toml");
+    driftprint()
+        .args([
+            "calibrate",
+            "--config",
+            "data/driftprint.toml",
+            "--splits",
+            "4",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "calibrated on 4 real-vs-real splits, n = 150 per side",
+        ));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let doc: toml::Table = toml::from_str(&text).unwrap();
+    assert_eq!(doc["drift"]["calibrated_n"].as_integer(), Some(150));
+    for test in ["frechet", "prdc", "vendi", "psi", "sliced_wasserstein"] {
+        assert!(
+            doc["drift"]["thresholds"][test]
+                .as_float()
+                .unwrap()
+                .is_finite(),
+            "{test}"
+        );
+    }
+    // The written config runs as it is, from another folder, and the calibrated tests can gate.
+    driftprint()
+        .args([
+            "drift",
+            "--tests",
+            "frechet,vendi",
+            "--gate",
+            "frechet,vendi",
+            "--config",
+        ])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("BLOCKED: drift in frechet"));
+}

@@ -91,7 +91,7 @@ pub struct Views {
 }
 
 impl Views {
-    fn sample(&self, view: View) -> Sample<'_> {
+    pub(crate) fn sample(&self, view: View) -> Sample<'_> {
         let m = match view {
             View::Multivariate => &self.multivariate,
             View::Univariate => &self.univariate,
@@ -245,13 +245,13 @@ fn views(
 }
 
 /// Features fitted on the reference sample (IDF, standardisation), applied to both sides.
-struct Featurized {
+pub(crate) struct Featurized {
     set: FeatureSet,
     standardizer: Standardizer,
 }
 
 impl Featurized {
-    fn fit(config: &Config, reference: &[Doc]) -> Featurized {
+    pub(crate) fn fit(config: &Config, reference: &[Doc]) -> Featurized {
         let mut set = FeatureSet::new(&config.features);
         let fitted = set.fit_transform(reference);
         Featurized {
@@ -260,7 +260,7 @@ impl Featurized {
         }
     }
 
-    fn prepare(&self, reference: &[Doc], candidate: &[Doc]) -> Prepared {
+    pub(crate) fn prepare(&self, reference: &[Doc], candidate: &[Doc]) -> Prepared {
         let texts = |docs: &[Doc]| Some(docs.iter().map(|d| d.text.clone()).collect());
         let r = self.set.transform(reference);
         let c = self.set.transform(candidate);

@@ -1,6 +1,7 @@
 //! What each subcommand does, callable from tests; `main.rs` only parses flags and maps errors
 //! to exit codes.
 
+pub mod calibrate;
 pub mod drift;
 pub mod features;
 pub mod inspect;

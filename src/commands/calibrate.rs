@@ -1,0 +1,262 @@
+//! `driftprint calibrate`: thresholds for statistics without p-values, from their distribution
+//! when nothing drifted — repeated seeded real-vs-real splits of the reference at the
+//! candidate's sample size. Also reports how often each p-value test rejects on those splits
+//! (it should be about α).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use rand::seq::SliceRandom;
+use serde::Serialize;
+
+use super::drift::{Featurized, Sides};
+use crate::config::Config;
+use crate::corpus::sample::Reservoir;
+use crate::corpus::{CorpusStream, Doc};
+use crate::divergence::suite::Suite;
+use crate::divergence::ThresholdKind;
+use crate::error::{Error, Result};
+use crate::stats::rng::seeded;
+
+/// What calibration found for one test.
+#[derive(Debug, Clone, Serialize)]
+pub struct Calibrated {
+    pub test: String,
+    /// The calibrated threshold (tests without p-values).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Share of real-vs-real splits a p-value test rejected at α (should be ≈ α).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub null_rejection_rate: Option<f64>,
+    /// The statistic on every split, in split order.
+    pub null_statistics: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Calibration {
+    pub n_per_side: usize,
+    pub splits: usize,
+    pub alpha: f64,
+    pub seed: u64,
+    pub tests: Vec<Calibrated>,
+}
+
+/// The empirical q-quantile (linear interpolation, as numpy's default).
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let pos = q * (v.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+}
+
+fn reference_docs(sides: &Sides, config: &Config, cap: usize) -> Result<Vec<Doc>> {
+    let mut reservoir = Reservoir::new(cap, config.seed, 11);
+    let (paths, filter): (&[PathBuf], Box<dyn Fn(&Doc) -> bool>) = match sides {
+        Sides::Separate { reference, .. } => (reference, Box::new(|_| true)),
+        Sides::SplitBy {
+            inputs,
+            field,
+            reference_value,
+            ..
+        } => {
+            let (field, value) = (field.clone(), reference_value.clone());
+            (
+                inputs,
+                Box::new(move |d: &Doc| d.lineage.field(&field).as_deref() == Some(value.as_str())),
+            )
+        }
+    };
+    let mut stream = CorpusStream::open(paths, &config.ingest)?;
+    while let Some(batch) = stream.next_batch()? {
+        batch
+            .into_iter()
+            .filter(|d| filter(d))
+            .for_each(|d| reservoir.offer(d));
+    }
+    stream.finish()?;
+    Ok(reservoir.into_docs())
+}
+
+/// Runs the configured tests on `splits` seeded halves of the reference, `n` documents each.
+pub fn run(
+    sides: &Sides,
+    n: Option<usize>,
+    splits: usize,
+    config: &Config,
+    progress: &dyn Fn(&str),
+) -> Result<Calibration> {
+    let cap = n.map_or(2 * config.drift.max_per_side, |n| 2 * n);
+    let docs = reference_docs(sides, config, cap)?;
+    let n = n.unwrap_or(docs.len() / 2).min(docs.len() / 2);
+    if n < 10 {
+        return Err(Error::Usage(format!(
+            "calibrate needs at least 20 reference documents (two halves of 10); found {}",
+            docs.len()
+        )));
+    }
+    let suite = Suite::from_config(&config.drift)?;
+    let fitted = Featurized::fit(config, &docs);
+    let mut per_test: BTreeMap<String, (Option<ThresholdKind>, Vec<f64>, usize, usize)> =
+        BTreeMap::new();
+    for split in 0..splits {
+        progress(&format!("split {}/{splits}", split + 1));
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.shuffle(&mut seeded(config.seed, 100 + split as u64));
+        let pick = |rows: &[usize]| rows.iter().map(|&i| docs[i].clone()).collect::<Vec<_>>();
+        let (a, b) = (pick(&order[..n]), pick(&order[n..2 * n]));
+        let prepared = fitted.prepare(&a, &b);
+        let outcomes = suite.run(
+            &|view| {
+                (
+                    prepared.reference.sample(view),
+                    prepared.candidate.sample(view),
+                )
+            },
+            config.seed + split as u64,
+            &|_| {},
+        );
+        for o in outcomes {
+            let entry = per_test
+                .entry(o.test.clone())
+                .or_insert((None, Vec::new(), 0, 0));
+            if let Some(r) = o.result {
+                entry.0 = Some(r.threshold_kind);
+                entry.1.push(r.statistic);
+                if let Some(p) = r.p_value {
+                    entry.2 += usize::from(p < config.drift.alpha);
+                    entry.3 += 1;
+                }
+            }
+        }
+    }
+    let alpha = config.drift.alpha;
+    let tests = suite
+        .tests()
+        .filter_map(|info| per_test.remove(info.name).map(|v| (info.name, v)))
+        .map(|(name, (kind, stats, rejected, with_p))| Calibrated {
+            test: name.to_string(),
+            threshold: match kind {
+                Some(ThresholdKind::StatisticAbove) => Some(quantile(&stats, 1.0 - alpha)),
+                Some(ThresholdKind::StatisticBelow) => Some(quantile(&stats, alpha)),
+                _ => None,
+            },
+            null_rejection_rate: (with_p > 0).then(|| rejected as f64 / with_p as f64),
+            null_statistics: stats,
+        })
+        .collect();
+    Ok(Calibration {
+        n_per_side: n,
+        splits,
+        alpha,
+        seed: config.seed,
+        tests,
+    })
+}
+
+impl Calibration {
+    /// The config to write: `base` (the user's config, if any) with `[drift] calibrated_n` and
+    /// `[drift.thresholds]` set from this calibration.
+    /// `resolved_inputs` replaces `[ingest] inputs` (relative to the old config's folder, which
+    /// need not be the new one's) with the paths as resolved.
+    pub fn to_toml(
+        &self,
+        base: Option<&str>,
+        inputs: &str,
+        resolved_inputs: &[PathBuf],
+    ) -> Result<String> {
+        let mut doc: toml::Table = match base {
+            Some(text) => toml::from_str(text)
+                .map_err(|e| Error::Usage(format!("cannot re-read the config: {e}")))?,
+            None => toml::Table::new(),
+        };
+        if let Some(ingest) = doc.get_mut("ingest").and_then(|i| i.as_table_mut()) {
+            if ingest.contains_key("inputs") {
+                let absolute: Vec<toml::Value> = resolved_inputs
+                    .iter()
+                    .map(|p| {
+                        toml::Value::String(
+                            std::path::absolute(p)
+                                .unwrap_or_else(|_| p.clone())
+                                .display()
+                                .to_string(),
+                        )
+                    })
+                    .collect();
+                ingest.insert("inputs".into(), toml::Value::Array(absolute));
+            }
+        }
+        let drift = doc
+            .entry("drift")
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .ok_or_else(|| Error::Usage("[drift] in the config is not a table".into()))?;
+        drift.insert(
+            "calibrated_n".into(),
+            toml::Value::Integer(self.n_per_side as i64),
+        );
+        let thresholds = drift
+            .entry("thresholds")
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .ok_or_else(|| {
+                Error::Usage("[drift.thresholds] in the config is not a table".into())
+            })?;
+        for t in &self.tests {
+            if let Some(v) = t.threshold.filter(|v| v.is_finite()) {
+                thresholds.insert(t.test.clone(), toml::Value::Float(v));
+            }
+        }
+        let body = toml::to_string_pretty(&doc).map_err(|e| Error::Usage(e.to_string()))?;
+        Ok(format!(
+            "# Thresholds written by `driftprint calibrate` from {} seeded real-vs-real splits of {inputs},\n# n = {} documents per side, seed {}, α = {}: each is the statistic's (1-α) null quantile in\n# its drift direction, valid for candidates of about {} documents. (Comments of the original\n# config are not kept.)\n\n{body}",
+            self.splits, self.n_per_side, self.seed, self.alpha, self.n_per_side
+        ))
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "calibrated on {} real-vs-real splits, n = {} per side (α = {}, seed {})",
+            self.splits, self.n_per_side, self.alpha, self.seed
+        );
+        let _ = writeln!(
+            s,
+            "{:<20} {:>12} {:>12} {:>12}",
+            "test", "threshold", "null median", "rejections"
+        );
+        for t in &self.tests {
+            let _ = writeln!(
+                s,
+                "{:<20} {:>12} {:>12.4} {:>12}",
+                t.test,
+                t.threshold
+                    .map(|v| format!("{v:.4}"))
+                    .unwrap_or_else(|| "-".into()),
+                quantile(&t.null_statistics, 0.5),
+                t.null_rejection_rate
+                    .map(|r| format!("{:.0}%", 100.0 * r))
+                    .unwrap_or_else(|| "-".into())
+            );
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_interpolates_like_numpy() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.0), 1.0);
+        assert_eq!(quantile(&v, 1.0), 4.0);
+        assert!((quantile(&v, 0.95) - 3.85).abs() < 1e-12);
+    }
+}
