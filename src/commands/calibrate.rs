@@ -56,7 +56,8 @@ fn quantile(values: &[f64], q: f64) -> f64 {
 
 fn reference_docs(sides: &Sides, config: &Config, cap: usize) -> Result<Vec<Doc>> {
     let mut reservoir = Reservoir::new(cap, config.seed, 11);
-    let (paths, filter): (&[PathBuf], Box<dyn Fn(&Doc) -> bool>) = match sides {
+    type Keep = Box<dyn Fn(&Doc) -> bool>;
+    let (paths, filter): (&[PathBuf], Keep) = match sides {
         Sides::Separate { reference, .. } => (reference, Box::new(|_| true)),
         Sides::SplitBy {
             inputs,
