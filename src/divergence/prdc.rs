@@ -354,35 +354,4 @@ mod tests {
             "{err}"
         );
     }
-
-    /// Timing at the documented scale: `cargo test --release --lib -- --ignored prdc_timing --nocapture`.
-    #[test]
-    #[ignore]
-    fn prdc_timing_5000_per_side_384_dims() {
-        use rand_distr::{Distribution, StandardNormal};
-        let draw = |stream, shift: f32| {
-            let mut rng = crate::stats::rng::seeded(42, stream);
-            Array2::from_shape_simple_fn((5000, 384), || {
-                let z: f32 = StandardNormal.sample(&mut rng);
-                z + shift
-            })
-        };
-        let (real, fake) = (draw(0, 0.0), draw(1, 0.05));
-        let (ir, nr) = labels(&real, "r");
-        let (if_, nf) = labels(&fake, "s");
-        let (sr, sf) = (
-            Sample::new(real.view(), &ir, &nr),
-            Sample::new(fake.view(), &if_, &nf),
-        );
-        let start = std::time::Instant::now();
-        let r = Prdc::default().compare(&sr, &sf, 0).unwrap();
-        let elapsed = start.elapsed();
-        eprintln!(
-            "PRDC 5000 + 5000 x 384 on {} threads: {:.2} s, {:?}",
-            rayon::current_num_threads(),
-            elapsed.as_secs_f64(),
-            r.details.values
-        );
-        assert!((0.0..=1.0).contains(&r.statistic));
-    }
 }
