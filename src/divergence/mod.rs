@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 
+pub mod mauve;
+
 /// One side of a comparison: a dense matrix (rows = documents) with row ids and column names,
 /// plus the texts when the vectors came from a corpus (token-level tests need them).
 #[derive(Debug, Clone, Copy)]
