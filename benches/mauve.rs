@@ -2,8 +2,9 @@
 //!
 //! Seeded normal data at d = 256 and d = 384, the candidate either from the same distribution
 //! or shifted by 0.15 per coordinate. With `MAUVE_NPY=DIR` it also runs on the scenario files
-//! `benches/peers/mauve_peer.sh --out DIR` wrote, printing driftprint's MAUVE next to the name
-//! so it can be read side by side with mauve-text's value for the same matrices.
+//! `benches/peers/mauve_peer.sh --out DIR` wrote, printing driftprint's MAUVE (seed 0, and the
+//! mean and range over seeds 0-4) to read side by side with mauve-text's values for the same
+//! matrices (`--seeds 25,1,2,3,4` gives its spread).
 
 use std::path::Path;
 use std::time::Instant;
@@ -108,13 +109,25 @@ fn bench(c: &mut Criterion) {
             };
             let t = Instant::now();
             let run = mauve.score(p.view(), q.view(), 0).expect("valid data");
+            let seconds = t.elapsed().as_secs_f64();
+            // MAUVE moves with the clustering seed (mauve-text's too): show the spread.
+            let by_seed: Vec<f64> = (0..5)
+                .map(|seed| mauve.score(p.view(), q.view(), seed).expect("valid data"))
+                .map(|r| r.scores.mauve)
+                .collect();
+            let mean = by_seed.iter().sum::<f64>() / by_seed.len() as f64;
+            let (lo, hi) = by_seed
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                    (l.min(v), h.max(v))
+                });
             eprintln!(
-                "npy/{name}: driftprint MAUVE {:.4} (MAUVE* {:.4}, {} clusters, {} PCA dims), one run {:.3} s",
+                "npy/{name}: driftprint MAUVE {:.4} (MAUVE* {:.4}, {} clusters, {} PCA dims), \
+                 seeds 0-4 mean {mean:.4} range [{lo:.4}, {hi:.4}], one run {seconds:.3} s",
                 run.scores.mauve,
                 run.scores.mauve_star,
                 run.p_counts.len(),
                 run.pca_dims,
-                t.elapsed().as_secs_f64()
             );
             group.bench_function(format!("npy/{name}"), |b| {
                 b.iter(|| mauve.score(p.view(), q.view(), 0).expect("valid data"))

@@ -79,9 +79,13 @@ impl KMeans {
         best.ok_or_else(|| Error::Usage("k-means needs restarts ≥ 1".into()))
     }
 
-    /// One run of Lloyd iterations from the given centroids.
-    fn lloyd(&self, x: ArrayView2<f32>, norms: &[f32], mut centroids: Array2<f32>) -> Clustering {
-        let (mut labels, mut distances) = assign_with_norms(x, norms, centroids.view());
+    /// One run of Lloyd iterations from a k-means++ start.
+    fn lloyd(&self, x: ArrayView2<f32>, norms: &[f32], start: Start) -> Clustering {
+        let Start {
+            mut centroids,
+            mut labels,
+            mut distances,
+        } = start;
         let mut iterations = 0;
         let mut converged = false;
         while iterations < self.max_iter {
@@ -193,13 +197,22 @@ fn update(x: ArrayView2<f32>, labels: &[usize], distances: &[f32], centroids: &m
     }
 }
 
+/// A k-means++ start: its centres and each row's nearest one (found while seeding, which
+/// saves Lloyd's first assignment pass).
+#[derive(Debug, Clone, PartialEq)]
+struct Start {
+    centroids: Array2<f32>,
+    labels: Vec<usize>,
+    distances: Vec<f32>,
+}
+
 /// k-means++ (Arthur & Vassilvitskii 2007) starts, one per generator: each new centre is a row
 /// drawn with probability proportional to its squared distance to the nearest centre so far.
 ///
 /// Why all restarts at once: the distance pass streams the whole matrix per centre, so one
 /// pass serving every restart's new centre cuts memory traffic by the restart count. Each
 /// restart draws only from its own generator, so its start is what a lone run would give.
-fn plus_plus<R: Rng>(x: ArrayView2<f32>, k: usize, rngs: &mut [R]) -> Vec<Array2<f32>> {
+fn plus_plus<R: Rng>(x: ArrayView2<f32>, k: usize, rngs: &mut [R]) -> Vec<Start> {
     let (n, d) = x.dim();
     let runs = rngs.len();
     let mut starts: Vec<Array2<f32>> = rngs
@@ -210,16 +223,19 @@ fn plus_plus<R: Rng>(x: ArrayView2<f32>, k: usize, rngs: &mut [R]) -> Vec<Array2
             c
         })
         .collect();
-    // nearest[i * runs + r]: squared distance of row i to run r's nearest centre so far.
+    // nearest[i * runs + r]: squared distance of row i to run r's nearest centre so far, and
+    // label[i * runs + r] that centre.
     let mut nearest = vec![f64::INFINITY; n * runs];
+    let mut label = vec![0usize; n * runs];
     for c in 1..=k {
         let centres: Vec<Vec<f32>> = starts.iter().map(|s| s.row(c - 1).to_vec()).collect();
         nearest
             .par_chunks_mut(BLOCK * runs)
+            .zip(label.par_chunks_mut(BLOCK * runs))
             .enumerate()
-            .for_each(|(b, nearest)| {
+            .for_each(|(b, (nearest, label))| {
                 let rows = x.slice(s![b * BLOCK..b * BLOCK + nearest.len() / runs, ..]);
-                lower_nearest(rows, &centres, nearest);
+                lower_nearest(rows, (c - 1, &centres), nearest, label);
             });
         if c == k {
             break;
@@ -246,16 +262,38 @@ fn plus_plus<R: Rng>(x: ArrayView2<f32>, k: usize, rngs: &mut [R]) -> Vec<Array2
         }
     }
     starts
+        .into_iter()
+        .enumerate()
+        .map(|(r, centroids)| Start {
+            centroids,
+            labels: label.iter().skip(r).step_by(runs).copied().collect(),
+            distances: nearest
+                .iter()
+                .skip(r)
+                .step_by(runs)
+                .map(|&d| d as f32)
+                .collect(),
+        })
+        .collect()
 }
 
-/// Lowers `nearest[i·R + r]` to `‖rows[i] − centres[r]‖²` where smaller (R = centres.len()).
-fn lower_nearest(rows: ArrayView2<f32>, centres: &[Vec<f32>], nearest: &mut [f64]) {
+/// The centre with index `.0` in each of the R runs (`.1[r]` for run r).
+type Centres<'a> = (usize, &'a [Vec<f32>]);
+
+/// Lowers `nearest[i·R + r]` to `‖rows[i] − centres.1[r]‖²` where smaller, setting
+/// `label[i·R + r] = centres.0` there; an AVX2 build of the same loop where the CPU has it.
+fn lower_nearest(
+    rows: ArrayView2<f32>,
+    centres: Centres,
+    nearest: &mut [f64],
+    label: &mut [usize],
+) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { lower_nearest_avx2(rows, centres, nearest) };
+        return unsafe { lower_nearest_avx2(rows, centres, nearest, label) };
     }
-    lower_nearest_portable(rows, centres, nearest);
+    lower_nearest_portable(rows, centres, nearest, label);
 }
 
 /// The portable loop compiled with AVX2 enabled: twice the lanes of the baseline SSE2. The
@@ -263,22 +301,34 @@ fn lower_nearest(rows: ArrayView2<f32>, centres: &[Vec<f32>], nearest: &mut [f64
 /// contracts them into FMAs), so the start does not depend on the CPU either.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn lower_nearest_avx2(rows: ArrayView2<f32>, centres: &[Vec<f32>], nearest: &mut [f64]) {
-    lower_nearest_portable(rows, centres, nearest);
+unsafe fn lower_nearest_avx2(
+    rows: ArrayView2<f32>,
+    centres: Centres,
+    nearest: &mut [f64],
+    label: &mut [usize],
+) {
+    lower_nearest_portable(rows, centres, nearest, label);
 }
 
 #[inline(always)]
-fn lower_nearest_portable(rows: ArrayView2<f32>, centres: &[Vec<f32>], nearest: &mut [f64]) {
-    for (row, best) in rows
-        .rows()
-        .into_iter()
-        .zip(nearest.chunks_exact_mut(centres.len()))
-    {
+fn lower_nearest_portable(
+    rows: ArrayView2<f32>,
+    (index, centres): Centres,
+    nearest: &mut [f64],
+    label: &mut [usize],
+) {
+    let runs = centres.len();
+    for (row, (best, which)) in rows.rows().into_iter().zip(
+        nearest
+            .chunks_exact_mut(runs)
+            .zip(label.chunks_exact_mut(runs)),
+    ) {
         let row = row.as_slice().unwrap_or(&[]);
-        for (centre, best) in centres.iter().zip(best) {
+        for ((centre, best), which) in centres.iter().zip(best).zip(which) {
             let dist = f64::from(squared_distance(row, centre));
             if dist < *best {
                 *best = dist;
+                *which = index;
             }
         }
     }
@@ -385,6 +435,9 @@ mod tests {
         let runs: Vec<f64> = (0..5)
             .map(|r| {
                 let start = plus_plus(x.view(), 9, &mut [seeded(4, r)]).remove(0);
+                // The labels found while seeding are the nearest centres.
+                let (labels, _) = assign(x.view(), start.centroids.view());
+                assert_eq!(labels, start.labels);
                 params(9).lloyd(x.view(), &norms, start).inertia
             })
             .collect();
@@ -404,10 +457,13 @@ mod tests {
         }
         let centres: Vec<Vec<f32>> = x.rows().into_iter().take(3).map(|r| r.to_vec()).collect();
         let (mut fast, mut plain) = (vec![f64::INFINITY; 600], vec![f64::INFINITY; 600]);
-        lower_nearest(x.view(), &centres, &mut fast);
-        lower_nearest_portable(x.view(), &centres, &mut plain);
+        let (mut fast_label, mut plain_label) = (vec![0; 600], vec![0; 600]);
+        lower_nearest(x.view(), (4, &centres), &mut fast, &mut fast_label);
+        lower_nearest_portable(x.view(), (4, &centres), &mut plain, &mut plain_label);
         assert_eq!(fast, plain);
+        assert_eq!(fast_label, plain_label);
         assert_eq!(plain[0], 0.0);
+        assert!(plain_label.iter().all(|&l| l == 4));
     }
 
     #[test]
