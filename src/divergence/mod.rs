@@ -13,6 +13,7 @@ pub mod c2st;
 pub mod frechet;
 pub mod improved_pr;
 pub mod jensen_shannon;
+pub mod mauve;
 pub mod mmd;
 pub mod mmd_rff;
 pub mod prdc;

@@ -5,6 +5,7 @@ use super::c2st::C2st;
 use super::frechet::Frechet;
 use super::improved_pr::ImprovedPrecisionRecall;
 use super::jensen_shannon::JensenShannon;
+use super::mauve::Mauve;
 use super::mmd::Mmd;
 use super::mmd_rff::MmdRff;
 use super::prdc::Prdc;
@@ -145,6 +146,27 @@ fn mmd_rff(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Diverg
     }))
 }
 
+fn mauve(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
+    let d = Mauve::default();
+    let clusters = match p.count("clusters", 0, 0, 100_000)? {
+        0 => None,
+        k if k >= 2 => Some(k),
+        k => {
+            return Err(format!(
+                "clusters: must be at least 2 (or 0 for auto), not {k}"
+            ))
+        }
+    };
+    Ok(Box::new(Mauve {
+        clusters,
+        scaling: p.real("scaling", d.scaling, 0.0, 1e6)?,
+        pca_variance: p.real("pca_variance", d.pca_variance, 0.0, 1.0 + 1e-12)?,
+        restarts: p.count("restarts", d.restarts, 1, 100)?,
+        max_iter: p.count("max_iter", d.max_iter, 1, 100_000)?,
+        threshold,
+    }))
+}
+
 fn frechet(_: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
     Ok(Box::new(Frechet { threshold }))
 }
@@ -265,6 +287,12 @@ pub fn all() -> Vec<TestInfo> {
             default_threshold: None,
             build: c2st,
         },
+        statistic_test(
+            "mauve",
+            "MAUVE: area under the divergence frontier of k-means histograms (low = far apart)",
+            Some(0.9),
+            mauve,
+        ),
         statistic_test(
             "frechet",
             "Fréchet distance between Gaussian fits (uncalibrated until `calibrate`)",

@@ -3,10 +3,12 @@
 
 pub mod adjust;
 pub mod kernel;
+pub mod kmeans;
 pub mod knn;
 pub mod ks;
 pub mod logistic;
 pub mod normal;
+pub mod pca;
 pub mod psi;
 pub mod rng;
 pub mod roc;
