@@ -10,7 +10,7 @@
 //! Only the histogram stage can match mauve-text to the last digit ([`mauve_from_histograms`]):
 //! its clusters come from faiss (random starts), ours from [`KMeans`] (k-means++ starts), so
 //! end-to-end values agree only as two clusterings of the same data do. Either tool's MAUVE
-//! moves with the clustering seed (by up to ~0.08 at 2,000 rows per side and 200 clusters);
+//! moves with the clustering seed (by up to ~0.1 at 2,000 rows per side and 200 clusters);
 //! averaged over seeds the two agree to ~0.01 (benches/mauve.rs, benches/peers/mauve_peer.sh).
 //!
 //! Witnesses: the clusters with the largest |q − p| mass gap, each with the documents nearest

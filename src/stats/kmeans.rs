@@ -6,7 +6,7 @@
 //! rayon splits the work) and centroid sums run over each cluster's members in row order. The
 //! result is bit-identical on any thread count.
 
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{s, Array2, ArrayView2, Axis};
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -15,6 +15,8 @@ use crate::stats::rng::seeded;
 
 /// Rows per block of the distance product (fixed: see the module note on determinism).
 const BLOCK: usize = 256;
+/// Largest rows × k for which a run keeps its x·c products between iterations (128 MiB).
+const CACHE_LIMIT: usize = 1 << 25;
 
 /// k-means parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,12 +88,22 @@ impl KMeans {
             mut labels,
             mut distances,
         } = start;
+        // Why keep x·c: after the first steps only a few clusters gain or lose rows, and a
+        // centroid whose rows did not change is bit-identical, so only the moved centroids'
+        // columns need a new product (about a third of the work over a run).
+        let cache = x.nrows() * self.k <= CACHE_LIMIT;
+        let mut dots = Dots::new(x.nrows(), self.k);
         let mut iterations = 0;
         let mut converged = false;
         while iterations < self.max_iter {
             iterations += 1;
-            update(x, &labels, &distances, &mut centroids);
-            let (new_labels, new_distances) = assign_with_norms(x, norms, centroids.view());
+            let moved = update(x, &labels, &distances, &mut centroids);
+            let refresh = if cache && dots.filled {
+                moved
+            } else {
+                (0..self.k).collect()
+            };
+            let (new_labels, new_distances) = dots.assign(x, norms, centroids.view(), &refresh);
             // A re-seeded empty cluster that captures no row (a duplicate point) is no change.
             let stable = new_labels == labels;
             labels = new_labels;
@@ -126,37 +138,84 @@ fn assign_with_norms(
     norms: &[f32],
     centroids: ArrayView2<f32>,
 ) -> (Vec<usize>, Vec<f32>) {
-    let n = x.nrows();
-    let c_norms: Vec<f32> = centroids.rows().into_iter().map(|r| r.dot(&r)).collect();
-    let mut labels = vec![0usize; n];
-    let mut distances = vec![0f32; n];
-    labels
-        .par_chunks_mut(BLOCK)
-        .zip(distances.par_chunks_mut(BLOCK))
-        .enumerate()
-        .for_each(|(b, (labels, distances))| {
-            let start = b * BLOCK;
-            let rows = x.slice(s![start..start + labels.len(), ..]);
-            let dots = rows.dot(&centroids.t());
-            for (i, dot_row) in dots.rows().into_iter().enumerate() {
-                let (mut best, mut best_d) = (0, f32::INFINITY);
-                for (j, (&dot, &cn)) in dot_row.iter().zip(&c_norms).enumerate() {
-                    let d = cn - 2.0 * dot;
-                    if d < best_d {
-                        best = j;
-                        best_d = d;
+    let k = centroids.nrows();
+    Dots::new(x.nrows(), k).assign(x, norms, centroids, &(0..k).collect::<Vec<_>>())
+}
+
+/// The products x·c of every row with every centroid (rows × k, row-major).
+struct Dots {
+    values: Vec<f32>,
+    k: usize,
+    /// Whether every column holds the product with the current centroid.
+    filled: bool,
+}
+
+impl Dots {
+    fn new(n: usize, k: usize) -> Dots {
+        Dots {
+            values: vec![0.0; n * k],
+            k,
+            filled: false,
+        }
+    }
+
+    /// Recomputes the columns of the centroids in `refresh` (all of them unless `filled`),
+    /// then assigns each row its nearest centroid, lowest index on ties.
+    fn assign(
+        &mut self,
+        x: ArrayView2<f32>,
+        norms: &[f32],
+        centroids: ArrayView2<f32>,
+        refresh: &[usize],
+    ) -> (Vec<usize>, Vec<f32>) {
+        let (n, k) = (x.nrows(), self.k);
+        let c_norms: Vec<f32> = centroids.rows().into_iter().map(|r| r.dot(&r)).collect();
+        let subset = centroids.select(Axis(0), refresh);
+        let mut labels = vec![0usize; n];
+        let mut distances = vec![0f32; n];
+        self.values
+            .par_chunks_mut(BLOCK * k)
+            .zip(labels.par_chunks_mut(BLOCK))
+            .zip(distances.par_chunks_mut(BLOCK))
+            .enumerate()
+            .for_each(|(b, ((dots, labels), distances))| {
+                let start = b * BLOCK;
+                let rows = x.slice(s![start..start + labels.len(), ..]);
+                if !refresh.is_empty() {
+                    let fresh = rows.dot(&subset.t());
+                    for (dot_row, fresh_row) in dots.chunks_exact_mut(k).zip(fresh.rows()) {
+                        for (&j, &v) in refresh.iter().zip(fresh_row) {
+                            dot_row[j] = v;
+                        }
                     }
                 }
-                labels[i] = best;
-                distances[i] = (norms[start + i] + best_d).max(0.0);
-            }
-        });
-    (labels, distances)
+                for (i, dot_row) in dots.chunks_exact(k).enumerate() {
+                    let (mut best, mut best_d) = (0, f32::INFINITY);
+                    for (j, (&dot, &cn)) in dot_row.iter().zip(&c_norms).enumerate() {
+                        let d = cn - 2.0 * dot;
+                        if d < best_d {
+                            best = j;
+                            best_d = d;
+                        }
+                    }
+                    labels[i] = best;
+                    distances[i] = (norms[start + i] + best_d).max(0.0);
+                }
+            });
+        self.filled = true;
+        (labels, distances)
+    }
 }
 
 /// Moves each centroid to the mean of its rows (sums in f64, rows in order). An empty cluster
-/// takes the row farthest from its own centroid (as scikit-learn does).
-fn update(x: ArrayView2<f32>, labels: &[usize], distances: &[f32], centroids: &mut Array2<f32>) {
+/// takes the row farthest from its own centroid (as scikit-learn does). Returns the centroids
+/// whose value changed.
+fn update(
+    x: ArrayView2<f32>,
+    labels: &[usize],
+    distances: &[f32],
+    centroids: &mut Array2<f32>,
+) -> Vec<usize> {
     let k = centroids.nrows();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
     for (i, &l) in labels.iter().enumerate() {
@@ -184,17 +243,26 @@ fn update(x: ArrayView2<f32>, labels: &[usize], distances: &[f32], centroids: &m
         order.sort_by(|&a, &b| distances[b].total_cmp(&distances[a]).then(a.cmp(&b)));
         far = order.into_iter();
     }
+    let mut moved = Vec::new();
     for (j, mean) in means.into_iter().enumerate() {
         let mut row = centroids.row_mut(j);
-        match mean {
-            Some(m) => row.iter_mut().zip(m).for_each(|(c, v)| *c = v),
-            None => {
-                if let Some(i) = far.next() {
-                    row.assign(&x.row(i));
-                }
-            }
+        let new = match mean {
+            Some(m) => m,
+            None => match far.next() {
+                Some(i) => x.row(i).to_vec(),
+                None => continue,
+            },
+        };
+        if row
+            .iter()
+            .zip(&new)
+            .any(|(a, b)| a.to_bits() != b.to_bits())
+        {
+            row.iter_mut().zip(new).for_each(|(c, v)| *c = v);
+            moved.push(j);
         }
     }
+    moved
 }
 
 /// A k-means++ start: its centres and each row's nearest one (found while seeding, which
@@ -464,6 +532,24 @@ mod tests {
         assert_eq!(fast_label, plain_label);
         assert_eq!(plain[0], 0.0);
         assert!(plain_label.iter().all(|&l| l == 4));
+    }
+
+    #[test]
+    fn refreshing_moved_columns_equals_a_full_product() {
+        let (x, _) = blobs(6, 100, 37, 6);
+        let norms: Vec<f32> = x.rows().into_iter().map(|r| r.dot(&r)).collect();
+        let mut c = x.slice(s![..11, ..]).to_owned();
+        let mut dots = Dots::new(600, 11);
+        let all: Vec<usize> = (0..11).collect();
+        assert_eq!(
+            dots.assign(x.view(), &norms, c.view(), &all),
+            assign(x.view(), c.view())
+        );
+        c.row_mut(3).assign(&x.row(200));
+        c.row_mut(8).mapv_inplace(|v| v + 0.5);
+        let partial = dots.assign(x.view(), &norms, c.view(), &[3, 8]);
+        assert_eq!(partial, assign(x.view(), c.view()));
+        assert_eq!(partial.0[200], 3);
     }
 
     #[test]
