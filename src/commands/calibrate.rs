@@ -333,8 +333,8 @@ mod tests {
             );
         }
         // The default gate's own false-alarm rate on further splits (`null_blocks`) is an open
-        // item: c2st rejected 3 of 20 at n = 500 here (see the session note), so it is not
-        // asserted yet.
+        // item: c2st rejected 3 of 20 at n = 500 here, on the same splits with pooled or per-fold
+        // p-values (see the session note), so it is not asserted yet.
 
         for t in &calibration.tests {
             if let Some(v) = t.threshold {
