@@ -390,37 +390,77 @@ impl Divergence for Mmd {
         let x = kernel::to_f64(reference.values, "reference")?;
         let y = kernel::to_f64(candidate.values, "candidate")?;
         let out = self.test(x.view(), y.view(), seed)?;
-        let drifted = out.p_value < self.alpha;
-        let details = Details {
-            summary: summary(
-                out.mmd2,
-                out.p_value,
-                self.permutations,
-                self.alpha,
-                drifted,
-            ),
-            values: [
-                ("sigma", out.sigma),
-                ("n_permutations", self.permutations as f64),
-                ("mmd2", out.mmd2),
-                ("perm_count_ge", out.count_ge as f64),
-                ("null_q95", null_q95(&out.permutation_stats)),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-            witnesses: top_witnesses(&out.witness, reference, candidate, self.witnesses),
-            ..Details::default()
+        let summary = PermutationSummary {
+            sigma: out.sigma,
+            mmd2: out.mmd2,
+            count_ge: out.count_ge,
+            p_value: out.p_value,
+            permutation_stats: &out.permutation_stats,
+            witness: &out.witness,
         };
-        Ok(TestResult::decide(
+        Ok(summary.result(
             self.name(),
             "MMD²",
-            out.mmd2,
-            Some(out.p_value),
+            self.permutations,
             self.alpha,
+            self.witnesses,
+            reference,
+            candidate,
+            &[],
+        ))
+    }
+}
+
+/// What both MMD tests (exact and random-feature) report, turned into the one result shape.
+pub(crate) struct PermutationSummary<'a> {
+    pub sigma: f64,
+    pub mmd2: f64,
+    pub count_ge: usize,
+    pub p_value: f64,
+    pub permutation_stats: &'a [f64],
+    pub witness: &'a [f64],
+}
+
+impl PermutationSummary<'_> {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn result(
+        &self,
+        test: &str,
+        statistic_name: &str,
+        permutations: usize,
+        alpha: f64,
+        witnesses: usize,
+        reference: &Sample,
+        candidate: &Sample,
+        extra: &[(&str, f64)],
+    ) -> TestResult {
+        let drifted = self.p_value < alpha;
+        let mut values: std::collections::BTreeMap<String, f64> = [
+            ("sigma", self.sigma),
+            ("n_permutations", permutations as f64),
+            ("mmd2", self.mmd2),
+            ("perm_count_ge", self.count_ge as f64),
+            ("null_q95", null_q95(self.permutation_stats)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        values.extend(extra.iter().map(|(k, v)| (k.to_string(), *v)));
+        let details = Details {
+            summary: summary(self.mmd2, self.p_value, permutations, alpha, drifted),
+            values,
+            witnesses: top_witnesses(self.witness, reference, candidate, witnesses),
+            ..Details::default()
+        };
+        TestResult::decide(
+            test,
+            statistic_name,
+            self.mmd2,
+            Some(self.p_value),
+            alpha,
             ThresholdKind::PValueBelow,
             details,
-        ))
+        )
     }
 }
 

@@ -12,8 +12,8 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
 
-use crate::divergence::mmd::{null_q95, permutation_p_value, summary, top_witnesses, Labellings};
-use crate::divergence::{Details, Divergence, Sample, TestResult, ThresholdKind};
+use crate::divergence::mmd::{permutation_p_value, Labellings, PermutationSummary};
+use crate::divergence::{Divergence, Sample, TestResult};
 use crate::error::{ConfigError, Error, Result};
 use crate::stats::kernel;
 use crate::stats::rng::seeded;
@@ -223,37 +223,24 @@ impl Divergence for MmdRff {
         let x = kernel::to_f64(reference.values, "reference")?;
         let y = kernel::to_f64(candidate.values, "candidate")?;
         let out = self.test(x.view(), y.view(), seed)?;
-        let drifted = out.p_value < self.alpha;
-        let details = Details {
-            summary: summary(
-                out.mmd2,
-                out.p_value,
-                self.permutations,
-                self.alpha,
-                drifted,
-            ),
-            values: [
-                ("sigma", out.sigma),
-                ("n_permutations", self.permutations as f64),
-                ("mmd2", out.mmd2),
-                ("features", self.features as f64),
-                ("perm_count_ge", out.count_ge as f64),
-                ("null_q95", null_q95(&out.permutation_stats)),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-            witnesses: top_witnesses(&out.witness, reference, candidate, self.witnesses),
-            ..Details::default()
+        let summary = PermutationSummary {
+            sigma: out.sigma,
+            mmd2: out.mmd2,
+            count_ge: out.count_ge,
+            p_value: out.p_value,
+            permutation_stats: &out.permutation_stats,
+            witness: &out.witness,
         };
-        Ok(TestResult::decide(
+        let extra = [("features", self.features as f64)];
+        Ok(summary.result(
             self.name(),
             "MMD² (RFF)",
-            out.mmd2,
-            Some(out.p_value),
+            self.permutations,
             self.alpha,
-            ThresholdKind::PValueBelow,
-            details,
+            self.witnesses,
+            reference,
+            candidate,
+            &extra,
         ))
     }
 }
