@@ -77,16 +77,7 @@ fn inspect(args: &InspectArgs, quiet: bool) -> Result<ExitCode, Error> {
         bar.set_position(done);
     })?;
     bar.finish_and_clear();
-    let json = serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
-    match args.json.as_deref() {
-        Some(path) if path.as_os_str() == "-" => println!("{json}"),
-        Some(path) => {
-            write_atomic(path, json.as_bytes())?;
-            print!("{}", report.to_text());
-        }
-        None => print!("{}", report.to_text()),
-    }
-    let _ = std::io::stdout().flush();
+    emit(&report, &report.to_text(), args.json.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -217,16 +208,7 @@ fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
         spinner.set_message(step.to_string())
     })?;
     spinner.finish_and_clear();
-    let json = serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
-    match args.json.as_deref() {
-        Some(path) if path.as_os_str() == "-" => println!("{json}"),
-        Some(path) => {
-            write_atomic(path, json.as_bytes())?;
-            print!("{}", report.to_text());
-        }
-        None => print!("{}", report.to_text()),
-    }
-    let _ = std::io::stdout().flush();
+    emit(&report, &report.to_text(), args.json.as_deref())?;
     Ok(if report.verdict.incomplete {
         ExitCode::from(EXIT_BAD_INPUT)
     } else if report.verdict.blocked {
@@ -300,4 +282,24 @@ fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, Error> {
     print!("{}", calibration.to_text());
     println!("wrote {}", args.output.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the table, or the JSON on stdout with `--json -`; with `--json FILE` also writes the
+/// JSON there (atomically).
+fn emit(
+    report: &impl serde::Serialize,
+    text: &str,
+    json: Option<&std::path::Path>,
+) -> Result<(), Error> {
+    let rendered = || serde_json::to_string_pretty(report).map_err(|e| Error::Usage(e.to_string()));
+    match json {
+        Some(path) if path.as_os_str() == "-" => println!("{}", rendered()?),
+        Some(path) => {
+            write_atomic(path, rendered()?.as_bytes())?;
+            print!("{text}");
+        }
+        None => print!("{text}"),
+    }
+    let _ = std::io::stdout().flush();
+    Ok(())
 }

@@ -390,15 +390,7 @@ impl Divergence for Mmd {
         let x = kernel::to_f64(reference.values, "reference")?;
         let y = kernel::to_f64(candidate.values, "candidate")?;
         let out = self.test(x.view(), y.view(), seed)?;
-        let summary = PermutationSummary {
-            sigma: out.sigma,
-            mmd2: out.mmd2,
-            count_ge: out.count_ge,
-            p_value: out.p_value,
-            permutation_stats: &out.permutation_stats,
-            witness: &out.witness,
-        };
-        Ok(summary.result(
+        Ok(out.result(
             self.name(),
             "MMD²",
             self.permutations,
@@ -411,17 +403,8 @@ impl Divergence for Mmd {
     }
 }
 
-/// What both MMD tests (exact and random-feature) report, turned into the one result shape.
-pub(crate) struct PermutationSummary<'a> {
-    pub sigma: f64,
-    pub mmd2: f64,
-    pub count_ge: usize,
-    pub p_value: f64,
-    pub permutation_stats: &'a [f64],
-    pub witness: &'a [f64],
-}
-
-impl PermutationSummary<'_> {
+impl MmdOutcome {
+    /// The one result shape, for the exact and the random-feature test alike.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn result(
         &self,
@@ -440,7 +423,7 @@ impl PermutationSummary<'_> {
             ("n_permutations", permutations as f64),
             ("mmd2", self.mmd2),
             ("perm_count_ge", self.count_ge as f64),
-            ("null_q95", null_q95(self.permutation_stats)),
+            ("null_q95", null_q95(&self.permutation_stats)),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -449,7 +432,7 @@ impl PermutationSummary<'_> {
         let details = Details {
             summary: summary(self.mmd2, self.p_value, permutations, alpha, drifted),
             values,
-            witnesses: top_witnesses(self.witness, reference, candidate, witnesses),
+            witnesses: top_witnesses(&self.witness, reference, candidate, witnesses),
             ..Details::default()
         };
         TestResult::decide(

@@ -12,7 +12,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
 
-use crate::divergence::mmd::{permutation_p_value, Labellings, PermutationSummary};
+use crate::divergence::mmd::{permutation_p_value, Labellings, MmdOutcome};
 use crate::divergence::{Divergence, Sample, TestResult};
 use crate::error::{ConfigError, Error, Result};
 use crate::stats::kernel;
@@ -53,22 +53,9 @@ impl Default for MmdRff {
     }
 }
 
-/// Everything one run of the RFF test computed (same meaning as the exact test's outcome).
-#[derive(Debug, Clone, PartialEq)]
-pub struct MmdRffOutcome {
-    /// Bandwidth used.
-    pub sigma: f64,
-    /// RFF estimate of the unbiased MMD².
-    pub mmd2: f64,
-    /// RFF MMD² of each permuted split, in permutation order.
-    pub permutation_stats: Vec<f64>,
-    /// Permuted statistics ≥ the observed one.
-    pub count_ge: usize,
-    /// (1 + count_ge) / (1 + permutations).
-    pub p_value: f64,
-    /// Leave-one-out witness function at every pooled row (reference rows first).
-    pub witness: Vec<f64>,
-}
+/// Everything one run of the RFF test computed: the same fields as the exact test's outcome
+/// (`mmd2` is the RFF estimate).
+pub type MmdRffOutcome = MmdOutcome;
 
 impl MmdRff {
     fn check(&self) -> Result<()> {
@@ -223,16 +210,8 @@ impl Divergence for MmdRff {
         let x = kernel::to_f64(reference.values, "reference")?;
         let y = kernel::to_f64(candidate.values, "candidate")?;
         let out = self.test(x.view(), y.view(), seed)?;
-        let summary = PermutationSummary {
-            sigma: out.sigma,
-            mmd2: out.mmd2,
-            count_ge: out.count_ge,
-            p_value: out.p_value,
-            permutation_stats: &out.permutation_stats,
-            witness: &out.witness,
-        };
         let extra = [("features", self.features as f64)];
-        Ok(summary.result(
+        Ok(out.result(
             self.name(),
             "MMD² (RFF)",
             self.permutations,
