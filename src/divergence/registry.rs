@@ -111,7 +111,7 @@ impl Params<'_> {
 fn c2st(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergence>, String> {
     let d = C2st::default();
     Ok(Box::new(C2st {
-        folds: p.count("folds", d.folds, 2, 20)?,
+        test_fraction: p.real("test_fraction", d.test_fraction, 0.0, 1.0)?,
         l2: p.real("l2", d.l2, 0.0, 1e9)?,
         max_iterations: p.count("max_iterations", d.max_iterations as usize, 1, 100_000)? as u64,
         alpha,
@@ -398,13 +398,13 @@ mod tests {
     #[test]
     fn parameters_are_checked_and_unknown_keys_rejected() {
         let drift = DriftConfig::default();
-        let table: toml::Table = toml::from_str("folds = 3\nl2 = 0.5").unwrap();
+        let table: toml::Table = toml::from_str("test_fraction = 0.3\nl2 = 0.5").unwrap();
         assert_eq!(build("c2st", &table, &drift).unwrap().name(), "c2st");
-        let table: toml::Table = toml::from_str("folds = 1").unwrap();
+        let table: toml::Table = toml::from_str("test_fraction = 1.0").unwrap();
         assert!(build("c2st", &table, &drift)
             .err()
             .unwrap()
-            .contains("folds"));
+            .contains("test_fraction"));
         let table: toml::Table = toml::from_str("fold = 3").unwrap();
         assert!(build("c2st", &table, &drift)
             .err()

@@ -1,8 +1,10 @@
 //! Running the configured tests on one comparison, and the release gate over all of them.
 //!
-//! The gate holds the configured family-wise false-alarm rate: gated p-values (over every test
-//! and group) are Holm-adjusted before comparing with α. Gated tests without p-values compare
-//! their statistic with a threshold calibrated on real-vs-real splits (`driftprint calibrate`).
+//! The gate holds the configured family-wise false-alarm rate α by splitting it over the gated
+//! tests (Bonferroni): with g gated p-value tests and s gated statistic tests, each statistic
+//! test's threshold is its null (1 − α/(g+s)) quantile (`driftprint calibrate` computes it, see
+//! [`statistic_level`]) and the p-values (over every test and group) are Holm-adjusted at
+//! α·g/(g+s). With the default gate (p-value tests only) that is plain Holm at α.
 
 use serde::Serialize;
 
@@ -32,7 +34,8 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub gated: bool,
-    /// Holm-adjusted p-value across every gated p-value of the run.
+    /// Holm-adjusted p-value across every gated p-value of the run (scaled by the p-value tests'
+    /// share of α when statistic tests gate too), compared with α.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate_p: Option<f64>,
     /// This outcome blocks the release.
@@ -110,6 +113,16 @@ pub struct Verdict {
     pub line: String,
 }
 
+/// The false-alarm level a statistic test's calibrated threshold is set at: its share of α when it
+/// gates, α when it only reports.
+pub fn statistic_level(drift: &DriftConfig, test: &str) -> f64 {
+    if drift.gate.iter().any(|g| g == test) {
+        drift.alpha / drift.gate.len() as f64
+    } else {
+        drift.alpha
+    }
+}
+
 /// Applies the gate in place (sets `gate_p` and `blocks`) and returns the verdict.
 /// `runs` pairs each comparison's outcomes with its group label (None: overall).
 pub fn gate(runs: &mut [(Option<String>, &mut Vec<Outcome>)], alpha: f64) -> Verdict {
@@ -121,11 +134,33 @@ pub fn gate(runs: &mut [(Option<String>, &mut Vec<Outcome>)], alpha: f64) -> Ver
             }
         }
     }
+    // Bonferroni split of α between the p-value family and the calibrated statistic tests.
+    let gated_tests = |with_p: bool| {
+        let mut names: Vec<&str> = runs
+            .iter()
+            .flat_map(|(_, o)| o.iter())
+            .filter(|o| o.gated)
+            .filter_map(|o| o.result.as_ref().map(|r| (o, r)))
+            .filter(|(_, r)| r.p_value.is_some() == with_p && !r.threshold.is_nan())
+            .map(|(o, _)| o.test.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names.len()
+    };
+    // Holm at α·g/(g+s) is Holm at α on p-values scaled by (g+s)/g, so `gate_p` compares with α.
+    let (g, s) = (gated_tests(true), gated_tests(false));
+    let share = if g == 0 {
+        1.0
+    } else {
+        (g + s) as f64 / g as f64
+    };
     let adjusted = holm(&p_slots.iter().map(|s| s.2).collect::<Vec<_>>(), alpha).adjusted;
     for ((r, i, _), adj) in p_slots.iter().zip(adjusted) {
         let o = &mut runs[*r].1[*i];
-        o.gate_p = Some(adj);
-        o.blocks = adj < alpha;
+        let p = (adj * share).min(1.0);
+        o.gate_p = Some(p);
+        o.blocks = p < alpha;
     }
     let mut reasons = Vec::new();
     let mut uncalibrated = Vec::new();
@@ -189,5 +224,85 @@ pub fn gate(runs: &mut [(Option<String>, &mut Vec<Outcome>)], alpha: f64) -> Ver
         blocked,
         incomplete: !failed.is_empty(),
         line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::divergence::{Details, ThresholdKind};
+
+    fn outcome(test: &str, p: Option<f64>, statistic: f64, threshold: f64) -> Outcome {
+        let kind = match p {
+            Some(_) => ThresholdKind::PValueBelow,
+            None => ThresholdKind::StatisticAbove,
+        };
+        let t = if p.is_some() { 0.05 } else { threshold };
+        Outcome {
+            test: test.into(),
+            result: Some(TestResult::decide(
+                test,
+                "s",
+                statistic,
+                p,
+                t,
+                kind,
+                Details::default(),
+            )),
+            error: None,
+            gated: true,
+            gate_p: None,
+            blocks: false,
+            seconds: 0.0,
+        }
+    }
+
+    #[test]
+    fn holm_over_p_values_alone_uses_the_whole_alpha() {
+        // Holm at 0.05 over (0.02, 0.03): 0.02·2 = 0.04 < 0.05 blocks, 0.03·1 → 0.04 also.
+        let mut o = vec![
+            outcome("a", Some(0.02), 0.0, 0.0),
+            outcome("b", Some(0.03), 0.0, 0.0),
+        ];
+        let v = gate(&mut [(None, &mut o)], 0.05);
+        assert!(v.blocked);
+        assert!((o[0].gate_p.unwrap() - 0.04).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_gated_statistic_test_takes_its_share_of_alpha_from_the_p_values() {
+        // Two p-value tests and one calibrated statistic test: the p-values get 2/3 of α, so
+        // Holm-adjusted 0.04 becomes 0.06 and no longer blocks; the statistic under its
+        // threshold does not block either.
+        let mut o = vec![
+            outcome("a", Some(0.02), 0.0, 0.0),
+            outcome("b", Some(0.03), 0.0, 0.0),
+            outcome("mauve_like", None, 1.0, 2.0),
+        ];
+        let v = gate(&mut [(None, &mut o)], 0.05);
+        assert!(!v.blocked, "{}", v.line);
+        assert!((o[0].gate_p.unwrap() - 0.06).abs() < 1e-12);
+        // An uncalibrated statistic test gates nothing and takes no share.
+        let mut o = vec![
+            outcome("a", Some(0.02), 0.0, 0.0),
+            outcome("b", Some(0.03), 0.0, 0.0),
+            outcome("frechet_like", None, 1.0, f64::NAN),
+        ];
+        assert!(gate(&mut [(None, &mut o)], 0.05).blocked);
+    }
+
+    #[test]
+    fn statistic_thresholds_are_set_at_their_share_of_alpha() {
+        let drift = DriftConfig {
+            gate: vec![
+                "mmd".into(),
+                "c2st".into(),
+                "univariate".into(),
+                "mauve".into(),
+            ],
+            ..DriftConfig::default()
+        };
+        assert!((statistic_level(&drift, "mauve") - 0.0125).abs() < 1e-12);
+        assert!((statistic_level(&drift, "frechet") - 0.05).abs() < 1e-12);
     }
 }
