@@ -42,7 +42,7 @@ fn featurize(files: &[PathBuf], options: &IngestOptions, kinds: &[FeatureKind]) 
         kinds: kinds.to_vec(),
         ..FeatureSettings::default()
     };
-    let mut set = FeatureSet::new(&settings);
+    let mut set = FeatureSet::new(&settings).unwrap();
     if set.needs_fit() {
         let mut stream = CorpusStream::open(files, options).expect("readable corpus");
         while let Some(batch) = stream.next_batch().expect("valid corpus") {
@@ -52,7 +52,7 @@ fn featurize(files: &[PathBuf], options: &IngestOptions, kinds: &[FeatureKind]) 
     let mut stream = CorpusStream::open(files, options).expect("readable corpus");
     let mut rows = 0;
     while let Some(batch) = stream.next_batch().expect("valid corpus") {
-        rows += set.transform(&batch).values.nrows();
+        rows += set.transform(&batch).unwrap().values.nrows();
     }
     rows
 }

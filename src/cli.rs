@@ -146,9 +146,13 @@ pub struct FeaturesArgs {
     pub ingest: IngestArgs,
 
     /// Feature sets, comma-separated: stylo (named stylometry), ngram (hashed word 1-2 and char
-    /// 3-5-gram TF-IDF, randomly projected to a dense vector) [default: stylo,ngram].
+    /// 3-5-gram TF-IDF, randomly projected to a dense vector), embed (MiniLM sentence
+    /// embeddings) [default: stylo,ngram].
     #[arg(long, value_name = "SETS")]
     pub features: Option<String>,
+
+    #[command(flatten)]
+    pub embed: EmbedArgs,
 
     /// Output file; the format follows the extension: .parquet, .csv or .npy (.npy writes
     /// ids and column names to <name>.columns.json beside it).
@@ -201,9 +205,12 @@ pub struct DriftArgs {
     #[command(flatten)]
     pub ingest: IngestArgs,
 
-    /// Feature sets for corpora: stylo, ngram [default: the config's, else stylo,ngram].
+    /// Feature sets for corpora: stylo, ngram, embed [default: the config's, else stylo,ngram].
     #[arg(long, value_name = "SETS")]
     pub features: Option<String>,
+
+    #[command(flatten)]
+    pub embed: EmbedArgs,
 
     /// Tests to run, comma-separated [default: the config's [drift] tests].
     #[arg(long, value_name = "TESTS")]
@@ -257,9 +264,12 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "K", default_value_t = 20)]
     pub splits: usize,
 
-    /// Feature sets: stylo, ngram [default: the config's].
+    /// Feature sets: stylo, ngram, embed [default: the config's].
     #[arg(long, value_name = "SETS")]
     pub features: Option<String>,
+
+    #[command(flatten)]
+    pub embed: EmbedArgs,
 
     /// Seed of every random choice [default: the config's seed, else 20261126].
     #[arg(long, value_name = "N")]
@@ -268,4 +278,35 @@ pub struct CalibrateArgs {
     /// Config file to write: the --config file (if any) with the calibrated thresholds set.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
+}
+
+/// The sentence encoder behind `--features embed` (flags override `[features.embed]`).
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Embeddings (--features embed)")]
+pub struct EmbedArgs {
+    /// sentence-transformers model folder (config.json, tokenizer.json, model.safetensors)
+    /// [default: $DRIFTPRINT_MODEL_DIR, else models/all-MiniLM-L6-v2, else the HuggingFace
+    /// hub cache]. Get it with scripts/fetch_minilm.sh.
+    #[arg(long, value_name = "DIR")]
+    pub model_dir: Option<PathBuf>,
+
+    /// Token limit per text; longer texts are cut (and counted) [default: 256].
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<usize>,
+
+    /// Embed texts over the limit in chunks and average them, instead of cutting.
+    #[arg(long)]
+    pub embed_chunks: bool,
+
+    /// Texts per encoder forward pass [default: 32].
+    #[arg(long, value_name = "N")]
+    pub embed_batch: Option<usize>,
+
+    /// Embedding cache folder [default: ~/.cache/driftprint/embeddings].
+    #[arg(long, value_name = "DIR")]
+    pub embed_cache: Option<PathBuf>,
+
+    /// Neither read nor write the embedding cache.
+    #[arg(long, conflicts_with = "embed_cache")]
+    pub no_embed_cache: bool,
 }

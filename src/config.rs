@@ -76,6 +76,21 @@ struct RawFeatures {
     sets: Option<Vec<String>>,
     ngram_dim: Option<usize>,
     projection_dim: Option<usize>,
+    embed: Option<RawEmbed>,
+}
+
+/// `[features.embed]`: the sentence encoder and its cache.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmbed {
+    /// Relative to the config file's directory.
+    model_dir: Option<PathBuf>,
+    max_tokens: Option<usize>,
+    batch_size: Option<usize>,
+    chunked: Option<bool>,
+    /// Relative to the config file's directory.
+    cache_dir: Option<PathBuf>,
+    cache: Option<bool>,
 }
 
 /// A checked configuration: every value has been validated.
@@ -227,8 +242,44 @@ impl Config {
                 .map_err(|m| err("features.projection_dim", m))?;
             ngram.projection_dim = d;
         }
+        if let Some(e) = raw.features.embed {
+            let embed = &mut config.features.embed;
+            embed.model_dir = e.model_dir.map(|p| base.join(p));
+            embed.cache_dir = e.cache_dir.map(|p| base.join(p));
+            if let Some(t) = e.max_tokens {
+                embed.max_tokens =
+                    check_max_tokens(t).map_err(|m| err("features.embed.max_tokens", m))?;
+            }
+            if let Some(b) = e.batch_size {
+                embed.batch_size =
+                    check_embed_batch(b).map_err(|m| err("features.embed.batch_size", m))?;
+            }
+            embed.chunked = e.chunked.unwrap_or(embed.chunked);
+            embed.cache = e.cache.unwrap_or(embed.cache);
+        }
         config.drift = check_drift(raw.drift, &err)?;
         Ok(config)
+    }
+}
+
+/// The embedding token limit: 8 ..= 512 (BERT-family models have 512 positions).
+pub fn check_max_tokens(t: usize) -> std::result::Result<usize, String> {
+    if (8..=crate::features::embed::MAX_TOKENS).contains(&t) {
+        Ok(t)
+    } else {
+        Err(format!(
+            "must be between 8 and {}, not {t}",
+            crate::features::embed::MAX_TOKENS
+        ))
+    }
+}
+
+/// Texts per encoder forward pass: 1 ..= 1024.
+pub fn check_embed_batch(b: usize) -> std::result::Result<usize, String> {
+    if (1..=1024).contains(&b) {
+        Ok(b)
+    } else {
+        Err(format!("must be between 1 and 1024, not {b}"))
     }
 }
 
@@ -362,8 +413,19 @@ generation = 2
 [features]
 sets = ["stylo"]
 ngram_dim = 1024
+[features.embed]
+model_dir = "models/minilm"
+max_tokens = 128
+chunked = true
+cache = false
 "#;
         let c = Config::parse(text, Path::new("conf/driftprint.toml")).unwrap();
+        assert_eq!(
+            c.features.embed.model_dir,
+            Some(PathBuf::from("conf/models/minilm"))
+        );
+        assert_eq!(c.features.embed.max_tokens, 128);
+        assert!(c.features.embed.chunked && !c.features.embed.cache);
         assert_eq!(c.seed, 7);
         assert_eq!(c.inputs, vec![PathBuf::from("conf/demo.jsonl")]);
         assert_eq!(c.ingest.fields.input_name("source"), Some("label"));
@@ -379,6 +441,14 @@ ngram_dim = 1024
             .unwrap_err()
             .to_string();
         assert!(e.contains("c.toml") && e.contains("text_feild"), "{e}");
+        let e = Config::parse("[features.embed]\nmax_tokens = 4096\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("features.embed.max_tokens"), "{e}");
+        let e = Config::parse("[features.embed]\nmodel = 1\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("model"), "{e}");
         let e = Config::parse("[features]\nngram_dim = 0\n", Path::new("c.toml"))
             .unwrap_err()
             .to_string();

@@ -5,7 +5,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use driftprint::cli::{CalibrateArgs, Cli, Command, DriftArgs, FeaturesArgs, InspectArgs};
+use driftprint::cli::{
+    CalibrateArgs, Cli, Command, DriftArgs, EmbedArgs, FeaturesArgs, InspectArgs,
+};
 use driftprint::commands::{self, resolve_config, resolve_inputs};
 use driftprint::error::Error;
 use driftprint::features::{FeatureKind, FeatureSettings};
@@ -19,6 +21,7 @@ const EXIT_BAD_INPUT: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.quiet);
+    driftprint::progress::set_quiet(cli.quiet);
     driftprint::corpus::quiet_decoder_panics();
     if let Some(n) = cli.threads {
         if n == 0 {
@@ -85,6 +88,7 @@ fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Error> {
     let config = resolve_config(&args.ingest)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
     let mut settings: FeatureSettings = config.features.clone();
+    apply_embed_args(&mut settings, &args.embed)?;
     let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
     if let Some(spec) = &args.features {
         settings.kinds = FeatureKind::parse_list(spec).map_err(|m| usage("--features", m))?;
@@ -118,6 +122,9 @@ fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Error> {
     if quiet {
         return Ok(ExitCode::SUCCESS);
     }
+    for note in &summary.notes {
+        eprintln!("{note}");
+    }
     eprintln!(
         "wrote {} documents x {} features to {} ({:.1} MB of text in {:.2} s, {:.1} MB/s)",
         summary.documents,
@@ -128,6 +135,32 @@ fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Error> {
         summary.text_bytes as f64 / 1e6 / summary.seconds.max(1e-9)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--model-dir`, `--max-tokens`, ... over the config's `[features.embed]`.
+fn apply_embed_args(settings: &mut FeatureSettings, args: &EmbedArgs) -> Result<(), Error> {
+    let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
+    let embed = &mut settings.embed;
+    if let Some(dir) = &args.model_dir {
+        embed.model_dir = Some(dir.clone());
+    }
+    if let Some(t) = args.max_tokens {
+        embed.max_tokens =
+            driftprint::config::check_max_tokens(t).map_err(|m| usage("--max-tokens", m))?;
+    }
+    if let Some(b) = args.embed_batch {
+        embed.batch_size =
+            driftprint::config::check_embed_batch(b).map_err(|m| usage("--embed-batch", m))?;
+    }
+    embed.chunked |= args.embed_chunks;
+    if let Some(dir) = &args.embed_cache {
+        embed.cache_dir = Some(dir.clone());
+        embed.cache = true;
+    }
+    if args.no_embed_cache {
+        embed.cache = false;
+    }
+    Ok(())
 }
 
 /// Applies a comma-separated test list flag, checking every name.
@@ -151,6 +184,7 @@ fn test_list(flag: &str, spec: &str) -> Result<Vec<String>, Error> {
 fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
     use driftprint::commands::drift::{DriftRequest, Sides};
     let mut config = resolve_config(&args.ingest)?;
+    apply_embed_args(&mut config.features, &args.embed)?;
     if let Some(spec) = &args.features {
         config.features.kinds =
             FeatureKind::parse_list(spec).map_err(|m| Error::Usage(format!("--features: {m}")))?;
@@ -221,6 +255,7 @@ fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
 fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, Error> {
     use driftprint::commands::drift::Sides;
     let mut config = resolve_config(&args.ingest)?;
+    apply_embed_args(&mut config.features, &args.embed)?;
     if let Some(spec) = &args.features {
         config.features.kinds =
             FeatureKind::parse_list(spec).map_err(|m| Error::Usage(format!("--features: {m}")))?;

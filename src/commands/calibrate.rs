@@ -104,7 +104,7 @@ pub fn run(
         )));
     }
     let suite = Suite::from_config(&config.drift)?;
-    let fitted = Featurized::fit(config, &docs);
+    let fitted = Featurized::fit(config, &docs)?;
     let mut per_test: BTreeMap<String, (Option<ThresholdKind>, Vec<f64>, usize, usize)> =
         BTreeMap::new();
     for split in 0..splits {
@@ -113,7 +113,7 @@ pub fn run(
         order.shuffle(&mut seeded(config.seed, 100 + split as u64));
         let pick = |rows: &[usize]| rows.iter().map(|&i| docs[i].clone()).collect::<Vec<_>>();
         let (a, b) = (pick(&order[..n]), pick(&order[n..2 * n]));
-        let prepared = fitted.prepare(&a, &b);
+        let prepared = fitted.prepare(&a, &b)?;
         let outcomes = suite.run(
             &|view| {
                 (
@@ -179,13 +179,13 @@ pub fn null_blocks(sides: &Sides, n: usize, splits: usize, config: &Config) -> R
         )));
     }
     let suite = Suite::from_config(&config.drift)?;
-    let fitted = Featurized::fit(config, &docs);
+    let fitted = Featurized::fit(config, &docs)?;
     let mut blocked = Vec::with_capacity(splits);
     for split in 0..splits {
         let mut order: Vec<usize> = (0..docs.len()).collect();
         order.shuffle(&mut seeded(config.seed, 10_000 + split as u64));
         let pick = |rows: &[usize]| rows.iter().map(|&i| docs[i].clone()).collect::<Vec<_>>();
-        let prepared = fitted.prepare(&pick(&order[..n]), &pick(&order[n..2 * n]));
+        let prepared = fitted.prepare(&pick(&order[..n]), &pick(&order[n..2 * n]))?;
         let mut outcomes = suite.run(
             &|view| {
                 (

@@ -74,6 +74,9 @@ pub struct DriftReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
     pub comparisons: Vec<Comparison>,
+    /// What the featurizers reported (e.g. documents cut at the embedding token limit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The two sides as matrices, in both views, with texts when they came from corpora.
@@ -251,25 +254,30 @@ pub(crate) struct Featurized {
 }
 
 impl Featurized {
-    pub(crate) fn fit(config: &Config, reference: &[Doc]) -> Featurized {
-        let mut set = FeatureSet::new(&config.features);
-        let fitted = set.fit_transform(reference);
-        Featurized {
+    pub(crate) fn fit(config: &Config, reference: &[Doc]) -> Result<Featurized> {
+        let mut set = FeatureSet::new(&config.features)?;
+        let fitted = set.fit_transform(reference)?;
+        Ok(Featurized {
             standardizer: Standardizer::fit(&fitted),
             set,
-        }
+        })
     }
 
-    pub(crate) fn prepare(&self, reference: &[Doc], candidate: &[Doc]) -> Prepared {
+    /// The featurizers' lines for the user (e.g. documents cut at the token limit).
+    pub(crate) fn reports(&self) -> Vec<String> {
+        self.set.reports()
+    }
+
+    pub(crate) fn prepare(&self, reference: &[Doc], candidate: &[Doc]) -> Result<Prepared> {
         let texts = |docs: &[Doc]| Some(docs.iter().map(|d| d.text.clone()).collect());
-        let r = self.set.transform(reference);
-        let c = self.set.transform(candidate);
-        Prepared {
+        let r = self.set.transform(reference)?;
+        let c = self.set.transform(candidate)?;
+        Ok(Prepared {
             columns: r.names.len(),
             feature_names: r.names.clone(),
             reference: views(r, &self.standardizer, texts(reference)),
             candidate: views(c, &self.standardizer, texts(candidate)),
-        }
+        })
     }
 }
 
@@ -377,6 +385,7 @@ pub fn run(
         .to_string();
     let mut comparisons = Vec::new();
     let (reference_info, candidate_info, columns, features);
+    let mut notes = Vec::new();
     match &request.sides {
         Sides::Separate {
             reference,
@@ -409,8 +418,8 @@ pub fn run(
             }
             let sampled = sample_corpora(request, config)?;
             progress("featurizing");
-            let fitted = Featurized::fit(config, &sampled.reference);
-            let prepared = fitted.prepare(&sampled.reference, &sampled.candidate);
+            let fitted = Featurized::fit(config, &sampled.reference)?;
+            let prepared = fitted.prepare(&sampled.reference, &sampled.candidate)?;
             comparisons.push(run_comparison(
                 &suite,
                 &prepared,
@@ -425,7 +434,7 @@ pub fn run(
                     continue;
                 }
                 progress(&format!("group {group}"));
-                let prepared = fitted.prepare(r, c);
+                let prepared = fitted.prepare(r, c)?;
                 comparisons.push(run_comparison(
                     &suite,
                     &prepared,
@@ -458,6 +467,7 @@ pub fn run(
                 sampled: sampled.candidate.len(),
             };
             columns = prepared.columns;
+            notes = fitted.reports();
             features = config
                 .features
                 .kinds
@@ -488,6 +498,7 @@ pub fn run(
         candidate: candidate_info,
         by: request.by.clone(),
         comparisons,
+        notes,
     })
 }
 
@@ -512,6 +523,9 @@ impl DriftReport {
             self.columns,
             self.seed
         );
+        for note in &self.notes {
+            let _ = writeln!(s, "{note}");
+        }
         for c in &self.comparisons {
             let _ = writeln!(s);
             if let Some(g) = &c.group {

@@ -19,6 +19,8 @@ pub struct FeaturesSummary {
     pub text_bytes: u64,
     pub seconds: f64,
     pub output: PathBuf,
+    /// What the featurizers reported (e.g. documents cut at the embedding token limit).
+    pub notes: Vec<String>,
 }
 
 /// Which pass is running (1 of 2: fitting, 2 of 2: writing), and bytes done / total.
@@ -32,7 +34,7 @@ pub fn run(
     progress: Progress,
 ) -> Result<FeaturesSummary> {
     let start = Instant::now();
-    let mut set = FeatureSet::new(settings);
+    let mut set = FeatureSet::new(settings)?;
     if set.needs_fit() {
         let mut stream = CorpusStream::open(inputs, ingest)?;
         while let Some(batch) = stream.next_batch()? {
@@ -48,7 +50,7 @@ pub fn run(
     // from here on drops the writer, which removes its temporary file.
     let mut writer = crate::output::matrix_writer(output, &set.columns())?;
     while let Some(batch) = stream.next_batch()? {
-        writer.write_block(&set.transform(&batch))?;
+        writer.write_block(&set.transform(&batch)?)?;
         let (done, total) = stream.progress();
         progress("featurizing", done, total);
     }
@@ -60,5 +62,6 @@ pub fn run(
         text_bytes: stats.text_bytes,
         seconds: start.elapsed().as_secs_f64(),
         output: output.to_path_buf(),
+        notes: set.reports(),
     })
 }

@@ -1,7 +1,12 @@
 //! Text features behind one [`Featurizer`] trait: stylometry, hashed n-grams (sparse) and their
-//! random projection (dense). Every featurizer is deterministic and parallel over documents.
+//! random projection (dense), and sentence embeddings. Every featurizer is deterministic and
+//! parallel over documents.
 
+pub mod cache;
+pub mod embed;
+pub mod encoder;
 mod matrix;
+pub mod model_dir;
 pub mod ngrams;
 mod pipeline;
 pub mod projection;
@@ -13,7 +18,9 @@ pub mod vectors;
 use ndarray::Array2;
 
 use crate::corpus::Doc;
+use crate::error::Result;
 
+pub use embed::{EmbedConfig, Embedder};
 pub use matrix::{FeatureMatrix, SparseMatrix};
 pub use ngrams::{HashedNgrams, NgramConfig};
 pub use pipeline::{FeatureKind, FeatureSet, FeatureSettings};
@@ -22,7 +29,7 @@ pub use stylometry::Stylometry;
 
 /// Turns documents into rows of named dense features.
 pub trait Featurizer: Send + Sync {
-    /// Short name used in column prefixes and the CLI (`stylo`, `ngram`).
+    /// Short name used in column prefixes and the CLI (`stylo`, `ngram`, `embed`).
     fn name(&self) -> &'static str;
 
     /// Names of the dense columns `transform` produces, in order.
@@ -37,5 +44,10 @@ pub trait Featurizer: Send + Sync {
     fn observe(&mut self, _docs: &[Doc]) {}
 
     /// One row per document, in the order given; never depends on the thread count.
-    fn transform(&self, docs: &[Doc]) -> Array2<f32>;
+    fn transform(&self, docs: &[Doc]) -> Result<Array2<f32>>;
+
+    /// A line for the user about what the featurizer did (e.g. documents cut at a token limit).
+    fn report(&self) -> Option<String> {
+        None
+    }
 }

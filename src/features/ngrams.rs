@@ -352,7 +352,7 @@ impl Featurizer for HashedNgrams {
 
     /// The dense random projection of the TF-IDF rows (summed in first-seen n-gram order, which
     /// depends only on the text, so the result does not depend on threads).
-    fn transform(&self, docs: &[Doc]) -> Array2<f32> {
+    fn transform(&self, docs: &[Doc]) -> crate::error::Result<Array2<f32>> {
         let rows: Vec<Vec<f32>> = docs
             .par_iter()
             .map_init(
@@ -368,7 +368,7 @@ impl Featurizer for HashedNgrams {
         for (mut row, values) in out.rows_mut().into_iter().zip(rows) {
             row.assign(&ndarray::ArrayView1::from(&values[..]));
         }
-        out
+        Ok(out)
     }
 }
 
@@ -446,7 +446,7 @@ mod tests {
             doc("c", "quantum chromodynamics describes strong interactions"),
         ];
         ng.observe(&docs);
-        let dense = ng.transform(&docs);
+        let dense = ng.transform(&docs).unwrap();
         let dot = |i: usize, j: usize| dense.row(i).dot(&dense.row(j));
         assert!(
             dot(0, 1) > dot(0, 2) + 0.2,

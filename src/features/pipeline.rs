@@ -5,11 +5,13 @@ use std::str::FromStr;
 use ndarray::{concatenate, Array2, Axis};
 use serde::{Deserialize, Serialize};
 
+use super::embed::{EmbedConfig, Embedder};
 use super::matrix::FeatureMatrix;
 use super::ngrams::{HashedNgrams, NgramConfig};
 use super::stylometry::Stylometry;
 use super::Featurizer;
 use crate::corpus::Doc;
+use crate::error::Result;
 
 /// The feature families a user can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +21,8 @@ pub enum FeatureKind {
     Stylo,
     /// Hashed n-gram TF-IDF, randomly projected to a dense vector.
     Ngram,
+    /// Sentence embeddings (MiniLM by default).
+    Embed,
 }
 
 impl FromStr for FeatureKind {
@@ -28,8 +32,9 @@ impl FromStr for FeatureKind {
         match s.trim().to_ascii_lowercase().as_str() {
             "stylo" | "stylometry" => Ok(FeatureKind::Stylo),
             "ngram" | "ngrams" => Ok(FeatureKind::Ngram),
+            "embed" | "embedding" | "embeddings" => Ok(FeatureKind::Embed),
             other => Err(format!(
-                "unknown feature set '{other}' (available: stylo, ngram)"
+                "unknown feature set '{other}' (available: stylo, ngram, embed)"
             )),
         }
     }
@@ -46,7 +51,7 @@ impl FeatureKind {
             }
         }
         if kinds.is_empty() {
-            return Err("no feature set named (available: stylo, ngram)".into());
+            return Err("no feature set named (available: stylo, ngram, embed)".into());
         }
         Ok(kinds)
     }
@@ -57,6 +62,7 @@ impl FeatureKind {
 pub struct FeatureSettings {
     pub kinds: Vec<FeatureKind>,
     pub ngram: NgramConfig,
+    pub embed: EmbedConfig,
 }
 
 impl Default for FeatureSettings {
@@ -64,6 +70,7 @@ impl Default for FeatureSettings {
         FeatureSettings {
             kinds: vec![FeatureKind::Stylo, FeatureKind::Ngram],
             ngram: NgramConfig::default(),
+            embed: EmbedConfig::default(),
         }
     }
 }
@@ -74,18 +81,20 @@ pub struct FeatureSet {
 }
 
 impl FeatureSet {
-    pub fn new(settings: &FeatureSettings) -> Self {
+    /// Builds the featurizers; fails when one cannot start (e.g. no sentence-encoder model).
+    pub fn new(settings: &FeatureSettings) -> Result<Self> {
         let featurizers = settings
             .kinds
             .iter()
-            .map(|kind| -> Box<dyn Featurizer> {
-                match kind {
+            .map(|kind| -> Result<Box<dyn Featurizer>> {
+                Ok(match kind {
                     FeatureKind::Stylo => Box::new(Stylometry),
                     FeatureKind::Ngram => Box::new(HashedNgrams::new(settings.ngram.clone())),
-                }
+                    FeatureKind::Embed => Box::new(Embedder::new(&settings.embed)?),
+                })
             })
-            .collect();
-        FeatureSet { featurizers }
+            .collect::<Result<_>>()?;
+        Ok(FeatureSet { featurizers })
     }
 
     pub fn needs_fit(&self) -> bool {
@@ -109,20 +118,29 @@ impl FeatureSet {
             .collect()
     }
 
-    pub fn transform(&self, docs: &[Doc]) -> FeatureMatrix {
-        let blocks: Vec<Array2<f32>> = self.featurizers.iter().map(|f| f.transform(docs)).collect();
+    pub fn transform(&self, docs: &[Doc]) -> Result<FeatureMatrix> {
+        let blocks: Vec<Array2<f32>> = self
+            .featurizers
+            .iter()
+            .map(|f| f.transform(docs))
+            .collect::<Result<_>>()?;
         let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
         let values =
             concatenate(Axis(1), &views).expect("every featurizer returns one row per document");
-        FeatureMatrix {
+        Ok(FeatureMatrix {
             ids: docs.iter().map(|d| d.id.clone()).collect(),
             names: self.columns(),
             values,
-        }
+        })
+    }
+
+    /// What the featurizers have to tell the user (one line each).
+    pub fn reports(&self) -> Vec<String> {
+        self.featurizers.iter().filter_map(|f| f.report()).collect()
     }
 
     /// Fits on and transforms an in-memory corpus.
-    pub fn fit_transform(&mut self, docs: &[Doc]) -> FeatureMatrix {
+    pub fn fit_transform(&mut self, docs: &[Doc]) -> Result<FeatureMatrix> {
         if self.needs_fit() {
             self.observe(docs);
         }

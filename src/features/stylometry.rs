@@ -173,14 +173,14 @@ impl Featurizer for Stylometry {
         names
     }
 
-    fn transform(&self, docs: &[Doc]) -> Array2<f32> {
+    fn transform(&self, docs: &[Doc]) -> crate::error::Result<Array2<f32>> {
         let width = self.columns().len();
         let rows: Vec<Vec<f32>> = docs.par_iter().map(|d| features(&d.text)).collect();
         let mut out = Array2::zeros((docs.len(), width));
         for (mut row, values) in out.rows_mut().into_iter().zip(rows) {
             row.assign(&ndarray::ArrayView1::from(&values[..]));
         }
-        out
+        Ok(out)
     }
 }
 

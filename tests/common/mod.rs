@@ -72,3 +72,26 @@ pub fn listing(dir: &Path) -> Vec<String> {
 }
 
 pub mod reference;
+
+/// The MiniLM model folder for the embedding tests: `$DRIFTPRINT_MODEL_DIR`, else
+/// ../shared/models/all-MiniLM-L6-v2, else models/all-MiniLM-L6-v2 (scripts/fetch_minilm.sh).
+/// None skips a test, unless `DRIFTPRINT_REQUIRE_MODEL` is set (CI sets it, after fetching the
+/// model), where a missing model fails it.
+pub fn minilm_dir() -> Option<PathBuf> {
+    let found = std::env::var_os("DRIFTPRINT_MODEL_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            repo_root().join("../shared/models/all-MiniLM-L6-v2"),
+            repo_root().join("models/all-MiniLM-L6-v2"),
+        ])
+        .find(|d| d.join("model.safetensors").is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("DRIFTPRINT_REQUIRE_MODEL").is_none(),
+            "DRIFTPRINT_REQUIRE_MODEL is set but no MiniLM model was found (run scripts/fetch_minilm.sh)"
+        );
+        eprintln!("skipped: no MiniLM model (run scripts/fetch_minilm.sh)");
+    }
+    found
+}
