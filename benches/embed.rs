@@ -64,7 +64,10 @@ fn bench(c: &mut Criterion) {
         .unwrap_or(256);
     let corpus = root().join("../shared/data/dev/outfox_valid.jsonl");
     let (Some(model), Some(docs)) = (model_dir(), texts(&corpus, n)) else {
-        eprintln!("embed bench skipped: needs a MiniLM model and {}", corpus.display());
+        eprintln!(
+            "embed bench skipped: needs a MiniLM model and {}",
+            corpus.display()
+        );
         return;
     };
     let mut group = c.benchmark_group("minilm");

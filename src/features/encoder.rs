@@ -4,10 +4,11 @@
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config as BertConfig};
+use candle_transformers::models::bert::Config as BertConfig;
 use rayon::prelude::*;
 use tokenizers::{Tokenizer, TruncationParams};
 
+use super::bert::Bert;
 use super::model_dir::ModelDir;
 use crate::error::{Error, InputError, Result};
 
@@ -26,7 +27,7 @@ pub struct Embedded {
 }
 
 pub struct Encoder {
-    model: BertModel,
+    model: Bert,
     tokenizer: Tokenizer,
     device: Device,
     dim: usize,
@@ -98,7 +99,7 @@ impl Encoder {
         })?;
         let device = device();
         let model = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)
-            .and_then(|vb| BertModel::load(vb, &config))
+            .and_then(|vb| Bert::load(vb, &config))
             .map_err(|e| {
                 Error::Input(InputError::file(
                     &weights_path,
@@ -196,12 +197,12 @@ impl Encoder {
 
     /// Mean-pooled (not yet normalised) last hidden states of one padded batch.
     fn forward(&self, ids: &[u32], mask: &[u32], rows: usize, len: usize) -> Result<Vec<f32>> {
+        let padded = mask.contains(&0);
         let ids = Tensor::from_slice(ids, (rows, len), &self.device).map_err(candle)?;
         let mask = Tensor::from_slice(mask, (rows, len), &self.device).map_err(candle)?;
-        let types = ids.zeros_like().map_err(candle)?;
         let hidden = self
             .model
-            .forward(&ids, &types, Some(&mask))
+            .forward(&ids, padded.then_some(&mask))
             .map_err(candle)?;
         let weights = mask.to_dtype(DType::F32).map_err(candle)?;
         let counts = weights.sum_keepdim(1).map_err(candle)?;

@@ -2,6 +2,7 @@
 //! random projection (dense), and sentence embeddings. Every featurizer is deterministic and
 //! parallel over documents.
 
+mod bert;
 pub mod cache;
 pub mod embed;
 pub mod encoder;
