@@ -479,6 +479,34 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_writers_never_corrupt_each_other() {
+        let root = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            for t in 0..4u32 {
+                let root = root.path();
+                scope.spawn(move || {
+                    let mut cache = EmbeddingCache::open(root, key(8)).unwrap();
+                    for i in 0..20u32 {
+                        let v = vector(t * 100 + i, 8);
+                        cache
+                            .put(&[(text_key(&format!("{t}-{i}")), v.as_slice(), false)])
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        let reopened = EmbeddingCache::open(root.path(), key(8)).unwrap();
+        assert_eq!(reopened.len(), 80);
+        assert_eq!(reopened.health(), CacheHealth::default());
+        for t in 0..4u32 {
+            for i in 0..20u32 {
+                let got = reopened.get(text_key(&format!("{t}-{i}"))).unwrap();
+                assert_eq!(got.values, vector(t * 100 + i, 8));
+            }
+        }
+    }
+
+    #[test]
     fn many_segments_are_merged() {
         let root = tempfile::tempdir().unwrap();
         let mut cache = EmbeddingCache::open(root.path(), key(2)).unwrap();
