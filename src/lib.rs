@@ -10,6 +10,7 @@ pub mod corpus;
 pub mod divergence;
 pub mod error;
 pub mod features;
+pub mod fingerprint;
 pub mod output;
 pub mod progress;
 pub mod stats;

@@ -9,6 +9,8 @@
 use ndarray::{Array1, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
+use super::lbfgs::{minimize, LbfgsParams};
+
 /// Fitted weights and intercept; `decision(x) = w·x + b`, P(positive) = σ(decision).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Logistic {
@@ -39,7 +41,7 @@ impl Default for LogisticParams {
 
 const BLOCK: usize = 256;
 
-fn sigmoid(z: f64) -> f64 {
+pub(crate) fn sigmoid(z: f64) -> f64 {
     if z >= 0.0 {
         1.0 / (1.0 + (-z).exp())
     } else {
@@ -49,7 +51,7 @@ fn sigmoid(z: f64) -> f64 {
 }
 
 /// log(1 + exp(z)) without overflow.
-fn softplus(z: f64) -> f64 {
+pub(crate) fn softplus(z: f64) -> f64 {
     if z > 0.0 {
         z + (-z).exp().ln_1p()
     } else {
@@ -97,88 +99,23 @@ fn dot(row: ArrayView1<f32>, w: &[f64]) -> f64 {
     }
 }
 
-fn vdot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
 impl Logistic {
     /// Fits on rows `x` with labels `y` (true = positive class).
     pub fn fit(x: ArrayView2<f32>, y: &[bool], params: &LogisticParams) -> Logistic {
-        let n = x.ncols() + 1;
-        let mut theta = vec![0.0; n];
-        let (mut loss, mut grad) = loss_and_gradient(x, y, &theta, params.l2);
-        let memory = 10;
-        let (mut s_hist, mut y_hist): (Vec<Vec<f64>>, Vec<Vec<f64>>) = (Vec::new(), Vec::new());
-        let mut iterations = 0;
-        while iterations < params.max_iterations {
-            if grad.iter().fold(0.0f64, |m, g| m.max(g.abs())) < params.tolerance {
-                break;
-            }
-            iterations += 1;
-            // Two-loop recursion: direction = -H·grad.
-            let mut q = grad.clone();
-            let mut alphas = Vec::with_capacity(s_hist.len());
-            for (s, yv) in s_hist.iter().zip(&y_hist).rev() {
-                let a = vdot(s, &q) / vdot(yv, s);
-                q.iter_mut().zip(yv).for_each(|(qi, yi)| *qi -= a * yi);
-                alphas.push(a);
-            }
-            if let (Some(s), Some(yv)) = (s_hist.last(), y_hist.last()) {
-                let gamma = vdot(s, yv) / vdot(yv, yv);
-                q.iter_mut().for_each(|v| *v *= gamma);
-            } else {
-                let norm = vdot(&grad, &grad).sqrt().max(1e-12);
-                q.iter_mut().for_each(|v| *v /= norm);
-            }
-            for ((s, yv), a) in s_hist.iter().zip(&y_hist).zip(alphas.into_iter().rev()) {
-                let beta = vdot(yv, &q) / vdot(yv, s);
-                q.iter_mut()
-                    .zip(s)
-                    .for_each(|(qi, si)| *qi += (a - beta) * si);
-            }
-            let direction: Vec<f64> = q.iter().map(|v| -v).collect();
-            let slope = vdot(&grad, &direction);
-            if slope >= 0.0 {
-                // Not a descent direction (curvature lost): restart from steepest descent.
-                s_hist.clear();
-                y_hist.clear();
-                continue;
-            }
-            // Backtracking line search (Armijo).
-            let mut step = 1.0;
-            let (new_theta, new_loss, new_grad) = loop {
-                let candidate: Vec<f64> = theta
-                    .iter()
-                    .zip(&direction)
-                    .map(|(t, d)| t + step * d)
-                    .collect();
-                let (l, g) = loss_and_gradient(x, y, &candidate, params.l2);
-                if l <= loss + 1e-4 * step * slope || step < 1e-12 {
-                    break (candidate, l, g);
-                }
-                step *= 0.5;
-            };
-            let s: Vec<f64> = new_theta.iter().zip(&theta).map(|(a, b)| a - b).collect();
-            let yv: Vec<f64> = new_grad.iter().zip(&grad).map(|(a, b)| a - b).collect();
-            let converged = (loss - new_loss).abs() <= 1e-12 * loss.abs().max(1.0);
-            if vdot(&s, &yv) > 1e-12 {
-                s_hist.push(s);
-                y_hist.push(yv);
-                if s_hist.len() > memory {
-                    s_hist.remove(0);
-                    y_hist.remove(0);
-                }
-            }
-            (theta, loss, grad) = (new_theta, new_loss, new_grad);
-            if converged {
-                break;
-            }
-        }
         let d = x.ncols();
+        let minimum = minimize(
+            &|theta: &[f64]| loss_and_gradient(x, y, theta, params.l2),
+            vec![0.0; d + 1],
+            &LbfgsParams {
+                max_iterations: params.max_iterations,
+                gradient_tolerance: params.tolerance,
+                ..LbfgsParams::default()
+            },
+        );
         Logistic {
-            weights: Array1::from(theta[..d].to_vec()),
-            intercept: theta[d],
-            iterations,
+            weights: Array1::from(minimum.x[..d].to_vec()),
+            intercept: minimum.x[d],
+            iterations: minimum.iterations,
         }
     }
 

@@ -2,14 +2,17 @@
 //! adjustment, distances, ranks.
 
 pub mod adjust;
+pub mod ftrl;
 pub mod kernel;
 pub mod kmeans;
 pub mod knn;
 pub mod ks;
+pub mod lbfgs;
 pub mod logistic;
 pub mod normal;
 pub mod pca;
 pub mod psi;
 pub mod rng;
 pub mod roc;
+pub mod sparse_logistic;
 pub mod wasserstein;

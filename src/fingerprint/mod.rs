@@ -1,0 +1,6 @@
+//! The LLM fingerprint detector: a sparse linear model over hashed n-grams and stylometry that
+//! tells LLM-generated from human text, and the evaluation around it.
+
+pub mod cv;
+pub mod design;
+pub mod learner;
