@@ -219,16 +219,20 @@ fn a_bad_model_folder_is_named_with_the_missing_file() {
         "initializer_range": 0.02, "layer_norm_eps": 1e-12, "pad_token_id": 0}"#;
     std::fs::write(dir.path().join("config.json"), bert_config).unwrap();
     std::fs::write(dir.path().join("tokenizer.json"), "{}").unwrap();
-    let out = Command::cargo_bin("driftprint")
-        .unwrap()
-        .args(["features", "--features", "embed", "--model-dir"])
-        .arg(dir.path())
-        .arg("-o")
-        .arg(dir.path().join("out.parquet"))
-        .arg("--config")
-        .arg(common::repo_root().join("data/driftprint.toml"))
-        .output()
-        .unwrap();
+    let features = |extra: &[&str]| {
+        Command::cargo_bin("driftprint")
+            .unwrap()
+            .args(["features", "--features", "embed", "--model-dir"])
+            .arg(dir.path())
+            .args(extra)
+            .arg("-o")
+            .arg(dir.path().join("out.parquet"))
+            .arg("--config")
+            .arg(common::repo_root().join("data/driftprint.toml"))
+            .output()
+            .unwrap()
+    };
+    let out = features(&[]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("model.safetensors"), "{stderr}");
@@ -236,22 +240,7 @@ fn a_bad_model_folder_is_named_with_the_missing_file() {
 
     // A tokenizer.json that is not one is named too, once the weights are there.
     std::fs::write(dir.path().join("model.safetensors"), b"not safetensors").unwrap();
-    let out = Command::cargo_bin("driftprint")
-        .unwrap()
-        .args([
-            "features",
-            "--features",
-            "embed",
-            "--no-embed-cache",
-            "--model-dir",
-        ])
-        .arg(dir.path())
-        .arg("-o")
-        .arg(dir.path().join("out.parquet"))
-        .arg("--config")
-        .arg(common::repo_root().join("data/driftprint.toml"))
-        .output()
-        .unwrap();
+    let out = features(&["--no-embed-cache"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("tokenizer.json"), "{stderr}");

@@ -153,6 +153,17 @@ fn softmax_last_dim(x: &Tensor) -> Result<Tensor> {
     }
 }
 
+/// The f32 values of a contiguous CPU tensor (what our custom ops accept).
+fn contiguous_f32<'a>(storage: &'a CpuStorage, layout: &Layout, op: &str) -> Result<&'a [f32]> {
+    let CpuStorage::F32(data) = storage else {
+        candle_core::bail!("{op}: f32 only");
+    };
+    let Some((start, end)) = layout.contiguous_offsets() else {
+        candle_core::bail!("{op}: contiguous input only");
+    };
+    Ok(&data[start..end])
+}
+
 struct Softmax;
 
 impl CustomOp1 for Softmax {
@@ -161,14 +172,8 @@ impl CustomOp1 for Softmax {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(data) = storage else {
-            candle_core::bail!("softmax: f32 only");
-        };
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("softmax: contiguous input only");
-        };
+        let input = contiguous_f32(storage, layout, self.name())?;
         let width = layout.dims().last().copied().unwrap_or(1).max(1);
-        let input = &data[start..end];
         let mut out = vec![0f32; input.len()];
         out.par_chunks_mut(width * 64)
             .zip(input.par_chunks(width * 64))
@@ -231,13 +236,7 @@ impl CustomOp1 for GeluErf {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(data) = storage else {
-            candle_core::bail!("gelu: f32 only");
-        };
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("gelu: contiguous input only");
-        };
-        let input = &data[start..end];
+        let input = contiguous_f32(storage, layout, self.name())?;
         let mut out = vec![0f32; input.len()];
         out.par_chunks_mut(4096)
             .zip(input.par_chunks(4096))

@@ -39,11 +39,7 @@ fn vdot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Minimises `objective` (value and gradient at a point) from `start`.
-pub fn minimize(
-    objective: &Objective,
-    start: Vec<f64>,
-    params: &LbfgsParams,
-) -> Minimum {
+pub fn minimize(objective: &Objective, start: Vec<f64>, params: &LbfgsParams) -> Minimum {
     let mut x = start;
     let (mut value, mut grad) = objective(&x);
     let (mut s_hist, mut y_hist): (Vec<Vec<f64>>, Vec<Vec<f64>>) = (Vec::new(), Vec::new());
