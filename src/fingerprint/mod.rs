@@ -4,3 +4,4 @@
 pub mod cv;
 pub mod design;
 pub mod learner;
+pub mod model_file;
