@@ -3,5 +3,6 @@
 
 pub mod cv;
 pub mod design;
+pub mod fraction;
 pub mod learner;
 pub mod model_file;

@@ -42,7 +42,9 @@ pub fn load<M: DeserializeOwned>(path: &Path) -> Result<(M, Vec<f32>)> {
     let bad = |m: String| Error::Input(InputError::file(path, m));
     let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read the model: {e}")))?;
     if bytes.len() < 12 || &bytes[..8] != MAGIC {
-        return Err(bad("not a driftprint fingerprint model (wrong magic bytes)".into()));
+        return Err(bad(
+            "not a driftprint fingerprint model (wrong magic bytes)".into(),
+        ));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap_or_default());
     if version != FORMAT_VERSION {
@@ -125,7 +127,10 @@ mod tests {
         assert!(err(&v2).contains("format version 2"), "{}", err(&v2));
         for cut in [5, 15, 30, good.len() - 3] {
             let e = err(&good[..cut]);
-            assert!(e.contains("truncated") || e.contains("magic"), "cut {cut}: {e}");
+            assert!(
+                e.contains("truncated") || e.contains("magic"),
+                "cut {cut}: {e}"
+            );
         }
         let mut flipped = good.clone();
         let at = good.len() - 12;
