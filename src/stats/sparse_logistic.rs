@@ -21,6 +21,8 @@ pub struct SparseLogisticParams {
     /// Weigh each class by n / (2·n_class), so both count equally.
     pub balanced: bool,
     pub max_iterations: usize,
+    /// Stop when every gradient component, on the mean-loss scale, is below this (scikit-learn's
+    /// `tol` means the same since it scales the objective by 1/n).
     pub tolerance: f64,
 }
 
@@ -30,7 +32,7 @@ impl Default for SparseLogisticParams {
             c: 1.0,
             balanced: true,
             max_iterations: 300,
-            tolerance: 1e-5,
+            tolerance: 1e-4,
         }
     }
 }
