@@ -88,11 +88,8 @@ fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Error> {
     let config = resolve_config(&args.ingest)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
     let mut settings: FeatureSettings = config.features.clone();
-    apply_embed_args(&mut settings, &args.embed)?;
+    apply_feature_flags(&mut settings, args.features.as_deref(), &args.embed)?;
     let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
-    if let Some(spec) = &args.features {
-        settings.kinds = FeatureKind::parse_list(spec).map_err(|m| usage("--features", m))?;
-    }
     if let Some(d) = args.ngram_dim {
         driftprint::config::check_dim(d, driftprint::features::ngrams::MAX_DIM)
             .map_err(|m| usage("--ngram-dim", m))?;
@@ -137,9 +134,16 @@ fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--model-dir`, `--max-tokens`, ... over the config's `[features.embed]`.
-fn apply_embed_args(settings: &mut FeatureSettings, args: &EmbedArgs) -> Result<(), Error> {
+/// `--features` and `--model-dir`, `--max-tokens`, ... over the config's `[features]`.
+fn apply_feature_flags(
+    settings: &mut FeatureSettings,
+    features: Option<&str>,
+    args: &EmbedArgs,
+) -> Result<(), Error> {
     let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
+    if let Some(spec) = features {
+        settings.kinds = FeatureKind::parse_list(spec).map_err(|m| usage("--features", m))?;
+    }
     let embed = &mut settings.embed;
     if let Some(dir) = &args.model_dir {
         embed.model_dir = Some(dir.clone());
@@ -184,11 +188,7 @@ fn test_list(flag: &str, spec: &str) -> Result<Vec<String>, Error> {
 fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
     use driftprint::commands::drift::{DriftRequest, Sides};
     let mut config = resolve_config(&args.ingest)?;
-    apply_embed_args(&mut config.features, &args.embed)?;
-    if let Some(spec) = &args.features {
-        config.features.kinds =
-            FeatureKind::parse_list(spec).map_err(|m| Error::Usage(format!("--features: {m}")))?;
-    }
+    apply_feature_flags(&mut config.features, args.features.as_deref(), &args.embed)?;
     if let Some(spec) = &args.tests {
         config.drift.tests = test_list("--tests", spec)?;
     }
@@ -255,11 +255,7 @@ fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
 fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, Error> {
     use driftprint::commands::drift::Sides;
     let mut config = resolve_config(&args.ingest)?;
-    apply_embed_args(&mut config.features, &args.embed)?;
-    if let Some(spec) = &args.features {
-        config.features.kinds =
-            FeatureKind::parse_list(spec).map_err(|m| Error::Usage(format!("--features: {m}")))?;
-    }
+    apply_feature_flags(&mut config.features, args.features.as_deref(), &args.embed)?;
     if let Some(seed) = args.seed {
         config.seed = seed;
         config.features.ngram.seed = seed;
