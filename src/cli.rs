@@ -102,13 +102,17 @@ pub struct IngestArgs {
     #[arg(long, value_name = "NAME")]
     pub domain_field: Option<String>,
 
+    /// Input field naming an adversarial attack applied to the text [default: attack].
+    #[arg(long, value_name = "NAME")]
+    pub attack_field: Option<String>,
+
     /// Map source values onto real/synthetic, e.g. `human=real,machine=synthetic`.
     #[arg(long, value_name = "VALUE=real|synthetic,...")]
     pub source_values: Option<String>,
 
     /// Lineage for documents whose file lacks the field, e.g. `source=synthetic,generator=gpt-4o`
     /// (keys: source, generator, prompt_id, temperature, generation, parent_model, split, label,
-    /// domain). This is how a directory of .txt files gets its lineage. Repeatable.
+    /// domain, attack). This is how a directory of .txt files gets its lineage. Repeatable.
     #[arg(long, value_name = "KEY=VALUE,...")]
     pub lineage: Vec<String>,
 

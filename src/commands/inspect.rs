@@ -85,6 +85,7 @@ pub struct InspectReport {
     pub by_split: BTreeMap<String, SourceCounts>,
     pub by_domain: BTreeMap<String, SourceCounts>,
     pub by_label: BTreeMap<String, SourceCounts>,
+    pub by_attack: BTreeMap<String, SourceCounts>,
     pub length_chars: Percentiles,
     pub length_words: Percentiles,
     /// Documents whose exact text already appeared earlier in the corpus.
@@ -104,6 +105,7 @@ struct Tally {
     by_split: BTreeMap<String, SourceCounts>,
     by_domain: BTreeMap<String, SourceCounts>,
     by_label: BTreeMap<String, SourceCounts>,
+    by_attack: BTreeMap<String, SourceCounts>,
     chars: Vec<u64>,
     words: Vec<u64>,
     first_source_of_text: FxHashMap<u128, Source>,
@@ -130,6 +132,7 @@ impl Tally {
         bump(&mut self.by_split, l.split.map(|s| s.as_str()), l.source);
         bump(&mut self.by_domain, l.domain.as_deref(), l.source);
         bump(&mut self.by_label, l.label.as_deref(), l.source);
+        bump(&mut self.by_attack, l.attack.as_deref(), l.source);
         self.chars.push(doc.text.chars().count() as u64);
         self.words.push(doc.text.split_whitespace().count() as u64);
         let key = xxhash_rust::xxh3::xxh3_128(doc.text.as_bytes());
@@ -169,6 +172,7 @@ pub fn run(
         by_split: tally.by_split,
         by_domain: tally.by_domain,
         by_label: tally.by_label,
+        by_attack: tally.by_attack,
         length_chars: Percentiles::of(&mut tally.chars),
         length_words: Percentiles::of(&mut tally.words),
         duplicate_texts: tally.duplicates,
@@ -196,6 +200,7 @@ impl InspectReport {
             ("split", &self.by_split),
             ("domain", &self.by_domain),
             ("label", &self.by_label),
+            ("attack", &self.by_attack),
         ] {
             if map.len() == 1 && map.contains_key(UNSET) {
                 let _ = writeln!(s, "\nby {title}: not recorded");

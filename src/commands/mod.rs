@@ -39,6 +39,7 @@ pub fn resolve_config(args: &IngestArgs) -> Result<Config> {
         ("split", &args.split_field),
         ("label", &args.label_field),
         ("domain", &args.domain_field),
+        ("attack", &args.attack_field),
     ];
     for (field, input) in remaps {
         if let Some(input) = input {

@@ -136,6 +136,9 @@ pub struct Lineage {
     pub label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// Adversarial transformation applied to the text (paraphrase, homoglyphs, ...), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attack: Option<String>,
 }
 
 impl Lineage {
@@ -150,6 +153,7 @@ impl Lineage {
             split: None,
             label: None,
             domain: None,
+            attack: None,
         }
     }
 }
@@ -167,6 +171,7 @@ impl Lineage {
             "split" => self.split.map(|s| s.as_str().to_string()),
             "label" => self.label.clone(),
             "domain" => self.domain.clone(),
+            "attack" => self.attack.clone(),
             _ => None,
         }
     }

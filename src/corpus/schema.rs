@@ -10,7 +10,7 @@ use super::{Doc, Lineage, Source, Split};
 use crate::error::{InputError, Location};
 
 /// The schema fields a corpus row can carry, in display order.
-pub const SCHEMA_FIELDS: [&str; 11] = [
+pub const SCHEMA_FIELDS: [&str; 12] = [
     "id",
     "text",
     "source",
@@ -22,6 +22,7 @@ pub const SCHEMA_FIELDS: [&str; 11] = [
     "split",
     "label",
     "domain",
+    "attack",
 ];
 
 /// Which input field feeds each schema field (`None`: not read from the file).
@@ -142,6 +143,7 @@ pub struct LineageDefaults {
     pub split: Option<Split>,
     pub label: Option<String>,
     pub domain: Option<String>,
+    pub attack: Option<String>,
 }
 
 impl LineageDefaults {
@@ -172,6 +174,7 @@ impl LineageDefaults {
             }
             "label" => self.label = text(),
             "domain" => self.domain = text(),
+            "attack" => self.attack = text(),
             other => {
                 return Err(format!(
                     "unknown lineage key '{other}' (known: {})",
@@ -364,6 +367,9 @@ impl DocBuilder<'_> {
         lineage.domain = self
             .string_field(record, location, "domain")?
             .or_else(|| defaults.domain.clone());
+        lineage.attack = self
+            .string_field(record, location, "attack")?
+            .or_else(|| defaults.attack.clone());
         lineage.temperature = self.temperature(record, location)?.or(defaults.temperature);
         lineage.generation = self.generation(record, location)?.or(defaults.generation);
         lineage.split = match self.string_field(record, location, "split")? {

@@ -125,6 +125,16 @@ impl Embedder {
         })
     }
 
+    /// The 128-bit hash of the model files (see [`ModelDir::fingerprint`]), as hex.
+    pub fn model_fingerprint(&self) -> Result<String> {
+        Ok(format!("{:032x}", self.dir.fingerprint()?))
+    }
+
+    /// Token limit and chunking: they change the vectors, so a saved model records them.
+    pub fn config(&self) -> &EmbedConfig {
+        &self.config
+    }
+
     pub fn stats(&self) -> EmbedStats {
         *self.stats.lock().unwrap_or_else(|e| e.into_inner())
     }

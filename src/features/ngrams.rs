@@ -138,9 +138,17 @@ impl HashedNgrams {
         ((h as u128 * self.config.dim as u128) >> 64) as u32
     }
 
-    /// Calls `emit` with the bucket of every word 1-2-gram and char 3-5-gram of `text`
-    /// (lower-cased; whitespace runs folded to one space, as scikit-learn's char analyzer does).
-    fn for_each_bucket(&self, text: &str, chars: &mut Vec<char>, mut emit: impl FnMut(u32)) {
+    /// Calls `emit(bucket, start, end)` for every word 1-2-gram and char 3-5-gram of `text`,
+    /// where `chars[start..end]` is the n-gram in the normalised text (lower-cased; whitespace
+    /// runs folded to one space, as scikit-learn's char analyzer does). The featurizer's hot path
+    /// ignores the span, which inlining then removes.
+    #[inline(always)]
+    fn for_each_ngram(
+        &self,
+        text: &str,
+        chars: &mut Vec<char>,
+        mut emit: impl FnMut(u32, usize, usize),
+    ) {
         chars.clear();
         let mut last_space = false;
         for c in text.chars() {
@@ -161,7 +169,7 @@ impl HashedNgrams {
 
         // Word unigrams and bigrams: tokens as scikit-learn's `\b\w\w+\b` finds them.
         let word_seed = OFFSET ^ self.config.seed ^ 0x776f_7264;
-        let mut previous: Option<u64> = None;
+        let mut previous: Option<(u64, usize)> = None;
         let mut i = 0;
         while i < chars.len() {
             if !is_word_char(chars[i]) {
@@ -177,11 +185,15 @@ impl HashedNgrams {
             if i - start < 2 {
                 continue;
             }
-            emit(self.bucket(h));
-            if let Some(p) = previous {
-                emit(self.bucket(p.rotate_left(17) ^ h.wrapping_mul(PRIME) ^ 0xb1));
+            emit(self.bucket(h), start, i);
+            if let Some((p, p_start)) = previous {
+                emit(
+                    self.bucket(p.rotate_left(17) ^ h.wrapping_mul(PRIME) ^ 0xb1),
+                    p_start,
+                    i,
+                );
             }
-            previous = Some(h);
+            previous = Some((h, start));
         }
 
         // Char 3-5-grams.
@@ -194,7 +206,7 @@ impl HashedNgrams {
             {
                 h = (h ^ c as u64).wrapping_mul(PRIME);
                 if n >= 2 {
-                    emit(self.bucket(h ^ (n as u64 + 1)));
+                    emit(self.bucket(h ^ (n as u64 + 1)), start, start + n + 1);
                 }
             }
         }
@@ -209,7 +221,7 @@ impl HashedNgrams {
             chars,
         } = scratch;
         emitted.clear();
-        self.for_each_bucket(text, chars, |b| emitted.push(b));
+        self.for_each_ngram(text, chars, |b, _, _| emitted.push(b));
         // Branch-free dedup: whether a bucket is new is a coin flip the predictor cannot learn.
         touched.clear();
         touched.resize(emitted.len(), 0);
@@ -221,6 +233,52 @@ impl HashedNgrams {
             *c = c.saturating_add(1);
         }
         touched.truncate(distinct);
+    }
+
+    /// Every n-gram of `text` whose bucket `wanted` accepts, with its bucket and the normalised
+    /// text around it (`context` chars each side): how the lexicon names hashed buckets.
+    pub fn find_ngrams(
+        &self,
+        text: &str,
+        context: usize,
+        mut wanted: impl FnMut(u32) -> bool,
+    ) -> Vec<NgramHit> {
+        let mut chars = Vec::new();
+        let mut spans = Vec::new();
+        self.for_each_ngram(text, &mut chars, |b, start, end| {
+            if wanted(b) {
+                spans.push((b, start, end));
+            }
+        });
+        spans
+            .into_iter()
+            .map(|(bucket, start, end)| NgramHit {
+                bucket,
+                ngram: chars[start..end].iter().collect(),
+                snippet: chars[start.saturating_sub(context)..(end + context).min(chars.len())]
+                    .iter()
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// A featurizer with a stored IDF table (one weight per bucket), as a saved model has it.
+    pub fn with_idf(config: NgramConfig, idf: Vec<f32>) -> Result<Self, String> {
+        if idf.len() != config.dim {
+            return Err(format!(
+                "IDF table has {} entries for {} buckets",
+                idf.len(),
+                config.dim
+            ));
+        }
+        let mut ngrams = HashedNgrams::new(config);
+        ngrams.idf = idf;
+        Ok(ngrams)
+    }
+
+    /// IDF weight per bucket.
+    pub fn idf(&self) -> &[f32] {
+        &self.idf
     }
 
     /// Term counts of one document as sorted (bucket, count) pairs.
@@ -293,6 +351,14 @@ impl HashedNgrams {
     }
 }
 
+/// One n-gram occurrence found by [`HashedNgrams::find_ngrams`] (normalised text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NgramHit {
+    pub bucket: u32,
+    pub ngram: String,
+    pub snippet: String,
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
@@ -331,7 +397,7 @@ impl Featurizer for HashedNgrams {
                 let mut chars = Vec::new();
                 for (k, doc) in chunk.iter().enumerate() {
                     let k = k as u16;
-                    self.for_each_bucket(&doc.text, &mut chars, |b| {
+                    self.for_each_ngram(&doc.text, &mut chars, |b, _, _| {
                         let seen = &mut seen_in[b as usize];
                         df[b as usize] += u16::from(*seen != k);
                         *seen = k;
@@ -410,9 +476,26 @@ mod tests {
         let mut words = 0;
         let mut chars = Vec::new();
         // Only the word part differs between these: "a" and "I" are too short to be tokens.
-        ng.for_each_bucket("a I ok", &mut chars, |_| words += 1);
+        ng.for_each_ngram("a I ok", &mut chars, |_, _, _| words += 1);
         // "ok" -> 1 unigram; chars "a i ok" -> 4 trigrams + 3 four-grams + 2 five-grams.
         assert_eq!(words, 1 + 9);
+    }
+
+    #[test]
+    fn find_ngrams_names_the_ngrams_behind_buckets() {
+        let ng = HashedNgrams::new(NgramConfig::default());
+        let text = "Moreover,  it  is  Worth noting";
+        let (buckets, _) = ng.tfidf_row(text);
+        let hits = ng.find_ngrams(text, 4, |_| true);
+        let found: std::collections::BTreeSet<u32> = hits.iter().map(|h| h.bucket).collect();
+        assert_eq!(found, buckets.iter().copied().collect());
+        let bigram = hits.iter().find(|h| h.ngram == "worth noting").unwrap();
+        assert_eq!(bigram.snippet, " is worth noting");
+        assert!(hits.iter().any(|h| h.ngram == "moreover"));
+        assert!(
+            hits.iter().any(|h| h.ngram == "r, i"),
+            "whitespace runs fold to one space"
+        );
     }
 
     #[test]

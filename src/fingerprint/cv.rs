@@ -9,9 +9,10 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::design::Design;
-use super::learner::{fit, LearnerKind};
+use super::learner::fit;
+use super::TrainOptions;
 use crate::corpus::{Doc, Source};
-use crate::features::NgramConfig;
+use crate::error::Result;
 use crate::stats::roc::auroc;
 
 /// The fold of a document under the random split.
@@ -31,6 +32,11 @@ pub struct FoldResult {
     pub featurize_seconds: f64,
     /// Fitting the learner and scoring the test fold.
     pub fit_seconds: f64,
+    /// Rows of the test documents and their decision values (out-of-fold scores).
+    #[serde(skip)]
+    pub test_rows: Vec<usize>,
+    #[serde(skip)]
+    pub decisions: Vec<f64>,
 }
 
 /// TPR at the threshold that passes 1% of the human scores (their 99th percentile, linear
@@ -58,36 +64,29 @@ pub fn tpr_at_fpr(scores: &[f64], synthetic: &[bool], fpr: f64) -> f64 {
     machine.iter().filter(|&&v| v > threshold).count() as f64 / machine.len().max(1) as f64
 }
 
-/// How each fold's model is trained.
-#[derive(Debug, Clone)]
-pub struct TrainSettings {
-    pub ngram: NgramConfig,
-    pub learner: LearnerKind,
-    /// Inverse L2 strength (L-BFGS), as scikit-learn's C.
-    pub c: f64,
-    pub seed: u64,
-}
-
 /// Trains on `train` and scores `test`.
 fn run_fold(
     name: String,
     docs: &[Doc],
     train: &[usize],
     test: &[usize],
-    settings: &TrainSettings,
-) -> FoldResult {
+    options: &TrainOptions,
+) -> Result<FoldResult> {
     let start = Instant::now();
     let pick = |rows: &[usize]| rows.iter().map(|&i| docs[i].clone()).collect::<Vec<_>>();
     let (train_docs, test_docs) = (pick(train), pick(test));
-    let design = Design::fit(&settings.ngram, &train_docs);
+    let design = Design::fit(&options.features, &train_docs)?;
     let label = |d: &Doc| d.lineage.source == Source::Synthetic;
     let y: Vec<bool> = train_docs.iter().map(label).collect();
-    let (x_train, x_test) = (design.transform(&train_docs), design.transform(&test_docs));
+    let (x_train, x_test) = (
+        design.transform(&train_docs)?,
+        design.transform(&test_docs)?,
+    );
     let featurize_seconds = start.elapsed().as_secs_f64();
-    let model = fit(settings.learner, &x_train, &y, settings.c, settings.seed);
+    let model = fit(options.learner, &x_train, &y, options.c, options.seed);
     let scores = model.decision(&x_test);
     let truth: Vec<bool> = test_docs.iter().map(label).collect();
-    FoldResult {
+    Ok(FoldResult {
         name,
         n_train: train.len(),
         n_test: test.len(),
@@ -95,24 +94,26 @@ fn run_fold(
         tpr_at_1pct_fpr: tpr_at_fpr(&scores, &truth, 0.01),
         featurize_seconds,
         fit_seconds: start.elapsed().as_secs_f64() - featurize_seconds,
-    }
+        test_rows: test.to_vec(),
+        decisions: scores,
+    })
 }
 
 /// Random k-fold cross-validation.
-pub fn random_folds(docs: &[Doc], folds: usize, settings: &TrainSettings) -> Vec<FoldResult> {
+pub fn random_folds(docs: &[Doc], folds: usize, options: &TrainOptions) -> Result<Vec<FoldResult>> {
     let fold: Vec<usize> = docs.iter().map(|d| random_fold(&d.id, folds)).collect();
     (0..folds)
         .map(|k| {
             let (test, train): (Vec<usize>, Vec<usize>) =
                 (0..docs.len()).partition(|&i| fold[i] == k);
-            run_fold(format!("fold {k}"), docs, &train, &test, settings)
+            run_fold(format!("fold {k}"), docs, &train, &test, options)
         })
         .collect()
 }
 
 /// One fold per generator: its synthetic documents and one k-th of the human documents are
 /// held out; the model trains on every other generator and the remaining human documents.
-pub fn generator_held_out(docs: &[Doc], settings: &TrainSettings) -> Vec<FoldResult> {
+pub fn generator_held_out(docs: &[Doc], options: &TrainOptions) -> Result<Vec<FoldResult>> {
     let generators: Vec<String> = docs
         .iter()
         .filter(|d| d.lineage.source == Source::Synthetic)
@@ -134,7 +135,7 @@ pub fn generator_held_out(docs: &[Doc], settings: &TrainSettings) -> Vec<FoldRes
             };
             let (test, train): (Vec<usize>, Vec<usize>) =
                 (0..docs.len()).partition(|&i| held_out(i));
-            run_fold(name.clone(), docs, &train, &test, settings)
+            run_fold(name.clone(), docs, &train, &test, options)
         })
         .collect()
 }
@@ -161,60 +162,5 @@ mod tests {
             (crc32fast::hash(b"doc-1") % 5) as usize
         );
         assert_eq!(crc32fast::hash(b"hello"), 0x3610_a686);
-    }
-
-    /// Random 5-fold and generator-held-out figures on ../shared/data/dev (run by hand:
-    /// `cargo test --release --lib dev_detector -- --ignored --nocapture`).
-    #[test]
-    #[ignore]
-    fn dev_detector() {
-        let dev = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/dev");
-        let mut inputs: Vec<std::path::PathBuf> = std::fs::read_dir(&dev)
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-            .collect();
-        inputs.sort();
-        let mut options = crate::corpus::IngestOptions::default();
-        options.fields.remap("source", "label").unwrap();
-        options
-            .source_values
-            .extend_from_spec("human=real,machine=synthetic")
-            .unwrap();
-        let mut stream = crate::corpus::CorpusStream::open(&inputs, &options).unwrap();
-        let mut docs = Vec::new();
-        while let Some(batch) = stream.next_batch().unwrap() {
-            docs.extend(batch);
-        }
-        let learner = std::env::var("LEARNER").unwrap_or_else(|_| "lbfgs".into());
-        let c = std::env::var("C")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1.0);
-        let settings = TrainSettings {
-            ngram: NgramConfig::default(),
-            learner: learner.parse().unwrap(),
-            c,
-            seed: 1,
-        };
-        let report = |name: &str, folds: &[FoldResult]| {
-            for f in folds {
-                eprintln!(
-                    "{name} {:<28} n_train {:>6} n_test {:>5} AUROC {:.4} TPR@1%FPR {:.3} featurize {:.1} s fit {:.1} s",
-                    f.name, f.n_train, f.n_test, f.auroc, f.tpr_at_1pct_fpr, f.featurize_seconds, f.fit_seconds
-                );
-            }
-            let mean =
-                |g: fn(&FoldResult) -> f64| folds.iter().map(g).sum::<f64>() / folds.len() as f64;
-            eprintln!(
-                "{name} mean AUROC {:.4} mean TPR@1%FPR {:.3}",
-                mean(|f| f.auroc),
-                mean(|f| f.tpr_at_1pct_fpr)
-            );
-        };
-        report("random", &random_folds(&docs, 5, &settings));
-        if std::env::var("HELD_OUT").is_ok() {
-            report("held-out", &generator_held_out(&docs, &settings));
-        }
     }
 }

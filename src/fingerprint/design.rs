@@ -1,49 +1,53 @@
-//! The detector's design matrix: sparse hashed n-gram TF-IDF (IDF fitted on the training
-//! documents) with the standardised stylometric features appended as extra columns, so one
-//! sparse linear model weighs both.
+//! The detector's design matrix, one sparse row per document: hashed n-gram TF-IDF (IDF fitted
+//! on the training documents), then the standardised stylometric features, then the sentence
+//! embedding, each family only when asked for, so one sparse linear model weighs them all.
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::corpus::Doc;
+use crate::error::{Error, Result};
 use crate::features::stylometry::{self, Stylometry};
-use crate::features::{Featurizer, HashedNgrams, NgramConfig, SparseMatrix};
+use crate::features::{Embedder, FeatureKind, FeatureSettings, Featurizer, HashedNgrams};
+use crate::features::{NgramConfig, SparseMatrix};
 
-/// Fitted featurisation: IDF of the n-gram buckets and the stylometry's mean and spread.
-pub struct Design {
-    pub ngrams: HashedNgrams,
-    pub stylo_mean: Vec<f32>,
-    pub stylo_scale: Vec<f32>,
+/// Clip of standardised stylometry: a few documents have extreme lengths or counts.
+const STYLO_CLIP: f32 = 5.0;
+
+/// Mean and inverse spread of each stylometric column over the training documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StyloScaling {
+    pub columns: Vec<String>,
+    pub mean: Vec<f32>,
+    /// 1 / standard deviation; 0 for constant columns (they carry nothing).
+    pub inverse_scale: Vec<f32>,
 }
 
-impl Design {
-    /// Fits IDF and stylometric standardisation on `docs`.
-    pub fn fit(config: &NgramConfig, docs: &[Doc]) -> Design {
-        let mut ngrams = HashedNgrams::new(config.clone());
-        ngrams.observe(docs);
+impl StyloScaling {
+    fn fit(docs: &[Doc]) -> StyloScaling {
         let rows: Vec<Vec<f32>> = docs
             .par_iter()
             .map(|d| stylometry::features(&d.text))
             .collect();
-        let width = Stylometry.columns().len();
+        let columns = Stylometry.columns();
         let n = rows.len().max(1) as f64;
-        let mut mean = vec![0f64; width];
+        let mut mean = vec![0f64; columns.len()];
         for r in &rows {
             mean.iter_mut()
                 .zip(r)
                 .for_each(|(m, v)| *m += *v as f64 / n);
         }
-        let mut var = vec![0f64; width];
+        let mut var = vec![0f64; columns.len()];
         for r in &rows {
             var.iter_mut()
                 .zip(r)
                 .zip(&mean)
                 .for_each(|((s, v), m)| *s += (*v as f64 - m).powi(2) / n);
         }
-        Design {
-            ngrams,
-            stylo_mean: mean.iter().map(|&m| m as f32).collect(),
-            // Constant columns get scale 0: they carry nothing.
-            stylo_scale: var
+        StyloScaling {
+            columns,
+            mean: mean.iter().map(|&m| m as f32).collect(),
+            inverse_scale: var
                 .iter()
                 .map(|&v| {
                     if v > 1e-12 {
@@ -56,48 +60,151 @@ impl Design {
         }
     }
 
-    /// Columns: the n-gram buckets, then the stylometric features.
+    fn standardise(&self, text: &str) -> Vec<f32> {
+        stylometry::features(text)
+            .iter()
+            .zip(&self.mean)
+            .zip(&self.inverse_scale)
+            .map(|((v, m), s)| ((v - m) * s).clamp(-STYLO_CLIP, STYLO_CLIP))
+            .collect()
+    }
+}
+
+/// What one column of the design matrix is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Ngram(u32),
+    Stylo(usize),
+    Embed(usize),
+}
+
+/// Fitted featurisation of the detector.
+pub struct Design {
+    pub ngrams: Option<HashedNgrams>,
+    pub stylo: Option<StyloScaling>,
+    pub embedder: Option<Embedder>,
+}
+
+impl Design {
+    /// Fits IDF and the stylometric standardisation on `docs`, for the families in `settings`.
+    pub fn fit(settings: &FeatureSettings, docs: &[Doc]) -> Result<Design> {
+        let wants = |k: FeatureKind| settings.kinds.contains(&k);
+        let ngrams = wants(FeatureKind::Ngram).then(|| {
+            let mut ngrams = HashedNgrams::new(settings.ngram.clone());
+            ngrams.observe(docs);
+            ngrams
+        });
+        let stylo = wants(FeatureKind::Stylo).then(|| StyloScaling::fit(docs));
+        let embedder = match wants(FeatureKind::Embed) {
+            true => Some(Embedder::new(&settings.embed)?),
+            false => None,
+        };
+        Ok(Design {
+            ngrams,
+            stylo,
+            embedder,
+        })
+    }
+
+    /// A design from stored parts (a saved model).
+    pub fn from_parts(
+        ngram: Option<(NgramConfig, Vec<f32>)>,
+        stylo: Option<StyloScaling>,
+        embedder: Option<Embedder>,
+    ) -> Result<Design> {
+        let ngrams = match ngram {
+            Some((config, idf)) => Some(HashedNgrams::with_idf(config, idf).map_err(Error::Data)?),
+            None => None,
+        };
+        Ok(Design {
+            ngrams,
+            stylo,
+            embedder,
+        })
+    }
+
+    fn ngram_width(&self) -> usize {
+        self.ngrams.as_ref().map_or(0, |n| n.config().dim)
+    }
+
+    fn stylo_width(&self) -> usize {
+        self.stylo.as_ref().map_or(0, |s| s.columns.len())
+    }
+
+    fn embed_width(&self) -> usize {
+        self.embedder.as_ref().map_or(0, |e| e.columns().len())
+    }
+
+    /// Columns: n-gram buckets, then stylometric features, then embedding dimensions.
     pub fn width(&self) -> usize {
-        self.ngrams.config().dim + self.stylo_mean.len()
+        self.ngram_width() + self.stylo_width() + self.embed_width()
     }
 
-    /// Names of the stylometric columns (offset by the n-gram width).
-    pub fn stylo_names() -> Vec<String> {
-        Stylometry.columns()
+    pub fn column(&self, j: usize) -> Column {
+        let (n, s) = (self.ngram_width(), self.stylo_width());
+        if j < n {
+            Column::Ngram(j as u32)
+        } else if j < n + s {
+            Column::Stylo(j - n)
+        } else {
+            Column::Embed(j - n - s)
+        }
     }
 
-    pub fn transform(&self, docs: &[Doc]) -> SparseMatrix {
-        let ngrams = self.ngrams.transform_sparse(docs);
-        let offset = self.ngrams.config().dim as u32;
-        let stylo: Vec<Vec<f32>> = docs
-            .par_iter()
-            .map(|d| {
-                stylometry::features(&d.text)
-                    .iter()
-                    .zip(&self.stylo_mean)
-                    .zip(&self.stylo_scale)
-                    // Clipped: a few documents have extreme lengths or counts.
-                    .map(|((v, m), s)| ((v - m) * s).clamp(-5.0, 5.0))
-                    .collect()
-            })
-            .collect();
+    /// The feature families in use, by name.
+    pub fn kinds(&self) -> Vec<FeatureKind> {
+        [
+            (self.ngrams.is_some(), FeatureKind::Ngram),
+            (self.stylo.is_some(), FeatureKind::Stylo),
+            (self.embedder.is_some(), FeatureKind::Embed),
+        ]
+        .into_iter()
+        .filter_map(|(on, k)| on.then_some(k))
+        .collect()
+    }
+
+    pub fn transform(&self, docs: &[Doc]) -> Result<SparseMatrix> {
+        let ngrams = self.ngrams.as_ref().map(|n| n.transform_sparse(docs));
+        let stylo: Option<Vec<Vec<f32>>> = self
+            .stylo
+            .as_ref()
+            .map(|s| docs.par_iter().map(|d| s.standardise(&d.text)).collect());
+        let embed = match &self.embedder {
+            Some(e) => Some(e.transform(docs)?),
+            None => None,
+        };
+        let stylo_offset = self.ngram_width() as u32;
+        let embed_offset = stylo_offset + self.stylo_width() as u32;
         let mut out = SparseMatrix::new(self.width());
         let mut indices = Vec::new();
         let mut values = Vec::new();
-        for (i, row) in stylo.iter().enumerate() {
-            let (a, b) = (ngrams.indptr[i], ngrams.indptr[i + 1]);
+        for (i, doc) in docs.iter().enumerate() {
             indices.clear();
             values.clear();
-            indices.extend_from_slice(&ngrams.indices[a..b]);
-            values.extend_from_slice(&ngrams.values[a..b]);
-            for (j, &v) in row.iter().enumerate() {
-                if v != 0.0 {
-                    indices.push(offset + j as u32);
-                    values.push(v);
+            if let Some(m) = &ngrams {
+                let (idx, val) = m.row(i);
+                indices.extend_from_slice(idx);
+                values.extend_from_slice(val);
+            }
+            let dense = stylo
+                .as_ref()
+                .map(|rows| (stylo_offset, &rows[i][..]))
+                .into_iter()
+                .chain(
+                    embed
+                        .as_ref()
+                        .map(|e| (embed_offset, e.row(i).to_slice().unwrap_or(&[]))),
+                );
+            for (offset, row) in dense {
+                for (j, &v) in row.iter().enumerate() {
+                    if v != 0.0 {
+                        indices.push(offset + j as u32);
+                        values.push(v);
+                    }
                 }
             }
-            out.push_row(ngrams.ids[i].clone(), &indices, &values);
+            out.push_row(doc.id.clone(), &indices, &values);
         }
-        out
+        Ok(out)
     }
 }

@@ -1,8 +1,15 @@
-//! The LLM fingerprint detector: a sparse linear model over hashed n-grams and stylometry that
-//! tells LLM-generated from human text, and the evaluation around it.
+//! The LLM fingerprint detector: a sparse linear model over hashed n-grams, stylometry and
+//! (optionally) sentence embeddings that tells LLM-generated from human text, its calibration,
+//! evaluation, lexicon and the synthetic-fraction estimate built on it.
 
+pub mod calibration;
 pub mod cv;
 pub mod design;
+pub mod detector;
+pub mod evaluation;
 pub mod fraction;
 pub mod learner;
+pub mod lexicon;
 pub mod model_file;
+
+pub use detector::{Detector, TrainOptions};

@@ -61,6 +61,7 @@ pub fn write_corpus_parquet(docs: &[Doc], path: &Path) -> Result<()> {
         ("split", text_col(&|d| d.lineage.split.map(|s| s.as_str()))),
         ("label", text_col(&|d| d.lineage.label.as_deref())),
         ("domain", text_col(&|d| d.lineage.domain.as_deref())),
+        ("attack", text_col(&|d| d.lineage.attack.as_deref())),
     ];
     let fields: Vec<Field> = columns
         .iter()

@@ -1,0 +1,206 @@
+//! The fingerprint lexicon: the n-gram buckets and style features that weigh most toward
+//! synthetic and toward real, named by rescanning the training text (a hashed bucket is only a
+//! number until we see which n-grams land in it), with how often each appears per class and an
+//! example snippet. Built at training time and stored in the model, so `explain` needs no data.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::design::{Column, Design};
+use super::learner::LinearModel;
+use crate::corpus::Doc;
+use crate::features::stylometry;
+
+/// N-grams listed per bucket (hash collisions put several in one).
+const NGRAMS_PER_BUCKET: usize = 3;
+/// Normalised characters of context each side of a snippet's n-gram.
+const SNIPPET_CONTEXT: usize = 40;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NgramCount {
+    pub ngram: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LexiconEntry {
+    pub bucket: u32,
+    /// Model weight: positive pushes toward synthetic.
+    pub weight: f32,
+    /// The bucket's most frequent n-grams in the training text (lower-cased, spaces folded).
+    pub ngrams: Vec<NgramCount>,
+    /// Share of synthetic / real training documents containing the bucket.
+    pub share_synthetic: f64,
+    pub share_real: f64,
+    /// An example from a training document of the class the weight points to.
+    pub snippet: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StyleEntry {
+    pub feature: String,
+    /// Weight per standard deviation of the feature: positive pushes toward synthetic.
+    pub weight: f32,
+    pub mean_real: f64,
+    pub mean_synthetic: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lexicon {
+    pub toward_synthetic: Vec<LexiconEntry>,
+    pub toward_real: Vec<LexiconEntry>,
+    /// Style features by |weight|, largest first.
+    pub style: Vec<StyleEntry>,
+}
+
+/// What the rescan gathers for one bucket.
+#[derive(Default, Clone)]
+struct BucketTally {
+    ngrams: HashMap<String, u64>,
+    docs: [u64; 2],
+    snippet: [Option<String>; 2],
+}
+
+fn merge(
+    mut a: HashMap<u32, BucketTally>,
+    b: HashMap<u32, BucketTally>,
+) -> HashMap<u32, BucketTally> {
+    for (bucket, t) in b {
+        let e = a.entry(bucket).or_default();
+        for (g, c) in t.ngrams {
+            *e.ngrams.entry(g).or_default() += c;
+        }
+        for k in 0..2 {
+            e.docs[k] += t.docs[k];
+            if e.snippet[k].is_none() {
+                e.snippet[k] = t.snippet[k].clone();
+            }
+        }
+    }
+    a
+}
+
+/// The `size` strongest entries each way, from training `docs` (truth `synthetic`).
+pub fn build(
+    design: &Design,
+    model: &LinearModel,
+    docs: &[Doc],
+    synthetic: &[bool],
+    size: usize,
+) -> Lexicon {
+    let mut ngram_cols: Vec<(u32, f32)> = Vec::new();
+    let mut style_cols: Vec<(usize, f32)> = Vec::new();
+    for (j, &w) in model.weights.iter().enumerate() {
+        match design.column(j) {
+            Column::Ngram(b) if w != 0.0 => ngram_cols.push((b, w)),
+            Column::Stylo(k) => style_cols.push((k, w)),
+            _ => {}
+        }
+    }
+    ngram_cols.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let toward_synthetic: Vec<(u32, f32)> = ngram_cols
+        .iter()
+        .take(size)
+        .filter(|c| c.1 > 0.0)
+        .copied()
+        .collect();
+    let toward_real: Vec<(u32, f32)> = ngram_cols
+        .iter()
+        .rev()
+        .take(size)
+        .filter(|c| c.1 < 0.0)
+        .copied()
+        .collect();
+
+    let tallies = match &design.ngrams {
+        Some(ngrams) => {
+            let wanted: HashSet<u32> = toward_synthetic
+                .iter()
+                .chain(&toward_real)
+                .map(|c| c.0)
+                .collect();
+            docs.par_iter()
+                .zip(synthetic)
+                .fold(
+                    HashMap::new,
+                    |mut acc: HashMap<u32, BucketTally>, (d, &s)| {
+                        let class = usize::from(s);
+                        let mut seen = HashSet::new();
+                        for hit in
+                            ngrams.find_ngrams(&d.text, SNIPPET_CONTEXT, |b| wanted.contains(&b))
+                        {
+                            let t = acc.entry(hit.bucket).or_default();
+                            *t.ngrams.entry(hit.ngram).or_default() += 1;
+                            if seen.insert(hit.bucket) {
+                                t.docs[class] += 1;
+                            }
+                            if t.snippet[class].is_none() {
+                                t.snippet[class] = Some(hit.snippet);
+                            }
+                        }
+                        acc
+                    },
+                )
+                .reduce(HashMap::new, merge)
+        }
+        None => HashMap::new(),
+    };
+    let n_synthetic = synthetic.iter().filter(|&&s| s).count().max(1) as f64;
+    let n_real = (synthetic.len() - synthetic.iter().filter(|&&s| s).count()).max(1) as f64;
+    let entry = |&(bucket, weight): &(u32, f32)| {
+        let t = tallies.get(&bucket).cloned().unwrap_or_default();
+        let mut ngrams: Vec<NgramCount> = t
+            .ngrams
+            .into_iter()
+            .map(|(ngram, count)| NgramCount { ngram, count })
+            .collect();
+        ngrams.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.ngram.cmp(&b.ngram)));
+        ngrams.truncate(NGRAMS_PER_BUCKET);
+        let class = usize::from(weight > 0.0);
+        LexiconEntry {
+            bucket,
+            weight,
+            ngrams,
+            share_synthetic: t.docs[1] as f64 / n_synthetic,
+            share_real: t.docs[0] as f64 / n_real,
+            snippet: t.snippet[class].clone(),
+        }
+    };
+
+    let style = match &design.stylo {
+        Some(scaling) => {
+            let rows: Vec<Vec<f32>> = docs
+                .par_iter()
+                .map(|d| stylometry::features(&d.text))
+                .collect();
+            let mean = |want: bool, k: usize| {
+                let (sum, n) = rows
+                    .iter()
+                    .zip(synthetic)
+                    .filter(|(_, &s)| s == want)
+                    .fold((0.0, 0u64), |(sum, n), (r, _)| (sum + r[k] as f64, n + 1));
+                sum / n.max(1) as f64
+            };
+            style_cols.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+            style_cols
+                .iter()
+                .filter(|c| c.1 != 0.0)
+                .take(size)
+                .map(|&(k, weight)| StyleEntry {
+                    feature: scaling.columns[k].clone(),
+                    weight,
+                    mean_real: mean(false, k),
+                    mean_synthetic: mean(true, k),
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Lexicon {
+        toward_synthetic: toward_synthetic.iter().map(entry).collect(),
+        toward_real: toward_real.iter().map(entry).collect(),
+        style,
+    }
+}
