@@ -43,6 +43,173 @@ pub enum Command {
     /// Calibrate thresholds of tests without p-values on repeated real-vs-real splits of the
     /// reference, and write them into a config file.
     Calibrate(CalibrateArgs),
+    /// Train, evaluate, apply and explain the detector of LLM-generated text.
+    #[command(subcommand)]
+    Fingerprint(FingerprintCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FingerprintCommand {
+    /// Train a detector on labelled human (real) and LLM (synthetic) text and save it.
+    Train(FingerprintTrainArgs),
+    /// Measure a detector on labelled text (--model), or cross-validate training on it (--cv):
+    /// AUROC, TPR at 1% FPR, accuracy, Brier score, reliability, per generator/domain/attack.
+    Eval(FingerprintEvalArgs),
+    /// Score a corpus: per document the synthetic probability and decision, and the corpus's
+    /// synthetic fraction with a confidence interval (how an eval set is checked for
+    /// contamination).
+    Score(FingerprintScoreArgs),
+    /// Print the fingerprint lexicon: the n-grams and style features that weigh most toward
+    /// synthetic and toward real, with examples from the training text.
+    Explain(FingerprintExplainArgs),
+}
+
+/// How the detector is trained (flags override the config's [fingerprint]).
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Detector")]
+pub struct DetectorArgs {
+    /// Feature families: ngram (hashed word 1-2 + char 3-5-gram TF-IDF), stylo (stylometry),
+    /// embed (MiniLM sentence embeddings) [default: ngram,stylo].
+    #[arg(long, value_name = "SETS")]
+    pub features: Option<String>,
+
+    /// Learner: lbfgs (class-balanced L2 logistic regression) or ftrl (FTRL-Proximal)
+    /// [default: lbfgs].
+    #[arg(long, value_name = "NAME")]
+    pub learner: Option<String>,
+
+    /// Inverse regularisation strength, as scikit-learn's C [default: 1].
+    #[arg(long, value_name = "C")]
+    pub c: Option<f64>,
+
+    /// False-positive rate the decision threshold is chosen for [default: 0.01].
+    #[arg(long, value_name = "RATE")]
+    pub target_fpr: Option<f64>,
+
+    /// Share of documents held out to calibrate probabilities and measure TPR/FPR
+    /// [default: 0.2].
+    #[arg(long, value_name = "SHARE")]
+    pub calibration_fraction: Option<f64>,
+
+    /// Lexicon entries kept each way (toward synthetic, toward real) [default: 25].
+    #[arg(long, value_name = "N")]
+    pub lexicon_size: Option<usize>,
+
+    /// Seed of the calibration split, the n-gram hashing and the learner [default: the
+    /// config's seed, else 20261126].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct FingerprintTrainArgs {
+    /// Labelled corpus files (source real = human, synthetic = LLM). Default: the config's
+    /// [ingest] inputs.
+    #[arg(long = "data", value_name = "FILE", num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Model file to write.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+
+    #[command(flatten)]
+    pub detector: DetectorArgs,
+
+    #[command(flatten)]
+    pub embed: EmbedArgs,
+
+    /// Also write the training summary as JSON to this file (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FingerprintEvalArgs {
+    /// Labelled corpus files. Default: the config's [ingest] inputs.
+    #[arg(value_name = "CORPUS")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Model to evaluate [default: the config's [fingerprint] model].
+    #[arg(long, value_name = "FILE", conflicts_with = "cv")]
+    pub model: Option<PathBuf>,
+
+    /// Cross-validate training on the corpus instead: `random` (k folds) or `generator`
+    /// (train on every generator but one, test on the one left out).
+    #[arg(long, value_name = "KIND")]
+    pub cv: Option<String>,
+
+    /// Folds of --cv random.
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    pub folds: usize,
+
+    /// Also break the figures down by this lineage field (generator, domain and attack always
+    /// are). Repeatable.
+    #[arg(long, value_name = "FIELD")]
+    pub by: Vec<String>,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+
+    #[command(flatten)]
+    pub detector: DetectorArgs,
+
+    #[command(flatten)]
+    pub embed: EmbedArgs,
+
+    /// Also write the full result as JSON to this file (`-` for stdout instead of the table).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FingerprintScoreArgs {
+    /// Corpus files to score (lineage is not needed). Default: the config's [ingest] inputs.
+    #[arg(value_name = "CORPUS")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Model to apply [default: the config's [fingerprint] model].
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+
+    /// Per-document scores: .jsonl or .csv (id, probability, synthetic, decision).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Confidence level of the synthetic-fraction interval.
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
+    pub confidence: f64,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+
+    #[command(flatten)]
+    pub embed: EmbedArgs,
+
+    /// Also write the corpus summary as JSON to this file (`-` for stdout instead of text).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FingerprintExplainArgs {
+    /// Model to explain [default: the config's [fingerprint] model].
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+
+    /// Entries shown each way.
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    pub top: usize,
+
+    /// Config file (for the [fingerprint] model path).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Also write the lexicon and model summary as JSON to this file (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 /// How input files are read and mapped onto driftprint's schema.

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::corpus::{FieldMap, Format, IngestOptions, LineageDefaults, SourceValues};
 use crate::error::{ConfigError, Error, Result};
 use crate::features::{FeatureKind, FeatureSettings, NgramConfig};
+use crate::fingerprint::learner::LearnerKind;
 
 /// The seed used wherever the user gives none: the same inputs always give the same numbers.
 pub const DEFAULT_SEED: u64 = 20_261_126;
@@ -23,6 +24,22 @@ struct RawConfig {
     features: RawFeatures,
     #[serde(default)]
     drift: RawDrift,
+    #[serde(default)]
+    fingerprint: RawFingerprint,
+}
+
+/// `[fingerprint]`: how the detector is trained (`driftprint fingerprint train`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFingerprint {
+    features: Option<Vec<String>>,
+    learner: Option<String>,
+    c: Option<f64>,
+    target_fpr: Option<f64>,
+    calibration_fraction: Option<f64>,
+    lexicon_size: Option<usize>,
+    /// A trained model (relative to the config file's directory), for scoring.
+    model: Option<PathBuf>,
 }
 
 /// `[drift]`: which tests run and gate, the false-alarm rate, thresholds, per-test parameters.
@@ -101,6 +118,52 @@ pub struct Config {
     pub ingest: IngestOptions,
     pub features: FeatureSettings,
     pub drift: DriftConfig,
+    pub fingerprint: FingerprintConfig,
+}
+
+/// Checked `[fingerprint]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FingerprintConfig {
+    /// Feature families of the detector (default: ngram, stylo).
+    pub features: Vec<FeatureKind>,
+    pub learner: LearnerKind,
+    pub c: f64,
+    pub target_fpr: f64,
+    pub calibration_fraction: f64,
+    pub lexicon_size: usize,
+    pub model: Option<PathBuf>,
+}
+
+impl Default for FingerprintConfig {
+    fn default() -> Self {
+        FingerprintConfig {
+            features: vec![FeatureKind::Ngram, FeatureKind::Stylo],
+            learner: LearnerKind::Lbfgs,
+            c: 1.0,
+            target_fpr: 0.01,
+            calibration_fraction: 0.2,
+            lexicon_size: 25,
+            model: None,
+        }
+    }
+}
+
+/// C of the detector's logistic regression: positive and finite.
+pub fn check_c(c: f64) -> std::result::Result<f64, String> {
+    if c > 0.0 && c.is_finite() {
+        Ok(c)
+    } else {
+        Err(format!("must be a positive number, not {c}"))
+    }
+}
+
+/// A rate strictly between 0 and 1 (target FPR, calibration share).
+pub fn check_open_unit(v: f64) -> std::result::Result<f64, String> {
+    if v > 0.0 && v < 1.0 {
+        Ok(v)
+    } else {
+        Err(format!("must be between 0 and 1 (exclusive), not {v}"))
+    }
 }
 
 /// Checked `[drift]` settings.
@@ -154,6 +217,7 @@ impl Default for Config {
             ingest: IngestOptions::default(),
             features,
             drift: DriftConfig::default(),
+            fingerprint: FingerprintConfig::default(),
         }
     }
 }
@@ -258,6 +322,31 @@ impl Config {
             embed.cache = e.cache.unwrap_or(embed.cache);
         }
         config.drift = check_drift(raw.drift, &err)?;
+        let fp = raw.fingerprint;
+        let fingerprint = &mut config.fingerprint;
+        if let Some(sets) = &fp.features {
+            fingerprint.features = FeatureKind::parse_list(&sets.join(","))
+                .map_err(|m| err("fingerprint.features", m))?;
+        }
+        if let Some(l) = &fp.learner {
+            fingerprint.learner = l.parse().map_err(|m| err("fingerprint.learner", m))?;
+        }
+        if let Some(c) = fp.c {
+            fingerprint.c = check_c(c).map_err(|m| err("fingerprint.c", m))?;
+        }
+        if let Some(v) = fp.target_fpr {
+            fingerprint.target_fpr =
+                check_open_unit(v).map_err(|m| err("fingerprint.target_fpr", m))?;
+        }
+        if let Some(v) = fp.calibration_fraction {
+            fingerprint.calibration_fraction =
+                check_open_unit(v).map_err(|m| err("fingerprint.calibration_fraction", m))?;
+        }
+        if let Some(n) = fp.lexicon_size {
+            check_dim(n, 10_000).map_err(|m| err("fingerprint.lexicon_size", m))?;
+            fingerprint.lexicon_size = n;
+        }
+        fingerprint.model = fp.model.map(|p| base.join(p));
         Ok(config)
     }
 }

@@ -4,6 +4,7 @@
 pub mod calibrate;
 pub mod drift;
 pub mod features;
+pub mod fingerprint;
 pub mod inspect;
 
 use std::path::PathBuf;

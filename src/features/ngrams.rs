@@ -236,7 +236,8 @@ impl HashedNgrams {
     }
 
     /// Every n-gram of `text` whose bucket `wanted` accepts, with its bucket and the normalised
-    /// text around it (`context` chars each side): how the lexicon names hashed buckets.
+    /// text around it (`context` chars each side, the n-gram in brackets): how the lexicon
+    /// names hashed buckets.
     pub fn find_ngrams(
         &self,
         text: &str,
@@ -255,9 +256,16 @@ impl HashedNgrams {
             .map(|(bucket, start, end)| NgramHit {
                 bucket,
                 ngram: chars[start..end].iter().collect(),
-                snippet: chars[start.saturating_sub(context)..(end + context).min(chars.len())]
-                    .iter()
-                    .collect(),
+                snippet: format!(
+                    "{}[{}]{}",
+                    chars[start.saturating_sub(context)..start]
+                        .iter()
+                        .collect::<String>(),
+                    chars[start..end].iter().collect::<String>(),
+                    chars[end..(end + context).min(chars.len())]
+                        .iter()
+                        .collect::<String>()
+                ),
             })
             .collect()
     }
@@ -490,7 +498,7 @@ mod tests {
         let found: std::collections::BTreeSet<u32> = hits.iter().map(|h| h.bucket).collect();
         assert_eq!(found, buckets.iter().copied().collect());
         let bigram = hits.iter().find(|h| h.ngram == "worth noting").unwrap();
-        assert_eq!(bigram.snippet, " is worth noting");
+        assert_eq!(bigram.snippet, " is [worth noting]");
         assert!(hits.iter().any(|h| h.ngram == "moreover"));
         assert!(
             hits.iter().any(|h| h.ngram == "r, i"),

@@ -170,6 +170,8 @@ impl Detector {
         let y: Vec<bool> = fitting.iter().map(is_synthetic).collect();
         step("fitting");
         let model = fit(options.learner, &x, &y, options.c, options.seed);
+        step("building the lexicon");
+        let lexicon = lexicon::build(&design, &model, &x, &fitting, &y, options.lexicon_size);
         drop(x);
 
         step("calibrating");
@@ -201,8 +203,6 @@ impl Detector {
             .collect();
         let held_out = metrics(&scored, &truth, decision);
 
-        step("building the lexicon");
-        let lexicon = lexicon::build(&design, &model, &fitting, &y, options.lexicon_size);
         let embed = match &design.embedder {
             Some(e) => Some(EmbedSpec {
                 model_fingerprint: e.model_fingerprint()?,
@@ -349,5 +349,64 @@ impl Detector {
             design,
             model,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo() -> Vec<Doc> {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/demo.jsonl");
+        let mut options = crate::corpus::IngestOptions::default();
+        options.fields.remap("source", "label").unwrap();
+        options
+            .source_values
+            .extend_from_spec("human=real,machine=synthetic")
+            .unwrap();
+        let mut stream = crate::corpus::CorpusStream::open(&[path], &options).unwrap();
+        let mut docs = Vec::new();
+        while let Some(batch) = stream.next_batch().unwrap() {
+            docs.extend(batch);
+        }
+        docs
+    }
+
+    #[test]
+    fn save_load_round_trip_scores_identically() {
+        let docs = demo();
+        let options = TrainOptions {
+            lexicon_size: 5,
+            ..TrainOptions::default()
+        };
+        let detector = Detector::train(&docs, &options, &|_| {}).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fp.model");
+        detector.save(&path).unwrap();
+        let loaded = Detector::load(&path, &EmbedConfig::default()).unwrap();
+        assert_eq!(loaded.meta, detector.meta);
+        assert_eq!(loaded.score(&docs).unwrap(), detector.score(&docs).unwrap());
+        // Same data and seed: the same model, byte for byte.
+        let again = Detector::train(&docs, &options, &|_| {}).unwrap();
+        again.save(&dir.path().join("again.model")).unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            std::fs::read(dir.path().join("again.model")).unwrap()
+        );
+        let t = &detector.meta.threshold;
+        assert!(t.fpr.value() <= options.target_fpr + 1.0 / t.fpr.trials as f64);
+        assert_eq!(
+            t.tpr.trials + t.fpr.trials,
+            detector.meta.training.calibration_documents
+        );
+    }
+
+    #[test]
+    fn threshold_passes_at_most_the_target_share_of_humans() {
+        let mut human: Vec<f64> = (0..200).map(f64::from).collect();
+        let t = threshold_for(&mut human, 0.01);
+        assert_eq!(human.iter().filter(|&&h| h > t).count(), 2);
+        let mut few = vec![0.5, 0.1, 0.9];
+        assert_eq!(threshold_for(&mut few, 0.01), 0.9);
     }
 }

@@ -292,7 +292,7 @@ mod tests {
                 lineage: l,
             });
             // Essays: 10 of 100 above the threshold; news: 1 of 100.
-            decisions.push(if (i < 100 && i == 0) || (i >= 100 && i < 110) {
+            decisions.push(if i == 0 || (100..110).contains(&i) {
                 1.0
             } else {
                 -1.0

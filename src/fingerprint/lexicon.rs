@@ -12,6 +12,7 @@ use super::design::{Column, Design};
 use super::learner::LinearModel;
 use crate::corpus::Doc;
 use crate::features::stylometry;
+use crate::features::SparseMatrix;
 
 /// N-grams listed per bucket (hash collisions put several in one).
 const NGRAMS_PER_BUCKET: usize = 3;
@@ -82,37 +83,50 @@ fn merge(
     a
 }
 
-/// The `size` strongest entries each way, from training `docs` (truth `synthetic`).
+/// The `size` entries that contribute most each way, from training `docs` (design matrix
+/// `x`, truth `synthetic`). An n-gram's contribution is its weight times its mean value in the
+/// documents of the class it points to: a large weight on an n-gram that almost never occurs
+/// (a name in one article) explains little of what the detector does.
 pub fn build(
     design: &Design,
     model: &LinearModel,
+    x: &SparseMatrix,
     docs: &[Doc],
     synthetic: &[bool],
     size: usize,
 ) -> Lexicon {
-    let mut ngram_cols: Vec<(u32, f32)> = Vec::new();
+    let n_synthetic = synthetic.iter().filter(|&&s| s).count().max(1) as f64;
+    let n_real = (synthetic.len() - synthetic.iter().filter(|&&s| s).count()).max(1) as f64;
+    // Column sums per class (index 0 real, 1 synthetic).
+    let mut sums = [vec![0f64; x.dim], vec![0f64; x.dim]];
+    for (i, &s) in synthetic.iter().enumerate() {
+        let (idx, val) = x.row(i);
+        let class = &mut sums[usize::from(s)];
+        for (&j, &v) in idx.iter().zip(val) {
+            class[j as usize] += v as f64;
+        }
+    }
+    let mut toward_synthetic: Vec<(u32, f32, f64)> = Vec::new();
+    let mut toward_real: Vec<(u32, f32, f64)> = Vec::new();
     let mut style_cols: Vec<(usize, f32)> = Vec::new();
     for (j, &w) in model.weights.iter().enumerate() {
         match design.column(j) {
-            Column::Ngram(b) if w != 0.0 => ngram_cols.push((b, w)),
+            Column::Ngram(b) if w > 0.0 => {
+                toward_synthetic.push((b, w, w as f64 * sums[1][j] / n_synthetic))
+            }
+            Column::Ngram(b) if w < 0.0 => {
+                toward_real.push((b, w, -w as f64 * sums[0][j] / n_real))
+            }
             Column::Stylo(k) => style_cols.push((k, w)),
             _ => {}
         }
     }
-    ngram_cols.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let toward_synthetic: Vec<(u32, f32)> = ngram_cols
-        .iter()
-        .take(size)
-        .filter(|c| c.1 > 0.0)
-        .copied()
-        .collect();
-    let toward_real: Vec<(u32, f32)> = ngram_cols
-        .iter()
-        .rev()
-        .take(size)
-        .filter(|c| c.1 < 0.0)
-        .copied()
-        .collect();
+    for list in [&mut toward_synthetic, &mut toward_real] {
+        list.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        list.truncate(size);
+    }
+    let toward_synthetic: Vec<(u32, f32)> = toward_synthetic.iter().map(|c| (c.0, c.1)).collect();
+    let toward_real: Vec<(u32, f32)> = toward_real.iter().map(|c| (c.0, c.1)).collect();
 
     let tallies = match &design.ngrams {
         Some(ngrams) => {
@@ -147,8 +161,6 @@ pub fn build(
         }
         None => HashMap::new(),
     };
-    let n_synthetic = synthetic.iter().filter(|&&s| s).count().max(1) as f64;
-    let n_real = (synthetic.len() - synthetic.iter().filter(|&&s| s).count()).max(1) as f64;
     let entry = |&(bucket, weight): &(u32, f32)| {
         let t = tallies.get(&bucket).cloned().unwrap_or_default();
         let mut ngrams: Vec<NgramCount> = t

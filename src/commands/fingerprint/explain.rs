@@ -1,0 +1,98 @@
+//! `driftprint fingerprint explain`: the fingerprint lexicon stored in a model, for a person
+//! investigating what the detector keys on.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::fingerprint::detector::DetectorMeta;
+use crate::fingerprint::lexicon::{Lexicon, LexiconEntry};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainReport {
+    pub model: PathBuf,
+    pub training_documents: u64,
+    pub training_hash: String,
+    pub lexicon: Lexicon,
+}
+
+pub fn run(model: PathBuf, meta: &DetectorMeta, top: usize) -> ExplainReport {
+    let mut lexicon = meta.lexicon.clone();
+    lexicon.toward_synthetic.truncate(top);
+    lexicon.toward_real.truncate(top);
+    lexicon.style.truncate(top);
+    ExplainReport {
+        model,
+        training_documents: meta.training.documents,
+        training_hash: meta.training.hash.clone(),
+        lexicon,
+    }
+}
+
+fn entry_line(s: &mut String, e: &LexiconEntry) {
+    let names: Vec<String> = e
+        .ngrams
+        .iter()
+        .map(|g| format!("\"{}\"", g.ngram))
+        .collect();
+    let _ = writeln!(
+        s,
+        "  {:+7.2}  in {:>5.1}% synthetic / {:>5.1}% real docs  {}",
+        e.weight,
+        100.0 * e.share_synthetic,
+        100.0 * e.share_real,
+        names.join(", ")
+    );
+    if let Some(snippet) = &e.snippet {
+        let _ = writeln!(s, "           e.g. ...{}...", snippet.trim());
+    }
+}
+
+impl ExplainReport {
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "fingerprint lexicon of {} (trained on {} documents, data hash {})",
+            self.model.display(),
+            self.training_documents,
+            &self.training_hash[..16.min(self.training_hash.len())]
+        );
+        let _ = writeln!(
+            s,
+            "n-grams are lower-cased with spaces folded; a hashed bucket can hold several n-grams, most frequent first\n"
+        );
+        for (title, entries) in [
+            (
+                "toward SYNTHETIC (LLM text)",
+                &self.lexicon.toward_synthetic,
+            ),
+            ("toward REAL (human text)", &self.lexicon.toward_real),
+        ] {
+            let _ = writeln!(s, "{title}: weight, documents containing it, n-grams");
+            if entries.is_empty() {
+                let _ = writeln!(s, "  (none: the model has no n-gram features)");
+            }
+            for e in entries {
+                entry_line(&mut s, e);
+            }
+            let _ = writeln!(s);
+        }
+        if !self.lexicon.style.is_empty() {
+            let _ = writeln!(
+                s,
+                "style features (weight per standard deviation; + = synthetic):\n  {:>7}  {:<36} {:>12} {:>12}",
+                "weight", "feature", "mean real", "mean synth"
+            );
+            for e in &self.lexicon.style {
+                let _ = writeln!(
+                    s,
+                    "  {:+7.2}  {:<36} {:>12.4} {:>12.4}",
+                    e.weight, e.feature, e.mean_real, e.mean_synthetic
+                );
+            }
+        }
+        s
+    }
+}

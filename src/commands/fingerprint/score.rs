@@ -1,0 +1,197 @@
+//! `driftprint fingerprint score`: apply a detector to a corpus, streaming: per-document scores
+//! to a file, and the corpus's synthetic fraction corrected for the detector's error rates.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::percent;
+use crate::corpus::{CorpusStream, IngestOptions, Source};
+use crate::error::{Error, Result};
+use crate::fingerprint::fraction::{synthetic_fraction, FractionEstimate};
+use crate::fingerprint::Detector;
+use crate::output::AtomicFile;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreSummary {
+    pub model: PathBuf,
+    pub documents: u64,
+    pub flagged: u64,
+    pub mean_probability: f64,
+    /// None when the detector does not separate the classes (TPR ≤ FPR at its threshold).
+    pub synthetic_fraction: Option<FractionEstimate>,
+    /// The detector's error rates the estimate corrects for (measured at training time).
+    pub detector_tpr: f64,
+    pub detector_fpr: f64,
+    pub output: Option<PathBuf>,
+    pub seconds: f64,
+    pub docs_per_second: f64,
+}
+
+/// Where per-document scores go.
+enum ScoreWriter {
+    Jsonl(AtomicFile),
+    Csv(Box<csv::Writer<AtomicFile>>),
+}
+
+#[derive(Serialize)]
+struct ScoreRow<'a> {
+    id: &'a str,
+    probability: f64,
+    synthetic: bool,
+    decision: f64,
+}
+
+impl ScoreWriter {
+    fn create(path: &Path) -> Result<ScoreWriter> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match ext.as_str() {
+            "jsonl" | "ndjson" => Ok(ScoreWriter::Jsonl(AtomicFile::create(path)?)),
+            "csv" => Ok(ScoreWriter::Csv(Box::new(csv::Writer::from_writer(
+                AtomicFile::create(path)?,
+            )))),
+            _ => Err(Error::Usage(format!(
+                "-o {}: scores are written as .jsonl or .csv",
+                path.display()
+            ))),
+        }
+    }
+
+    fn write(&mut self, path: &Path, row: &ScoreRow) -> Result<()> {
+        let err = |e: String| Error::output(path, std::io::Error::other(e));
+        match self {
+            ScoreWriter::Jsonl(f) => {
+                serde_json::to_writer(&mut *f, row).map_err(|e| err(e.to_string()))?;
+                f.write_all(b"\n").map_err(|e| Error::output(path, e))
+            }
+            ScoreWriter::Csv(w) => w.serialize(row).map_err(|e| err(e.to_string())),
+        }
+    }
+
+    fn commit(self, path: &Path) -> Result<()> {
+        match self {
+            ScoreWriter::Jsonl(f) => f.commit(),
+            ScoreWriter::Csv(w) => w
+                .into_inner()
+                .map_err(|e| Error::output(path, std::io::Error::other(e.to_string())))?
+                .commit(),
+        }
+    }
+}
+
+pub fn run(
+    inputs: &[PathBuf],
+    ingest: &IngestOptions,
+    model: &Path,
+    detector: &Detector,
+    output: Option<&Path>,
+    confidence: f64,
+    progress: &dyn Fn(u64, u64),
+) -> Result<ScoreSummary> {
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(Error::Usage(format!(
+            "--confidence must be between 0 and 1 (exclusive), not {confidence}"
+        )));
+    }
+    let start = Instant::now();
+    // Scoring needs no lineage: rows without a source are read as real (it is not used).
+    let mut ingest = ingest.clone();
+    ingest.defaults.source.get_or_insert(Source::Real);
+    let mut writer = output.map(ScoreWriter::create).transpose()?;
+    let mut stream = CorpusStream::open(inputs, &ingest)?;
+    let (mut documents, mut flagged, mut probability_sum) = (0u64, 0u64, 0.0);
+    while let Some(batch) = stream.next_batch()? {
+        let scores = detector.score(&batch)?;
+        for (doc, s) in batch.iter().zip(&scores) {
+            let synthetic = detector.flags(s);
+            documents += 1;
+            flagged += u64::from(synthetic);
+            probability_sum += s.probability;
+            if let (Some(w), Some(path)) = (writer.as_mut(), output) {
+                w.write(
+                    path,
+                    &ScoreRow {
+                        id: &doc.id,
+                        probability: s.probability,
+                        synthetic,
+                        decision: s.decision,
+                    },
+                )?;
+            }
+        }
+        let (done, total) = stream.progress();
+        progress(done, total);
+    }
+    stream.finish()?;
+    if let (Some(w), Some(path)) = (writer, output) {
+        w.commit(path)?;
+    }
+    let t = &detector.meta.threshold;
+    let z = crate::stats::normal::quantile(0.5 + confidence / 2.0);
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(ScoreSummary {
+        model: model.to_path_buf(),
+        documents,
+        flagged,
+        mean_probability: probability_sum / documents.max(1) as f64,
+        synthetic_fraction: synthetic_fraction(flagged, documents, t.tpr, t.fpr, z, confidence),
+        detector_tpr: t.tpr.value(),
+        detector_fpr: t.fpr.value(),
+        output: output.map(Path::to_path_buf),
+        seconds,
+        docs_per_second: documents as f64 / seconds.max(1e-9),
+    })
+}
+
+impl ScoreSummary {
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        match &self.synthetic_fraction {
+            Some(f) => {
+                let _ = writeln!(
+                    s,
+                    "estimated synthetic fraction: {} ({:.0}% CI {} to {}) of {} documents",
+                    percent(Some(f.estimate)),
+                    100.0 * f.level,
+                    percent(Some(f.low)),
+                    percent(Some(f.high)),
+                    self.documents
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "synthetic fraction: cannot be estimated (the detector's TPR {} is not above its FPR {})",
+                    percent(Some(self.detector_tpr)),
+                    percent(Some(self.detector_fpr))
+                );
+            }
+        }
+        let _ = writeln!(
+            s,
+            "flagged {} of {} documents ({}) at the model's threshold; detector TPR {}, FPR {} (measured at training); mean probability {:.3}",
+            self.flagged,
+            self.documents,
+            percent(Some(self.flagged as f64 / self.documents.max(1) as f64)),
+            percent(Some(self.detector_tpr)),
+            percent(Some(self.detector_fpr)),
+            self.mean_probability
+        );
+        if let Some(out) = &self.output {
+            let _ = writeln!(s, "wrote per-document scores to {}", out.display());
+        }
+        let _ = writeln!(
+            s,
+            "{:.2} s ({:.0} documents/s)",
+            self.seconds, self.docs_per_second
+        );
+        s
+    }
+}
