@@ -35,6 +35,7 @@ struct RawFingerprint {
     features: Option<Vec<String>>,
     learner: Option<String>,
     c: Option<f64>,
+    tolerance: Option<f64>,
     target_fpr: Option<f64>,
     calibration_fraction: Option<f64>,
     lexicon_size: Option<usize>,
@@ -128,6 +129,7 @@ pub struct FingerprintConfig {
     pub features: Vec<FeatureKind>,
     pub learner: LearnerKind,
     pub c: f64,
+    pub tolerance: f64,
     pub target_fpr: f64,
     pub calibration_fraction: f64,
     pub lexicon_size: usize,
@@ -140,6 +142,7 @@ impl Default for FingerprintConfig {
             features: vec![FeatureKind::Ngram, FeatureKind::Stylo],
             learner: LearnerKind::Lbfgs,
             c: 1.0,
+            tolerance: 1e-4,
             target_fpr: 0.01,
             calibration_fraction: 0.2,
             lexicon_size: 25,
@@ -334,6 +337,9 @@ impl Config {
         if let Some(c) = fp.c {
             fingerprint.c = check_c(c).map_err(|m| err("fingerprint.c", m))?;
         }
+        if let Some(t) = fp.tolerance {
+            fingerprint.tolerance = check_c(t).map_err(|m| err("fingerprint.tolerance", m))?;
+        }
         if let Some(v) = fp.target_fpr {
             fingerprint.target_fpr =
                 check_open_unit(v).map_err(|m| err("fingerprint.target_fpr", m))?;
@@ -507,8 +513,23 @@ model_dir = "models/minilm"
 max_tokens = 128
 chunked = true
 cache = false
+[fingerprint]
+features = ["stylo", "ngram", "embed"]
+learner = "ftrl"
+c = 0.5
+tolerance = 1e-5
+target_fpr = 0.05
+calibration_fraction = 0.3
+lexicon_size = 10
+model = "fp.model"
 "#;
         let c = Config::parse(text, Path::new("conf/driftprint.toml")).unwrap();
+        let fp = &c.fingerprint;
+        assert_eq!(fp.features.len(), 3);
+        assert_eq!(fp.learner, LearnerKind::Ftrl);
+        assert_eq!((fp.c, fp.tolerance, fp.target_fpr), (0.5, 1e-5, 0.05));
+        assert_eq!((fp.calibration_fraction, fp.lexicon_size), (0.3, 10));
+        assert_eq!(fp.model, Some(PathBuf::from("conf/fp.model")));
         assert_eq!(
             c.features.embed.model_dir,
             Some(PathBuf::from("conf/models/minilm"))
@@ -549,5 +570,20 @@ cache = false
         .unwrap_err()
         .to_string();
         assert!(e.contains("ingest.source_values.human"), "{e}");
+        for (line, key) in [
+            ("learner = \"svm\"", "fingerprint.learner"),
+            ("c = -1.0", "fingerprint.c"),
+            ("target_fpr = 1.0", "fingerprint.target_fpr"),
+            (
+                "calibration_fraction = 0.0",
+                "fingerprint.calibration_fraction",
+            ),
+            ("features = [\"bert\"]", "fingerprint.features"),
+        ] {
+            let e = Config::parse(&format!("[fingerprint]\n{line}\n"), Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(key), "{line}: {e}");
+        }
     }
 }

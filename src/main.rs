@@ -338,6 +338,7 @@ fn train_options(
         features,
         learner: fp.learner,
         c: fp.c,
+        tolerance: fp.tolerance,
         seed: config.seed,
         target_fpr: fp.target_fpr,
         calibration_fraction: fp.calibration_fraction,
@@ -348,6 +349,9 @@ fn train_options(
     }
     if let Some(c) = args.c {
         options.c = check_c(c).map_err(|m| usage("--c", m))?;
+    }
+    if let Some(t) = args.tolerance {
+        options.tolerance = check_c(t).map_err(|m| usage("--tolerance", m))?;
     }
     if let Some(v) = args.target_fpr {
         options.target_fpr = check_open_unit(v).map_err(|m| usage("--target-fpr", m))?;

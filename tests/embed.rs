@@ -285,3 +285,79 @@ fn drift_runs_on_embeddings_from_the_cli() {
     );
     assert!(note.contains("cut at 256 tokens"), "{note}");
 }
+
+#[test]
+fn fingerprint_trains_on_embeddings_and_refuses_another_encoder() {
+    let Some(model) = common::minilm_dir() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(common::demo_path()).unwrap();
+    let subset: String = demo.lines().step_by(4).map(|l| format!("{l}\n")).collect();
+    let data = common::write(tmp.path(), "subset.jsonl", subset.as_bytes());
+    let fp = tmp.path().join("fp.model");
+    let run = |args: &[&str], model_dir: &Path| {
+        Command::cargo_bin("driftprint")
+            .unwrap()
+            .args(args)
+            .arg(&data)
+            .args([
+                "--source-field",
+                "label",
+                "--source-values",
+                "human=real,machine=synthetic",
+            ])
+            .arg("--model-dir")
+            .arg(model_dir)
+            .arg("--embed-cache")
+            .arg(tmp.path().join("cache"))
+            .output()
+            .unwrap()
+    };
+    let fp_arg = fp.to_str().unwrap();
+    let out = run(
+        &[
+            "fingerprint",
+            "train",
+            "--features",
+            "stylo,embed",
+            "--model",
+            fp_arg,
+            "--data",
+        ],
+        &model,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        &["fingerprint", "eval", "--json", "-", "--model", fp_arg],
+        &model,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let auroc = v["metrics"]["auroc"].as_f64().unwrap();
+    assert!(
+        auroc > 0.8,
+        "in-sample AUROC on embeddings + stylometry {auroc}"
+    );
+
+    // The same files with a changed config.json are another encoder: refused, named.
+    let other = tmp.path().join("other-model");
+    std::fs::create_dir_all(&other).unwrap();
+    for name in ["model.safetensors", "tokenizer.json"] {
+        std::fs::copy(model.join(name), other.join(name)).unwrap();
+    }
+    let config = std::fs::read_to_string(model.join("config.json")).unwrap();
+    std::fs::write(other.join("config.json"), format!("{config}\n")).unwrap();
+    let out = run(&["fingerprint", "score", "--model", fp_arg], &other);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("another encoder"), "{stderr}");
+}

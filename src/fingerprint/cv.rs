@@ -83,7 +83,14 @@ fn run_fold(
         design.transform(&test_docs)?,
     );
     let featurize_seconds = start.elapsed().as_secs_f64();
-    let model = fit(options.learner, &x_train, &y, options.c, options.seed);
+    let model = fit(
+        options.learner,
+        &x_train,
+        &y,
+        options.c,
+        options.tolerance,
+        options.seed,
+    );
     let scores = model.decision(&x_test);
     let truth: Vec<bool> = test_docs.iter().map(label).collect();
     Ok(FoldResult {

@@ -29,6 +29,8 @@ pub struct TrainOptions {
     pub learner: LearnerKind,
     /// Inverse L2 strength, as scikit-learn's C (L-BFGS learner).
     pub c: f64,
+    /// Gradient tolerance of the L-BFGS learner (mean-loss scale): smaller fits longer.
+    pub tolerance: f64,
     pub seed: u64,
     /// False-positive rate the decision threshold is chosen for.
     pub target_fpr: f64,
@@ -47,6 +49,7 @@ impl Default for TrainOptions {
             },
             learner: LearnerKind::Lbfgs,
             c: 1.0,
+            tolerance: 1e-4,
             seed: crate::config::DEFAULT_SEED,
             target_fpr: 0.01,
             calibration_fraction: 0.2,
@@ -98,6 +101,7 @@ pub struct DetectorMeta {
     pub embed: Option<EmbedSpec>,
     pub learner: LearnerKind,
     pub c: f64,
+    pub tolerance: f64,
     pub seed: u64,
     pub intercept: f64,
     pub calibration: Platt,
@@ -146,18 +150,16 @@ impl Detector {
             .partition(|d| in_calibration_split(&d.id, options.seed, options.calibration_fraction));
         let count =
             |set: &[&Doc], want: bool| set.iter().filter(|d| is_synthetic(d) == want).count();
+        let total = |want: bool| docs.iter().filter(|d| is_synthetic(d) == want).count();
         for (name, set) in [("training", &fitting), ("calibration", &calibration)] {
             for (want, class) in [(false, "real (human)"), (true, "synthetic")] {
                 if count(set, want) < 2 {
-                    return Err(Error::Input(InputError::file(
-                        Path::new("training data"),
-                        format!(
-                            "the {name} split has {} {class} documents: the detector needs both classes ({} real and {} synthetic documents given, {:.0}% held out for calibration)",
-                            count(set, want),
-                            count(&docs.iter().collect::<Vec<_>>(), false),
-                            count(&docs.iter().collect::<Vec<_>>(), true),
-                            100.0 * options.calibration_fraction
-                        ),
+                    return Err(Error::Data(format!(
+                        "the detector needs both classes: the {name} split has {} {class} documents ({} real and {} synthetic given, {:.0}% held out for calibration; check --source-field / --source-values)",
+                        count(set, want),
+                        total(false),
+                        total(true),
+                        100.0 * options.calibration_fraction
                     )));
                 }
             }
@@ -169,7 +171,14 @@ impl Detector {
         let x = design.transform(&fitting)?;
         let y: Vec<bool> = fitting.iter().map(is_synthetic).collect();
         step("fitting");
-        let model = fit(options.learner, &x, &y, options.c, options.seed);
+        let model = fit(
+            options.learner,
+            &x,
+            &y,
+            options.c,
+            options.tolerance,
+            options.seed,
+        );
         step("building the lexicon");
         let lexicon = lexicon::build(&design, &model, &x, &fitting, &y, options.lexicon_size);
         drop(x);
@@ -231,6 +240,7 @@ impl Detector {
             embed,
             learner: options.learner,
             c: options.c,
+            tolerance: options.tolerance,
             seed: options.seed,
             intercept: model.intercept,
             calibration: platt,

@@ -61,8 +61,16 @@ impl LinearModel {
     }
 }
 
-/// Fits a model of `kind` (C = `c` for L-BFGS) on rows `x`, labels `y` (true = synthetic).
-pub fn fit(kind: LearnerKind, x: &SparseMatrix, y: &[bool], c: f64, seed: u64) -> LinearModel {
+/// Fits a model of `kind` (C = `c` and gradient `tolerance` for L-BFGS) on rows `x`, labels
+/// `y` (true = synthetic).
+pub fn fit(
+    kind: LearnerKind,
+    x: &SparseMatrix,
+    y: &[bool],
+    c: f64,
+    tolerance: f64,
+    seed: u64,
+) -> LinearModel {
     match kind {
         LearnerKind::Lbfgs => {
             let m = SparseLogistic::fit(
@@ -70,6 +78,7 @@ pub fn fit(kind: LearnerKind, x: &SparseMatrix, y: &[bool], c: f64, seed: u64) -
                 y,
                 &SparseLogisticParams {
                     c,
+                    tolerance,
                     ..SparseLogisticParams::default()
                 },
             );

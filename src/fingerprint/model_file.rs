@@ -140,4 +140,30 @@ mod tests {
         std::fs::write(&path, &good).unwrap();
         assert!(load::<Meta>(&path).is_ok());
     }
+
+    proptest::proptest! {
+        /// Any damage to a model file is an error, never a panic or a wrong model.
+        #[test]
+        fn damaged_files_never_panic(
+            cut in 0usize..200,
+            flips in proptest::collection::vec((0usize..200, 0u8..8), 0..4),
+            junk in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = sample(dir.path());
+            let mut bytes = std::fs::read(&path).unwrap();
+            for (at, bit) in &flips {
+                let i = at % bytes.len();
+                bytes[i] ^= 1 << bit;
+            }
+            bytes.truncate(bytes.len().saturating_sub(cut % 40));
+            if cut % 3 == 0 {
+                bytes.extend_from_slice(&junk);
+            }
+            let intact = bytes == std::fs::read(&path).unwrap();
+            std::fs::write(&path, &bytes).unwrap();
+            let loaded = load::<Meta>(&path);
+            proptest::prop_assert_eq!(loaded.is_ok(), intact);
+        }
+    }
 }

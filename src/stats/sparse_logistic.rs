@@ -21,8 +21,8 @@ pub struct SparseLogisticParams {
     /// Weigh each class by n / (2·n_class), so both count equally.
     pub balanced: bool,
     pub max_iterations: usize,
-    /// Stop when every gradient component, on the mean-loss scale, is below this (scikit-learn's
-    /// `tol` means the same since it scales the objective by 1/n).
+    /// Stop when every component of the preconditioned gradient (see `fit`), on the mean-loss
+    /// scale, is below this. scikit-learn's `tol` is the same bound on the plain gradient.
     pub tolerance: f64,
 }
 
@@ -76,35 +76,69 @@ impl SparseLogistic {
             .step_by(size)
             .map(|s| (s, (s + size).min(n)))
             .collect();
-        let objective = |theta: &[f64]| -> (f64, Vec<f64>) {
+        let evaluations = std::sync::atomic::AtomicUsize::new(0);
+        let started = std::time::Instant::now();
+        // Jacobi preconditioning: L-BFGS starts from an isotropic curvature guess, but the
+        // standardised style columns (values ~1 in every row) are thousands of times more curved
+        // than a rare n-gram's bucket (~0.02 in a few rows). Solving for u with w = s∘u, where
+        // s = 1/√(the Hessian diagonal at w = 0), evens that out; same minimum, far fewer steps.
+        let mut curvature = vec![0.0f64; d + 1];
+        for i in 0..n {
+            let weight = 0.25 * c * cw[usize::from(y[i])];
+            let (a, e) = (x.indptr[i], x.indptr[i + 1]);
+            for (&j, &v) in x.indices[a..e].iter().zip(&x.values[a..e]) {
+                curvature[j as usize] += weight * (v as f64) * (v as f64);
+            }
+            curvature[d] += weight;
+        }
+        let scale: Vec<f64> = curvature
+            .iter()
+            .enumerate()
+            .map(|(j, &h)| 1.0 / (h + if j < d { 1.0 } else { 0.0 }).max(1e-12).sqrt())
+            .collect();
+        // One dense partial gradient per chunk, reused across evaluations (a fresh 2 MB vector
+        // per chunk and call spent its time in page faults).
+        let buffers: Vec<std::sync::Mutex<Vec<f64>>> = (0..chunks.len())
+            .map(|_| std::sync::Mutex::new(vec![0.0; d]))
+            .collect();
+        let objective = |u: &[f64]| -> (f64, Vec<f64>) {
+            evaluations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let theta: Vec<f64> = u.iter().zip(&scale).map(|(u, s)| u * s).collect();
             let (w, b) = theta.split_at(d);
             let b = b[0];
-            let partials: Vec<(f64, f64, Vec<f64>)> = chunks
+            let partials: Vec<(f64, f64)> = chunks
                 .par_iter()
-                .map(|&(start, end)| {
+                .zip(buffers.par_iter())
+                .map(|(&(start, end), buffer)| {
                     let (mut loss, mut gb) = (0.0, 0.0);
-                    let mut grad = vec![0.0; d];
+                    let mut grad = buffer.lock().unwrap_or_else(|e| e.into_inner());
+                    grad.fill(0.0);
                     for i in start..end {
+                        let (a, e) = (x.indptr[i], x.indptr[i + 1]);
+                        let (idx, val) = (&x.indices[a..e], &x.values[a..e]);
                         let z = row_dot(x, i, w) + b;
                         let weight = cw[usize::from(y[i])];
                         let target = f64::from(u8::from(y[i]));
                         loss += weight * (softplus(z) - target * z);
                         let r = weight * (sigmoid(z) - target);
                         gb += r;
-                        let (a, e) = (x.indptr[i], x.indptr[i + 1]);
-                        for (&j, &v) in x.indices[a..e].iter().zip(&x.values[a..e]) {
+                        for (&j, &v) in idx.iter().zip(val) {
                             grad[j as usize] += r * v as f64;
                         }
                     }
-                    (loss, gb, grad)
+                    (loss, gb)
                 })
                 .collect();
             let mut grad = vec![0.0; d + 1];
             let mut loss = 0.0;
-            for (l, gb, g) in partials {
+            for ((l, gb), buffer) in partials.into_iter().zip(&buffers) {
                 loss += l;
                 grad[d] += gb;
-                grad[..d].iter_mut().zip(&g).for_each(|(a, b)| *a += b);
+                let g = buffer.lock().unwrap_or_else(|e| e.into_inner());
+                grad[..d]
+                    .iter_mut()
+                    .zip(g.iter())
+                    .for_each(|(a, b)| *a += b);
             }
             // ½‖w‖² + C·Σ loss (the intercept is not penalised).
             let mut value = c * loss;
@@ -113,6 +147,8 @@ impl SparseLogistic {
                 value += 0.5 * wj * wj;
             }
             grad[d] *= c;
+            // Chain rule into u.
+            grad.iter_mut().zip(&scale).for_each(|(g, s)| *g *= s);
             (value, grad)
         };
         let minimum = minimize(
@@ -125,9 +161,17 @@ impl SparseLogistic {
                 memory: 10,
             },
         );
+        let theta: Vec<f64> = minimum.x.iter().zip(&scale).map(|(u, s)| u * s).collect();
+        tracing::info!(
+            "sparse logistic: {n} rows x {d} columns, {} nonzeros: {} iterations, {} evaluations, {:.1} s",
+            x.indices.len(),
+            minimum.iterations,
+            evaluations.into_inner(),
+            started.elapsed().as_secs_f64()
+        );
         SparseLogistic {
-            weights: minimum.x[..d].iter().map(|&v| v as f32).collect(),
-            intercept: minimum.x[d],
+            weights: theta[..d].iter().map(|&v| v as f32).collect(),
+            intercept: theta[d],
             iterations: minimum.iterations,
         }
     }

@@ -237,46 +237,39 @@ impl EvalReport {
                 );
             }
         }
-        let mut field = "";
+        let mut by_field: Vec<(&str, Vec<&GroupMetrics>)> = Vec::new();
         for g in &self.groups {
-            if g.field != field {
-                field = &g.field;
-                if self
-                    .groups
-                    .iter()
-                    .filter(|x| x.field == field)
-                    .all(|x| x.value == "(none)")
-                {
-                    continue;
-                }
-                let _ = writeln!(
-                    s,
-                    "\nby {field}:\n  {:<36} {:>6} {:>6} {:>7} {:>7} {:>7}",
-                    "value", "real", "synth", "TPR", "FPR", "AUROC"
-                );
+            match by_field.last_mut() {
+                Some((field, rows)) if *field == g.field => rows.push(g),
+                _ => by_field.push((&g.field, vec![g])),
             }
-            if self
-                .groups
-                .iter()
-                .filter(|x| x.field == g.field)
-                .all(|x| x.value == "(none)")
-            {
-                continue;
-            }
-            let against = match g.auroc_against.as_deref() {
-                Some("all real") => " (vs all real)",
-                _ => "",
-            };
+        }
+        // A field no document carries is one "(none)" group: nothing to break down.
+        for (field, rows) in by_field
+            .iter()
+            .filter(|(_, r)| r.iter().any(|g| g.value != "(none)"))
+        {
             let _ = writeln!(
                 s,
-                "  {:<36} {:>6} {:>6} {:>7} {:>7} {:>7}{against}",
-                g.value,
-                g.n_real,
-                g.n_synthetic,
-                percent(g.tpr),
-                percent(g.fpr),
-                decimal(g.auroc)
+                "\nby {field}:\n  {:<36} {:>6} {:>6} {:>7} {:>7} {:>7}",
+                "value", "real", "synth", "TPR", "FPR", "AUROC"
             );
+            for g in rows {
+                let against = match g.auroc_against.as_deref() {
+                    Some("all real") => " (vs all real)",
+                    _ => "",
+                };
+                let _ = writeln!(
+                    s,
+                    "  {:<36} {:>6} {:>6} {:>7} {:>7} {:>7}{against}",
+                    g.value,
+                    g.n_real,
+                    g.n_synthetic,
+                    percent(g.tpr),
+                    percent(g.fpr),
+                    decimal(g.auroc)
+                );
+            }
         }
         for spread in &self.fpr_spread {
             let ratio = if spread.lowest_fpr > 0.0 {
