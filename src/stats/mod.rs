@@ -3,6 +3,7 @@
 
 pub mod adjust;
 pub mod ftrl;
+pub mod jonckheere;
 pub mod kernel;
 pub mod kmeans;
 pub mod knn;
@@ -15,4 +16,5 @@ pub mod psi;
 pub mod rng;
 pub mod roc;
 pub mod sparse_logistic;
+pub mod trend;
 pub mod wasserstein;
