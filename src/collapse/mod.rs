@@ -1,0 +1,4 @@
+//! Model-collapse tracking across retraining generations: diversity metrics per generation and
+//! monotone-trend tests over them.
+
+pub mod diversity;
