@@ -43,9 +43,41 @@ pub enum Command {
     /// Calibrate thresholds of tests without p-values on repeated real-vs-real splits of the
     /// reference, and write them into a config file.
     Calibrate(CalibrateArgs),
+    /// Test for model collapse: a significant decline of diversity across retraining
+    /// generations exits 1 (alarm), none exits 0.
+    Collapse(CollapseArgs),
     /// Train, evaluate, apply and explain the detector of LLM-generated text.
     #[command(subcommand)]
     Fingerprint(FingerprintCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CollapseArgs {
+    /// Per-generation metrics already measured: a CSV with a `generation` column and one
+    /// column per metric (e.g. published recursive-training results).
+    #[arg(long, value_name = "FILE")]
+    pub metrics_table: PathBuf,
+
+    /// Column telling several experiments (tracks) in the table apart.
+    #[arg(long, value_name = "COLUMN")]
+    pub by: Option<String>,
+
+    /// Metric columns to test, comma-separated [default: every numeric column].
+    #[arg(long, value_name = "NAMES")]
+    pub metrics: Option<String>,
+
+    /// Family-wise false-alarm rate across the metrics of a track (Holm).
+    #[arg(long, value_name = "ALPHA", default_value_t = 0.05)]
+    pub alpha: f64,
+
+    /// Collapse threshold of a metric, `name=value` (repeatable) [default: half the first
+    /// generation's value for diversity metrics, double it for repetition metrics].
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub threshold: Vec<String>,
+
+    /// Also write the full result as JSON to this file (`-` for stdout instead of the table).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

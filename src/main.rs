@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use driftprint::cli::{
-    CalibrateArgs, Cli, Command, DetectorArgs, DriftArgs, EmbedArgs, FeaturesArgs,
+    CalibrateArgs, Cli, CollapseArgs, Command, DetectorArgs, DriftArgs, EmbedArgs, FeaturesArgs,
     FingerprintCommand, FingerprintEvalArgs, FingerprintExplainArgs, FingerprintScoreArgs,
     FingerprintTrainArgs, InspectArgs,
 };
@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Features(args) => features(args, cli.quiet),
         Command::Drift(args) => drift(args, cli.quiet),
         Command::Calibrate(args) => calibrate(args, cli.quiet),
+        Command::Collapse(args) => collapse(args),
         Command::Fingerprint(FingerprintCommand::Train(args)) => fingerprint_train(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Eval(args)) => fingerprint_eval(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Score(args)) => fingerprint_score(args, cli.quiet),
@@ -319,6 +320,43 @@ fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, Error> {
     print!("{}", calibration.to_text());
     println!("wrote {}", args.output.display());
     Ok(ExitCode::SUCCESS)
+}
+
+fn collapse(args: &CollapseArgs) -> Result<ExitCode, Error> {
+    if !(args.alpha > 0.0 && args.alpha < 1.0) {
+        return Err(Error::Usage(format!(
+            "--alpha must be between 0 and 1 (exclusive), not {}",
+            args.alpha
+        )));
+    }
+    let mut thresholds = std::collections::BTreeMap::new();
+    for spec in &args.threshold {
+        let parsed = spec
+            .split_once('=')
+            .and_then(|(k, v)| Some((k.trim().to_string(), v.trim().parse::<f64>().ok()?)));
+        let (name, value) = parsed
+            .ok_or_else(|| Error::Usage(format!("--threshold: '{spec}' is not NAME=NUMBER")))?;
+        thresholds.insert(name, value);
+    }
+    let metrics: Option<Vec<String>> = args.metrics.as_ref().map(|m| {
+        m.split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    });
+    let report = commands::collapse::run_table(
+        &args.metrics_table,
+        args.by.as_deref(),
+        metrics.as_deref(),
+        args.alpha,
+        &thresholds,
+    )?;
+    emit(&report, &report.to_text(), args.json.as_deref())?;
+    Ok(if report.alarm {
+        ExitCode::from(EXIT_BLOCKED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The detector's training options: the config's `[fingerprint]` and `[features]` (n-gram

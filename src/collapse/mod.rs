@@ -2,3 +2,5 @@
 //! monotone-trend tests over them.
 
 pub mod diversity;
+pub mod table;
+pub mod trend;

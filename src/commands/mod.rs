@@ -2,6 +2,7 @@
 //! to exit codes.
 
 pub mod calibrate;
+pub mod collapse;
 pub mod drift;
 pub mod features;
 pub mod fingerprint;

@@ -1,0 +1,195 @@
+//! Is diversity falling across generations? Per metric: Mann–Kendall (exact for short tie-free
+//! series) and the Theil–Sen slope, p-values Holm-corrected across the metrics whose collapse
+//! direction is known; an alarm when any of them moves significantly the collapsing way, with
+//! the change per generation and when it would cross its threshold at the current slope.
+
+use serde::Serialize;
+
+use crate::stats::adjust::holm;
+use crate::stats::trend::{mann_kendall, theil_sen, MannKendall, TheilSen};
+
+/// Which way a metric moves when a model collapses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Collapse {
+    /// Diversity: distinct-n, entropy, vocabulary and rare-token coverage, recall...
+    Falls,
+    /// Repetition: self-BLEU, compression ratio, divergence from the original...
+    Rises,
+}
+
+/// The collapse direction of a metric by name (ours and common published names); None for
+/// metrics that are reported but never raise the alarm (mean length, perplexity...).
+pub fn collapse_direction(metric: &str) -> Option<Collapse> {
+    let m = metric.to_ascii_lowercase();
+    const FALLS: [&str; 14] = [
+        "distinct",
+        "ttr",
+        "type_token",
+        "entropy",
+        "hapax",
+        "tail_mass",
+        "vocab_coverage",
+        "rare_token",
+        "vendi",
+        "pairwise_distance",
+        "recall",
+        "coverage",
+        "length_std",
+        "zipf",
+    ];
+    const RISES: [&str; 5] = [
+        "self_bleu",
+        "gzip",
+        "compression",
+        "kl_divergence",
+        "repetition",
+    ];
+    if RISES.iter().any(|k| m.contains(k)) {
+        Some(Collapse::Rises)
+    } else if FALLS.iter().any(|k| m.contains(k)) {
+        // A steeper (more negative) Zipf slope is the collapsing way: it falls too.
+        Some(Collapse::Falls)
+    } else {
+        None
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricTrend {
+    pub metric: String,
+    pub direction: Option<Collapse>,
+    pub values: Vec<f64>,
+    pub mann_kendall: MannKendall,
+    pub theil_sen: TheilSen,
+    /// Holm-adjusted p-value (None for metrics without a collapse direction).
+    pub p_adjusted: Option<f64>,
+    /// Significant and moving the collapsing way.
+    pub collapsing: bool,
+    /// Theil–Sen slope relative to the first generation's value (−0.05 = 5% lost per generation).
+    pub relative_change_per_generation: Option<f64>,
+    /// The value at which the metric counts as collapsed.
+    pub threshold: Option<f64>,
+    /// Generations after the last one until the trend line crosses the threshold (0 if it
+    /// already has; None when the slope points away from it).
+    pub generations_to_threshold: Option<f64>,
+}
+
+/// Default threshold: half the first generation's value for a falling metric, double it for a
+/// rising one.
+pub fn default_threshold(first: f64, direction: Collapse) -> f64 {
+    match direction {
+        Collapse::Falls => 0.5 * first,
+        Collapse::Rises => 2.0 * first,
+    }
+}
+
+/// Trends of named metric series (one value per generation, in order); `thresholds` overrides
+/// the default threshold per metric name.
+pub fn analyse(
+    series: &[(String, Vec<f64>)],
+    alpha: f64,
+    thresholds: &std::collections::BTreeMap<String, f64>,
+) -> Vec<MetricTrend> {
+    let mut trends: Vec<MetricTrend> = series
+        .iter()
+        .map(|(name, values)| {
+            let mk = mann_kendall(values);
+            let ts = theil_sen(values, 0.95);
+            let direction = collapse_direction(name);
+            let first = values.first().copied().unwrap_or(f64::NAN);
+            // No default threshold from a first value of 0: half or double of nothing is nothing.
+            let threshold = thresholds.get(name).copied().or_else(|| {
+                direction
+                    .filter(|_| first != 0.0 && first.is_finite())
+                    .map(|d| default_threshold(first, d))
+            });
+            let last_fit = ts.intercept + ts.slope * (values.len() as f64 - 1.0);
+            let generations_to_threshold = threshold.and_then(|t| {
+                let beyond = match direction {
+                    Some(Collapse::Rises) => last_fit >= t,
+                    _ => last_fit <= t,
+                };
+                if beyond {
+                    Some(0.0)
+                } else if ts.slope != 0.0 && (t - last_fit) / ts.slope > 0.0 {
+                    Some((t - last_fit) / ts.slope)
+                } else {
+                    None
+                }
+            });
+            MetricTrend {
+                metric: name.clone(),
+                direction,
+                values: values.clone(),
+                mann_kendall: mk,
+                relative_change_per_generation: (first != 0.0 && first.is_finite())
+                    .then(|| ts.slope / first.abs()),
+                theil_sen: ts,
+                p_adjusted: None,
+                collapsing: false,
+                threshold,
+                generations_to_threshold,
+            }
+        })
+        .collect();
+    let gated: Vec<usize> = (0..trends.len())
+        .filter(|&i| trends[i].direction.is_some())
+        .collect();
+    let p: Vec<f64> = gated.iter().map(|&i| trends[i].mann_kendall.p).collect();
+    let adjusted = holm(&p, alpha);
+    for (k, &i) in gated.iter().enumerate() {
+        let t = &mut trends[i];
+        let p_adj = adjusted.adjusted[k];
+        t.p_adjusted = Some(p_adj);
+        let the_collapsing_way = match t.direction {
+            Some(Collapse::Falls) => t.mann_kendall.s < 0.0,
+            Some(Collapse::Rises) => t.mann_kendall.s > 0.0,
+            None => false,
+        };
+        t.collapsing = the_collapsing_way && p_adj <= alpha;
+    }
+    trends
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_steady_decline_alarms_and_noise_does_not() {
+        let series = vec![
+            (
+                "distinct_2".to_string(),
+                vec![0.65, 0.61, 0.58, 0.55, 0.52, 0.49, 0.46, 0.43],
+            ),
+            (
+                "self_bleu".to_string(),
+                vec![0.10, 0.12, 0.09, 0.11, 0.10, 0.12, 0.09, 0.11],
+            ),
+            ("mean_length".to_string(), (0..8).map(f64::from).collect()),
+        ];
+        let t = analyse(&series, 0.05, &Default::default());
+        assert!(t[0].collapsing, "{:?}", t[0]);
+        assert!(!t[1].collapsing);
+        assert!(
+            !t[2].collapsing && t[2].p_adjusted.is_none(),
+            "no direction, no alarm"
+        );
+        let to_half = t[0].generations_to_threshold.unwrap();
+        // 0.325 is reached about (0.43 - 0.325) / 0.03 = 3.5 generations after the last.
+        assert!((to_half - 3.5).abs() < 0.2, "{to_half}");
+        assert!(t[0].relative_change_per_generation.unwrap() < -0.04);
+    }
+
+    #[test]
+    fn directions_by_name() {
+        assert_eq!(collapse_direction("distinct_2gram"), Some(Collapse::Falls));
+        assert_eq!(collapse_direction("self_bleu"), Some(Collapse::Rises));
+        assert_eq!(
+            collapse_direction("rare_token_survival"),
+            Some(Collapse::Falls)
+        );
+        assert_eq!(collapse_direction("perplexity"), None);
+    }
+}
