@@ -53,25 +53,51 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct CollapseArgs {
+    /// One corpus whose documents carry a `generation` field.
+    #[arg(value_name = "CORPUS", conflicts_with_all = ["generations", "metrics_table"])]
+    pub inputs: Vec<PathBuf>,
+
+    /// One corpus file per generation, in order (generation 0 first).
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "metrics_table")]
+    pub generations: Vec<PathBuf>,
+
+    /// Real reference corpus: its rare vocabulary is the tail whose survival `tail_mass`
+    /// follows [default: generation 0's].
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub reference: Vec<PathBuf>,
+
     /// Per-generation metrics already measured: a CSV with a `generation` column and one
     /// column per metric (e.g. published recursive-training results).
     #[arg(long, value_name = "FILE")]
-    pub metrics_table: PathBuf,
+    pub metrics_table: Option<PathBuf>,
 
-    /// Column telling several experiments (tracks) in the table apart.
-    #[arg(long, value_name = "COLUMN")]
+    /// Column telling several experiments (tracks) in the metrics table apart.
+    #[arg(long, value_name = "COLUMN", requires = "metrics_table")]
     pub by: Option<String>,
 
-    /// Metric columns to test, comma-separated [default: every numeric column].
-    #[arg(long, value_name = "NAMES")]
+    /// Documents per generation in the seeded self-BLEU sample.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub self_bleu_sample: usize,
+
+    /// Seed of the self-BLEU samples [default: the config's seed, else 20261126].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+
+    /// Metric columns of the metrics table to test, comma-separated [default: every numeric
+    /// column].
+    #[arg(long, value_name = "NAMES", requires = "metrics_table")]
     pub metrics: Option<String>,
 
     /// Family-wise false-alarm rate across the metrics of a track (Holm).
     #[arg(long, value_name = "ALPHA", default_value_t = 0.05)]
     pub alpha: f64,
 
-    /// Collapse threshold of a metric, `name=value` (repeatable) [default: half the first
-    /// generation's value for diversity metrics, double it for repetition metrics].
+    /// Collapse threshold of a metric, `name=value` (repeatable) [default: generation 0's
+    /// value moved by half its size the collapsing way for diversity metrics, by its full size
+    /// for repetition metrics].
     #[arg(long, value_name = "NAME=VALUE")]
     pub threshold: Vec<String>,
 

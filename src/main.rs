@@ -43,7 +43,7 @@ fn main() -> ExitCode {
         Command::Features(args) => features(args, cli.quiet),
         Command::Drift(args) => drift(args, cli.quiet),
         Command::Calibrate(args) => calibrate(args, cli.quiet),
-        Command::Collapse(args) => collapse(args),
+        Command::Collapse(args) => collapse(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Train(args)) => fingerprint_train(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Eval(args)) => fingerprint_eval(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Score(args)) => fingerprint_score(args, cli.quiet),
@@ -322,7 +322,8 @@ fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn collapse(args: &CollapseArgs) -> Result<ExitCode, Error> {
+fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Error> {
+    use driftprint::commands::collapse::GenerationInput;
     if !(args.alpha > 0.0 && args.alpha < 1.0) {
         return Err(Error::Usage(format!(
             "--alpha must be between 0 and 1 (exclusive), not {}",
@@ -344,13 +345,42 @@ fn collapse(args: &CollapseArgs) -> Result<ExitCode, Error> {
             .filter(|s| !s.is_empty())
             .collect()
     });
-    let report = commands::collapse::run_table(
-        &args.metrics_table,
-        args.by.as_deref(),
-        metrics.as_deref(),
-        args.alpha,
-        &thresholds,
-    )?;
+    let report = match &args.metrics_table {
+        Some(table) => commands::collapse::run_table(
+            table,
+            args.by.as_deref(),
+            metrics.as_deref(),
+            args.alpha,
+            &thresholds,
+        )?,
+        None => {
+            let config = resolve_config(&args.ingest)?;
+            let input = if args.generations.is_empty() {
+                GenerationInput::Field(resolve_inputs(&args.inputs, &config)?)
+            } else {
+                GenerationInput::Files(args.generations.clone())
+            };
+            if args.self_bleu_sample < 2 {
+                return Err(Error::Usage("--self-bleu-sample must be at least 2".into()));
+            }
+            let options = driftprint::collapse::generations::MeasureOptions {
+                self_bleu_sample: args.self_bleu_sample,
+                seed: args.seed.unwrap_or(config.seed),
+            };
+            let spinner = bytes_bar(0, "collapse", quiet);
+            spinner.set_message("measuring generations");
+            let report = commands::collapse::run_corpus(
+                &input,
+                &args.reference,
+                &config.ingest,
+                args.alpha,
+                &thresholds,
+                &options,
+            )?;
+            spinner.finish_and_clear();
+            report
+        }
+    };
     emit(&report, &report.to_text(), args.json.as_deref())?;
     Ok(if report.alarm {
         ExitCode::from(EXIT_BLOCKED)

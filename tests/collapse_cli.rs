@@ -108,3 +108,137 @@ fn a_trendless_table_passes_and_bad_tables_name_the_problem() {
         assert!(stderr.contains("bad.csv"), "{stderr}");
     }
 }
+
+/// The demo's human texts as generation 0, then generations whose vocabulary shrinks 4x each
+/// time (words outside the kept head replaced by a frequent word, deterministically).
+fn shrinking_generations(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let text = std::fs::read_to_string(demo_path()).unwrap();
+    let docs: Vec<String> = text
+        .lines()
+        .filter(|l| l.contains("\"label\": \"human\""))
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["text"].as_str().unwrap().to_lowercase()
+        })
+        .collect();
+    let mut freq: std::collections::HashMap<&str, usize> = Default::default();
+    for d in &docs {
+        for w in d.split_whitespace() {
+            *freq.entry(w).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(&str, usize)> = freq.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    (0..4)
+        .map(|g| {
+            let keep = (ranked.len() >> (2 * g)).max(50);
+            let head: std::collections::HashSet<&str> =
+                ranked[..keep].iter().map(|r| r.0).collect();
+            let mut body = String::new();
+            for (i, d) in docs.iter().enumerate() {
+                let words: Vec<&str> = d
+                    .split_whitespace()
+                    .enumerate()
+                    .map(|(k, w)| {
+                        if head.contains(w) {
+                            w
+                        } else {
+                            ranked[k % 20].0
+                        }
+                    })
+                    .collect();
+                let row = serde_json::json!({"id": format!("g{g}-{i}"), "text": words.join(" ")});
+                body.push_str(&format!("{row}\n"));
+            }
+            write(dir, &format!("g{g}.jsonl"), body.as_bytes())
+        })
+        .collect()
+}
+
+#[test]
+fn shrinking_vocabulary_across_generation_files_raises_the_alarm() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = shrinking_generations(dir.path());
+    let out = driftprint()
+        .args(["collapse", "--json", "-", "--generations"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let track = &v["tracks"][0];
+    let doc = track["document_metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "doc_type_token_ratio_100")
+        .unwrap();
+    assert_eq!(doc["collapsing"], true, "{doc}");
+    let distinct = track["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "distinct_2")
+        .unwrap();
+    // Four tie-free falling points: the exact Mann-Kendall p is 2/24.
+    assert!((distinct["mann_kendall"]["p"].as_f64().unwrap() - 2.0 / 24.0).abs() < 1e-12);
+    assert!(distinct["theil_sen"]["slope"].as_f64().unwrap() < 0.0);
+}
+
+#[test]
+fn real_documents_shuffled_into_generations_pass_and_bad_corpora_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(demo_path()).unwrap();
+    let mut body = String::new();
+    let mut rng = driftprint::stats::rng::seeded(7, 0);
+    let mut lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("\"label\": \"human\""))
+        .collect();
+    rand::seq::SliceRandom::shuffle(&mut lines[..], &mut rng);
+    for (i, l) in lines.iter().enumerate() {
+        let mut v: Value = serde_json::from_str(l).unwrap();
+        v["generation"] = (i % 5).into();
+        body.push_str(&format!("{v}\n"));
+    }
+    let shuffled = write(dir.path(), "shuffled.jsonl", body.as_bytes());
+    let out = driftprint()
+        .arg("collapse")
+        .arg(&shuffled)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let two = write(
+        dir.path(),
+        "two.jsonl",
+        b"{\"id\":\"a\",\"text\":\"one two\",\"generation\":0}\n{\"id\":\"b\",\"text\":\"three\",\"generation\":1}\n",
+    );
+    let out = driftprint().arg("collapse").arg(&two).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_mentions(
+        &String::from_utf8_lossy(&out.stderr),
+        &["at least 3 generations"],
+    );
+    let none = write(
+        dir.path(),
+        "none.jsonl",
+        b"{\"id\":\"a\",\"text\":\"one two\"}\n",
+    );
+    let out = driftprint().arg("collapse").arg(&none).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_mentions(
+        &String::from_utf8_lossy(&out.stderr),
+        &["'a' has no generation"],
+    );
+}

@@ -2,5 +2,6 @@
 //! monotone-trend tests over them.
 
 pub mod diversity;
+pub mod generations;
 pub mod table;
 pub mod trend;

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::stats::adjust::holm;
+use crate::stats::jonckheere::{jonckheere, Jonckheere};
 use crate::stats::trend::{mann_kendall, theil_sen, MannKendall, TheilSen};
 
 /// Which way a metric moves when a model collapses.
@@ -75,17 +76,19 @@ pub struct MetricTrend {
     pub generations_to_threshold: Option<f64>,
 }
 
-/// Default threshold: half the first generation's value for a falling metric, double it for a
-/// rising one.
+/// Default threshold: the first generation's value moved half its size the collapsing way for a
+/// falling metric (0.6 → 0.3; a Zipf slope −1.0 → −1.5), its full size for a rising one
+/// (0.1 → 0.2).
 pub fn default_threshold(first: f64, direction: Collapse) -> f64 {
     match direction {
-        Collapse::Falls => 0.5 * first,
-        Collapse::Rises => 2.0 * first,
+        Collapse::Falls => first - 0.5 * first.abs(),
+        Collapse::Rises => first + first.abs(),
     }
 }
 
-/// Trends of named metric series (one value per generation, in order); `thresholds` overrides
-/// the default threshold per metric name.
+/// Trends of named metric series (one value per generation, in order), Holm-gated among
+/// themselves; `thresholds` overrides the default threshold per metric name. Use
+/// [`holm_gate`] again to gate them together with document-level tests.
 pub fn analyse(
     series: &[(String, Vec<f64>)],
     alpha: f64,
@@ -133,23 +136,68 @@ pub fn analyse(
             }
         })
         .collect();
-    let gated: Vec<usize> = (0..trends.len())
-        .filter(|&i| trends[i].direction.is_some())
-        .collect();
-    let p: Vec<f64> = gated.iter().map(|&i| trends[i].mann_kendall.p).collect();
-    let adjusted = holm(&p, alpha);
-    for (k, &i) in gated.iter().enumerate() {
-        let t = &mut trends[i];
-        let p_adj = adjusted.adjusted[k];
-        t.p_adjusted = Some(p_adj);
-        let the_collapsing_way = match t.direction {
-            Some(Collapse::Falls) => t.mann_kendall.s < 0.0,
-            Some(Collapse::Rises) => t.mann_kendall.s > 0.0,
-            None => false,
-        };
-        t.collapsing = the_collapsing_way && p_adj <= alpha;
-    }
+    holm_gate(&mut trends, &mut [], alpha);
     trends
+}
+
+/// A per-document metric across generations: Jonckheere–Terpstra over the documents.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentTrend {
+    pub metric: String,
+    pub direction: Option<Collapse>,
+    pub mean_per_generation: Vec<f64>,
+    pub jonckheere: Jonckheere,
+    pub p_adjusted: Option<f64>,
+    pub collapsing: bool,
+}
+
+/// Jonckheere–Terpstra of each per-document metric over the generations' documents.
+pub fn analyse_documents(series: &[(String, Vec<Vec<f64>>)]) -> Vec<DocumentTrend> {
+    series
+        .iter()
+        .map(|(name, groups)| DocumentTrend {
+            metric: name.clone(),
+            direction: collapse_direction(name),
+            mean_per_generation: groups
+                .iter()
+                .map(|g| g.iter().sum::<f64>() / g.len().max(1) as f64)
+                .collect(),
+            jonckheere: jonckheere(groups),
+            p_adjusted: None,
+            collapsing: false,
+        })
+        .collect()
+}
+
+/// Holm across every test with a collapse direction (series and document-level together);
+/// a test collapses when its adjusted p ≤ α and it moves the collapsing way.
+pub fn holm_gate(series: &mut [MetricTrend], documents: &mut [DocumentTrend], alpha: f64) {
+    let way = |d: Option<Collapse>, up: bool, down: bool| match d {
+        Some(Collapse::Falls) => down,
+        Some(Collapse::Rises) => up,
+        None => false,
+    };
+    let mut p = Vec::new();
+    for t in series.iter().filter(|t| t.direction.is_some()) {
+        p.push(t.mann_kendall.p);
+    }
+    for t in documents.iter().filter(|t| t.direction.is_some()) {
+        p.push(t.jonckheere.p_two_sided);
+    }
+    let adjusted = holm(&p, alpha).adjusted;
+    let mut next = adjusted.into_iter();
+    for t in series.iter_mut().filter(|t| t.direction.is_some()) {
+        let p_adj = next.next().unwrap_or(1.0);
+        t.p_adjusted = Some(p_adj);
+        let s = t.mann_kendall.s;
+        t.collapsing = way(t.direction, s > 0.0, s < 0.0) && p_adj <= alpha;
+    }
+    for t in documents.iter_mut().filter(|t| t.direction.is_some()) {
+        let p_adj = next.next().unwrap_or(1.0);
+        t.p_adjusted = Some(p_adj);
+        let z = t.jonckheere.z;
+        t.collapsing = way(t.direction, z > 0.0, z < 0.0) && p_adj <= alpha;
+    }
 }
 
 #[cfg(test)]

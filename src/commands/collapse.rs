@@ -7,9 +7,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::collapse::generations::{
+    corpus_series, document_series, group_by_generation, tokens, GenerationSize, MeasureOptions,
+};
 use crate::collapse::table;
-use crate::collapse::trend::{analyse, Collapse, MetricTrend};
-use crate::error::Result;
+use crate::collapse::trend::{
+    analyse, analyse_documents, holm_gate, Collapse, DocumentTrend, MetricTrend,
+};
+use crate::corpus::{IngestOptions, Source};
+use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackReport {
@@ -17,11 +23,15 @@ pub struct TrackReport {
     pub generations: Vec<u32>,
     pub alarm: bool,
     pub metrics: Vec<MetricTrend>,
+    /// Per-document metrics tested over all documents (corpus input only).
+    pub document_metrics: Vec<DocumentTrend>,
+    /// Documents and tokens per generation (corpus input only).
+    pub sizes: Vec<GenerationSize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CollapseReport {
-    pub input: PathBuf,
+    pub input: String,
     pub alpha: f64,
     /// Any track's diversity is declining significantly.
     pub alarm: bool,
@@ -45,14 +55,111 @@ pub fn run_table(
                 generations: t.generations,
                 alarm: metrics.iter().any(|m| m.collapsing),
                 metrics,
+                document_metrics: Vec::new(),
+                sizes: Vec::new(),
             }
         })
         .collect();
     Ok(CollapseReport {
-        input: path.to_path_buf(),
+        input: path.display().to_string(),
         alpha,
         alarm: tracks.iter().any(|t| t.alarm),
         tracks,
+    })
+}
+
+/// Where the generations' documents come from.
+pub enum GenerationInput {
+    /// One file (or set of files) per generation, in order.
+    Files(Vec<PathBuf>),
+    /// One corpus whose documents carry a `generation` field.
+    Field(Vec<PathBuf>),
+}
+
+fn read_tokens(paths: &[PathBuf], ingest: &IngestOptions) -> Result<Vec<crate::corpus::Doc>> {
+    let (docs, _) = super::fingerprint::read_corpus(paths, ingest, &|_, _| {})?;
+    Ok(docs)
+}
+
+/// Measures every generation's documents and tests the trends.
+pub fn run_corpus(
+    input: &GenerationInput,
+    reference: &[PathBuf],
+    ingest: &IngestOptions,
+    alpha: f64,
+    thresholds: &BTreeMap<String, f64>,
+    options: &MeasureOptions,
+) -> Result<CollapseReport> {
+    // Collapse needs no provenance: rows without a source are read as synthetic (unused).
+    let mut ingest = ingest.clone();
+    ingest.defaults.source.get_or_insert(Source::Synthetic);
+    let (names, groups): (Vec<u32>, Vec<Vec<crate::corpus::Doc>>) = match input {
+        GenerationInput::Files(files) => {
+            let mut out = Vec::new();
+            for (g, f) in files.iter().enumerate() {
+                out.push((g as u32, read_tokens(std::slice::from_ref(f), &ingest)?));
+            }
+            out.into_iter().unzip()
+        }
+        GenerationInput::Field(paths) => group_by_generation(read_tokens(paths, &ingest)?)
+            .map_err(Error::Usage)?
+            .into_iter()
+            .unzip(),
+    };
+    if groups.len() < 3 {
+        return Err(Error::Usage(format!(
+            "collapse needs at least 3 generations to test a trend; found {}",
+            groups.len()
+        )));
+    }
+    let tokenised: Vec<Vec<Vec<String>>> = groups
+        .iter()
+        .map(|g| g.iter().map(|d| tokens(&d.text)).collect())
+        .collect();
+    let reference_tokens: Option<Vec<Vec<String>>> = if reference.is_empty() {
+        None
+    } else {
+        Some(
+            read_tokens(reference, &ingest)?
+                .iter()
+                .map(|d| tokens(&d.text))
+                .collect(),
+        )
+    };
+    let series = corpus_series(&tokenised, reference_tokens.as_deref(), options);
+    let mut metrics = analyse(&series, alpha, thresholds);
+    let mut document_metrics = analyse_documents(&document_series(&tokenised));
+    holm_gate(&mut metrics, &mut document_metrics, alpha);
+    let sizes = names
+        .iter()
+        .zip(&tokenised)
+        .map(|(&generation, docs)| GenerationSize {
+            generation,
+            documents: docs.len(),
+            tokens: docs.iter().map(Vec::len).sum(),
+        })
+        .collect();
+    let alarm =
+        metrics.iter().any(|m| m.collapsing) || document_metrics.iter().any(|m| m.collapsing);
+    let input_name = match input {
+        GenerationInput::Files(f) | GenerationInput::Field(f) => f
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    Ok(CollapseReport {
+        input: input_name,
+        alpha,
+        alarm,
+        tracks: vec![TrackReport {
+            track: "corpus".into(),
+            generations: names,
+            alarm,
+            metrics,
+            document_metrics,
+            sizes,
+        }],
     })
 }
 
@@ -122,6 +229,25 @@ impl CollapseReport {
                     None => "n/a",
                 };
                 let _ = writeln!(s, "  {mark} [{way:>5}] {}", describe(m));
+            }
+            for m in &t.document_metrics {
+                let mark = if m.collapsing { "!" } else { "-" };
+                let means: Vec<String> = m
+                    .mean_per_generation
+                    .iter()
+                    .map(|v| format!("{v:.3}"))
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "  {mark} [per document] {} means {} (Jonckheere z {:.2}, p {:.2e}{})",
+                    m.metric,
+                    means.join(" -> "),
+                    m.jonckheere.z,
+                    m.jonckheere.p_two_sided,
+                    m.p_adjusted
+                        .map(|p| format!(", Holm {p:.2e}"))
+                        .unwrap_or_default()
+                );
             }
         }
         s
