@@ -46,6 +46,9 @@ pub enum Command {
     /// Test for model collapse: a significant decline of diversity across retraining
     /// generations exits 1 (alarm), none exits 0.
     Collapse(CollapseArgs),
+    /// Simulate recursive training: a seeded word-bigram model retrained on its own output for
+    /// N generations, with a share of fresh real data mixed in; writes a corpus with lineage.
+    Simulate(SimulateArgs),
     /// Train, evaluate, apply and explain the detector of LLM-generated text.
     #[command(subcommand)]
     Fingerprint(FingerprintCommand),
@@ -104,6 +107,33 @@ pub struct CollapseArgs {
     /// Also write the full result as JSON to this file (`-` for stdout instead of the table).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Real corpus files: generation 0, and the pool fresh real documents come from.
+    #[arg(long = "corpus", value_name = "FILE", num_args = 1.., required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Generations after generation 0.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub generations: u32,
+
+    /// Share of each generation drawn fresh from the real corpus (0 = purely recursive).
+    #[arg(long, value_name = "F", default_value_t = 0.0)]
+    pub real_fraction: f64,
+
+    /// Seed of the sampling [default: the config's seed, else 20261126].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Output corpus (.jsonl or .parquet) with lineage: generation, source, generator,
+    /// parent_model.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
 }
 
 #[derive(Debug, Subcommand)]

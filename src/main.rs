@@ -8,7 +8,7 @@ use clap::Parser;
 use driftprint::cli::{
     CalibrateArgs, Cli, CollapseArgs, Command, DetectorArgs, DriftArgs, EmbedArgs, FeaturesArgs,
     FingerprintCommand, FingerprintEvalArgs, FingerprintExplainArgs, FingerprintScoreArgs,
-    FingerprintTrainArgs, InspectArgs,
+    FingerprintTrainArgs, InspectArgs, SimulateArgs,
 };
 use driftprint::commands::{self, resolve_config, resolve_inputs};
 use driftprint::error::Error;
@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Command::Drift(args) => drift(args, cli.quiet),
         Command::Calibrate(args) => calibrate(args, cli.quiet),
         Command::Collapse(args) => collapse(args, cli.quiet),
+        Command::Simulate(args) => simulate(args),
         Command::Fingerprint(FingerprintCommand::Train(args)) => fingerprint_train(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Eval(args)) => fingerprint_eval(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Score(args)) => fingerprint_score(args, cli.quiet),
@@ -387,6 +388,68 @@ fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Error> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn simulate(args: &SimulateArgs) -> Result<ExitCode, Error> {
+    use driftprint::collapse::simulate::{simulate, SimulateOptions};
+    if !(0.0..=1.0).contains(&args.real_fraction) {
+        return Err(Error::Usage(format!(
+            "--real-fraction must be between 0 and 1, not {}",
+            args.real_fraction
+        )));
+    }
+    if args.generations == 0 || args.generations > 1000 {
+        return Err(Error::Usage(
+            "--generations must be between 1 and 1000".into(),
+        ));
+    }
+    let mut config = resolve_config(&args.ingest)?;
+    // The corpus is real by definition: no provenance field needed.
+    config
+        .ingest
+        .defaults
+        .source
+        .get_or_insert(driftprint::corpus::Source::Real);
+    let (docs, _) = commands::read_corpus(&args.inputs, &config.ingest, &|_, _| {})?;
+    let real: Vec<Vec<String>> = docs
+        .iter()
+        .map(|d| driftprint::collapse::generations::tokens(&d.text))
+        .collect();
+    let start = std::time::Instant::now();
+    let out = simulate(
+        &real,
+        &SimulateOptions {
+            generations: args.generations,
+            real_fraction: args.real_fraction,
+            seed: args.seed.unwrap_or(config.seed),
+        },
+    );
+    let ext = args
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "jsonl" => driftprint::output::write_corpus_jsonl(&out, &args.output)?,
+        "parquet" => driftprint::output::write_corpus_parquet(&out, &args.output)?,
+        _ => {
+            return Err(Error::Usage(format!(
+                "-o {}: write .jsonl or .parquet",
+                args.output.display()
+            )))
+        }
+    }
+    println!(
+        "wrote {} documents ({} generations of {}, {:.0}% fresh real per generation) to {} in {:.1} s",
+        out.len(),
+        args.generations + 1,
+        real.len(),
+        100.0 * args.real_fraction,
+        args.output.display(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The detector's training options: the config's `[fingerprint]` and `[features]` (n-gram

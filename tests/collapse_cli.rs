@@ -242,3 +242,58 @@ fn real_documents_shuffled_into_generations_pass_and_bad_corpora_are_errors() {
         &["'a' has no generation"],
     );
 }
+
+#[test]
+fn simulate_writes_generations_with_lineage_that_collapse_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("gens.jsonl");
+    driftprint()
+        .args([
+            "simulate",
+            "--corpus",
+            "data/demo.jsonl",
+            "--source-field",
+            "label",
+            "--source-values",
+            "human=real,machine=synthetic",
+            "--generations",
+            "3",
+            "--real-fraction",
+            "0.1",
+            "-o",
+        ])
+        .arg(&out_path)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out_path).unwrap();
+    let rows: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4 * 600);
+    let gen3: Vec<&Value> = rows.iter().filter(|r| r["generation"] == 3).collect();
+    assert_eq!(gen3.iter().filter(|r| r["source"] == "real").count(), 60);
+    assert!(gen3.iter().any(|r| r["parent_model"] == "bigram-lm-gen1"));
+    let out = driftprint()
+        .arg("collapse")
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    driftprint()
+        .args([
+            "simulate",
+            "--corpus",
+            "data/demo.jsonl",
+            "--real-fraction",
+            "1.5",
+            "-o",
+        ])
+        .arg(&out_path)
+        .assert()
+        .code(2);
+}

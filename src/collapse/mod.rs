@@ -3,5 +3,6 @@
 
 pub mod diversity;
 pub mod generations;
+pub mod simulate;
 pub mod table;
 pub mod trend;

@@ -77,7 +77,7 @@ pub enum GenerationInput {
 }
 
 fn read_tokens(paths: &[PathBuf], ingest: &IngestOptions) -> Result<Vec<crate::corpus::Doc>> {
-    let (docs, _) = super::fingerprint::read_corpus(paths, ingest, &|_, _| {})?;
+    let (docs, _) = super::read_corpus(paths, ingest, &|_, _| {})?;
     Ok(docs)
 }
 

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use crate::cli::IngestArgs;
 use crate::config::Config;
-use crate::corpus::Format;
+use crate::corpus::{CorpusStream, Doc, Format, IngestOptions, IngestStats};
 use crate::error::{ConfigError, Error, Result};
 
 fn flag_err(flag: &str, message: String) -> Error {
@@ -83,4 +83,22 @@ pub fn resolve_inputs(given: &[PathBuf], config: &Config) -> Result<Vec<PathBuf>
     Err(Error::Usage(
         "no corpus given: name one or more files (or set [ingest] inputs in --config)".into(),
     ))
+}
+
+/// Reads every document of `inputs` into memory (training, evaluation and the collapse
+/// measurements need them all).
+pub fn read_corpus(
+    inputs: &[PathBuf],
+    ingest: &IngestOptions,
+    progress: &dyn Fn(u64, u64),
+) -> Result<(Vec<Doc>, IngestStats)> {
+    let mut stream = CorpusStream::open(inputs, ingest)?;
+    let mut docs = Vec::new();
+    while let Some(batch) = stream.next_batch()? {
+        docs.extend(batch);
+        let (done, total) = stream.progress();
+        progress(done, total);
+    }
+    let stats = stream.finish()?;
+    Ok((docs, stats))
 }
