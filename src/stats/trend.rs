@@ -49,6 +49,19 @@ fn tie_groups(x: &[f64]) -> Vec<usize> {
     groups
 }
 
+/// Var(S) of Mann–Kendall's S (also Sen's σ² for the slope interval), tie-corrected.
+fn s_variance(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let tie_term: f64 = tie_groups(x)
+        .iter()
+        .map(|&t| {
+            let t = t as f64;
+            t * (t - 1.0) * (2.0 * t + 5.0)
+        })
+        .sum();
+    (n * (n - 1.0) * (2.0 * n + 5.0) - tie_term) / 18.0
+}
+
 /// P(|S| ≥ |s|) for n distinct values under no trend: the number of permutations of n items
 /// with k inversions (Mahonian numbers), built by one DP row per item, as probabilities.
 fn exact_two_sided(n: usize, s: f64) -> f64 {
@@ -84,14 +97,7 @@ pub fn mann_kendall(x: &[f64]) -> MannKendall {
     }
     let nf = n as f64;
     let ties = tie_groups(x);
-    let tie_term: f64 = ties
-        .iter()
-        .map(|&t| {
-            let t = t as f64;
-            t * (t - 1.0) * (2.0 * t + 5.0)
-        })
-        .sum();
-    let var_s = (nf * (nf - 1.0) * (2.0 * nf + 5.0) - tie_term) / 18.0;
+    let var_s = s_variance(x);
     let z = if var_s <= 0.0 {
         0.0
     } else if s > 0.0 {
@@ -160,15 +166,7 @@ pub fn theil_sen(x: &[f64], level: f64) -> TheilSen {
     let t_median = (n as f64 - 1.0) / 2.0;
     let intercept = median(&sorted) - slope * t_median;
     // Sen (1968) eq. 2.6; the index arithmetic (and round-half-even) as scipy's theilslopes.
-    let nf = n as f64;
-    let tie_term: f64 = tie_groups(x)
-        .iter()
-        .map(|&t| {
-            let t = t as f64;
-            t * (t - 1.0) * (2.0 * t + 5.0)
-        })
-        .sum();
-    let sigma = ((nf * (nf - 1.0) * (2.0 * nf + 5.0) - tie_term) / 18.0).sqrt();
+    let sigma = s_variance(x).sqrt();
     let z = normal::quantile((1.0 - level) / 2.0);
     let nt = slopes.len() as f64;
     let (low, high) = if slopes.is_empty() {
