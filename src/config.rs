@@ -151,8 +151,8 @@ impl Default for FingerprintConfig {
     }
 }
 
-/// C of the detector's logistic regression: positive and finite.
-pub fn check_c(c: f64) -> std::result::Result<f64, String> {
+/// A positive, finite number (C, a tolerance).
+pub fn check_positive(c: f64) -> std::result::Result<f64, String> {
     if c > 0.0 && c.is_finite() {
         Ok(c)
     } else {
@@ -335,10 +335,11 @@ impl Config {
             fingerprint.learner = l.parse().map_err(|m| err("fingerprint.learner", m))?;
         }
         if let Some(c) = fp.c {
-            fingerprint.c = check_c(c).map_err(|m| err("fingerprint.c", m))?;
+            fingerprint.c = check_positive(c).map_err(|m| err("fingerprint.c", m))?;
         }
         if let Some(t) = fp.tolerance {
-            fingerprint.tolerance = check_c(t).map_err(|m| err("fingerprint.tolerance", m))?;
+            fingerprint.tolerance =
+                check_positive(t).map_err(|m| err("fingerprint.tolerance", m))?;
         }
         if let Some(v) = fp.target_fpr {
             fingerprint.target_fpr =

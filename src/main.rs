@@ -459,7 +459,7 @@ fn train_options(
     args: &DetectorArgs,
     embed: &EmbedArgs,
 ) -> Result<driftprint::fingerprint::TrainOptions, Error> {
-    use driftprint::config::{check_c, check_open_unit};
+    use driftprint::config::{check_open_unit, check_positive};
     let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
     let fp = &config.fingerprint;
     let mut features = config.features.clone();
@@ -479,10 +479,10 @@ fn train_options(
         options.learner = l.parse().map_err(|m| usage("--learner", m))?;
     }
     if let Some(c) = args.c {
-        options.c = check_c(c).map_err(|m| usage("--c", m))?;
+        options.c = check_positive(c).map_err(|m| usage("--c", m))?;
     }
     if let Some(t) = args.tolerance {
-        options.tolerance = check_c(t).map_err(|m| usage("--tolerance", m))?;
+        options.tolerance = check_positive(t).map_err(|m| usage("--tolerance", m))?;
     }
     if let Some(v) = args.target_fpr {
         options.target_fpr = check_open_unit(v).map_err(|m| usage("--target-fpr", m))?;

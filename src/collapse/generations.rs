@@ -174,6 +174,21 @@ pub struct GenerationSize {
     pub tokens: usize,
 }
 
+/// The demo corpus's human texts, tokenised (test fixture shared with the simulator's tests).
+#[cfg(test)]
+pub(crate) fn demo_human_tokens() -> Vec<Vec<String>> {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/demo.jsonl");
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\"label\": \"human\""))
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            tokens(v["text"].as_str().unwrap())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use rand::seq::SliceRandom;
@@ -186,16 +201,7 @@ mod tests {
     /// alarmed when written).
     #[test]
     fn shuffled_real_generations_rarely_alarm() {
-        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/demo.jsonl");
-        let docs: Vec<Vec<String>> = std::fs::read_to_string(path)
-            .unwrap()
-            .lines()
-            .filter(|l| l.contains("\"label\": \"human\""))
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                tokens(v["text"].as_str().unwrap())
-            })
-            .collect();
+        let docs = demo_human_tokens();
         let alpha = 0.05;
         let shuffles = 20;
         let alarms = (0..shuffles)
@@ -212,7 +218,6 @@ mod tests {
                 };
                 let mut series = analyse(
                     &corpus_series(&generations, None, &options),
-                    alpha,
                     &Default::default(),
                 );
                 let mut per_doc = analyse_documents(&document_series(&generations));

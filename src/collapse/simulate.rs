@@ -192,21 +192,8 @@ pub fn simulate(real: &[Vec<String>], options: &SimulateOptions) -> Vec<Doc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collapse::generations::{corpus_series, tokens, MeasureOptions};
+    use crate::collapse::generations::{corpus_series, demo_human_tokens, tokens, MeasureOptions};
     use crate::stats::trend::{mann_kendall, theil_sen};
-
-    fn demo_human() -> Vec<Vec<String>> {
-        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/demo.jsonl");
-        std::fs::read_to_string(path)
-            .unwrap()
-            .lines()
-            .filter(|l| l.contains("\"label\": \"human\""))
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                tokens(v["text"].as_str().unwrap())
-            })
-            .collect()
-    }
 
     /// distinct-2 and tail-mass series of a simulation, generations 0..=5.
     fn series(real: &[Vec<String>], real_fraction: f64) -> Vec<(String, Vec<f64>)> {
@@ -230,7 +217,7 @@ mod tests {
 
     #[test]
     fn purely_recursive_training_loses_diversity_and_real_data_slows_it() {
-        let real = demo_human();
+        let real = demo_human_tokens();
         let recursive = series(&real, 0.0);
         let mixed = series(&real, 0.5);
         for ((name, values), (_, mixed_values)) in recursive.iter().zip(&mixed) {

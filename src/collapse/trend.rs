@@ -86,15 +86,14 @@ pub fn default_threshold(first: f64, direction: Collapse) -> f64 {
     }
 }
 
-/// Trends of named metric series (one value per generation, in order), Holm-gated among
-/// themselves; `thresholds` overrides the default threshold per metric name. Use
-/// [`holm_gate`] again to gate them together with document-level tests.
+/// Trends of named metric series (one value per generation, in order); `thresholds` overrides
+/// the default threshold per metric name. Not yet gated: [`holm_gate`] decides which collapse,
+/// together with any document-level tests.
 pub fn analyse(
     series: &[(String, Vec<f64>)],
-    alpha: f64,
     thresholds: &std::collections::BTreeMap<String, f64>,
 ) -> Vec<MetricTrend> {
-    let mut trends: Vec<MetricTrend> = series
+    series
         .iter()
         .map(|(name, values)| {
             let mk = mann_kendall(values);
@@ -135,9 +134,7 @@ pub fn analyse(
                 generations_to_threshold,
             }
         })
-        .collect();
-    holm_gate(&mut trends, &mut [], alpha);
-    trends
+        .collect()
 }
 
 /// A per-document metric across generations: Jonckheere–Terpstra over the documents.
@@ -217,7 +214,8 @@ mod tests {
             ),
             ("mean_length".to_string(), (0..8).map(f64::from).collect()),
         ];
-        let t = analyse(&series, 0.05, &Default::default());
+        let mut t = analyse(&series, &Default::default());
+        holm_gate(&mut t, &mut [], 0.05);
         assert!(t[0].collapsing, "{:?}", t[0]);
         assert!(!t[1].collapsing);
         assert!(

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::read_corpus;
 use crate::collapse::generations::{
     corpus_series, document_series, group_by_generation, tokens, GenerationSize, MeasureOptions,
 };
@@ -49,7 +50,8 @@ pub fn run_table(
     let tracks: Vec<TrackReport> = table::read(path, group_by, metrics)?
         .into_iter()
         .map(|t| {
-            let metrics = analyse(&t.series, alpha, thresholds);
+            let mut metrics = analyse(&t.series, thresholds);
+            holm_gate(&mut metrics, &mut [], alpha);
             TrackReport {
                 track: t.name,
                 generations: t.generations,
@@ -76,11 +78,6 @@ pub enum GenerationInput {
     Field(Vec<PathBuf>),
 }
 
-fn read_tokens(paths: &[PathBuf], ingest: &IngestOptions) -> Result<Vec<crate::corpus::Doc>> {
-    let (docs, _) = super::read_corpus(paths, ingest, &|_, _| {})?;
-    Ok(docs)
-}
-
 /// Measures every generation's documents and tests the trends.
 pub fn run_corpus(
     input: &GenerationInput,
@@ -97,14 +94,19 @@ pub fn run_corpus(
         GenerationInput::Files(files) => {
             let mut out = Vec::new();
             for (g, f) in files.iter().enumerate() {
-                out.push((g as u32, read_tokens(std::slice::from_ref(f), &ingest)?));
+                out.push((
+                    g as u32,
+                    read_corpus(std::slice::from_ref(f), &ingest, &|_, _| {})?.0,
+                ));
             }
             out.into_iter().unzip()
         }
-        GenerationInput::Field(paths) => group_by_generation(read_tokens(paths, &ingest)?)
-            .map_err(Error::Usage)?
-            .into_iter()
-            .unzip(),
+        GenerationInput::Field(paths) => {
+            group_by_generation(read_corpus(paths, &ingest, &|_, _| {})?.0)
+                .map_err(Error::Usage)?
+                .into_iter()
+                .unzip()
+        }
     };
     if groups.len() < 3 {
         return Err(Error::Usage(format!(
@@ -120,14 +122,15 @@ pub fn run_corpus(
         None
     } else {
         Some(
-            read_tokens(reference, &ingest)?
+            read_corpus(reference, &ingest, &|_, _| {})?
+                .0
                 .iter()
                 .map(|d| tokens(&d.text))
                 .collect(),
         )
     };
     let series = corpus_series(&tokenised, reference_tokens.as_deref(), options);
-    let mut metrics = analyse(&series, alpha, thresholds);
+    let mut metrics = analyse(&series, thresholds);
     let mut document_metrics = analyse_documents(&document_series(&tokenised));
     holm_gate(&mut metrics, &mut document_metrics, alpha);
     let sizes = names

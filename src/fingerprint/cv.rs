@@ -75,13 +75,10 @@ fn run_fold(
     let start = Instant::now();
     let pick = |rows: &[usize]| rows.iter().map(|&i| docs[i].clone()).collect::<Vec<_>>();
     let (train_docs, test_docs) = (pick(train), pick(test));
-    let design = Design::fit(&options.features, &train_docs)?;
+    let fitted = Design::fit_transform(&options.features, &train_docs)?;
     let label = |d: &Doc| d.lineage.source == Source::Synthetic;
     let y: Vec<bool> = train_docs.iter().map(label).collect();
-    let (x_train, x_test) = (
-        design.transform(&train_docs)?,
-        design.transform(&test_docs)?,
-    );
+    let (x_train, x_test) = (fitted.x, fitted.design.transform(&test_docs)?);
     let featurize_seconds = start.elapsed().as_secs_f64();
     let model = fit(
         options.learner,

@@ -24,21 +24,18 @@ pub struct StyloScaling {
 }
 
 impl StyloScaling {
-    fn fit(docs: &[Doc]) -> StyloScaling {
-        let rows: Vec<Vec<f32>> = docs
-            .par_iter()
-            .map(|d| stylometry::features(&d.text))
-            .collect();
+    /// Fitted on the raw stylometric rows of the training documents.
+    fn fit(rows: &[Vec<f32>]) -> StyloScaling {
         let columns = Stylometry.columns();
         let n = rows.len().max(1) as f64;
         let mut mean = vec![0f64; columns.len()];
-        for r in &rows {
+        for r in rows {
             mean.iter_mut()
                 .zip(r)
                 .for_each(|(m, v)| *m += *v as f64 / n);
         }
         let mut var = vec![0f64; columns.len()];
-        for r in &rows {
+        for r in rows {
             var.iter_mut()
                 .zip(r)
                 .zip(&mean)
@@ -60,14 +57,27 @@ impl StyloScaling {
         }
     }
 
-    fn standardise(&self, text: &str) -> Vec<f32> {
-        stylometry::features(text)
-            .iter()
+    fn standardise(&self, raw: &[f32]) -> Vec<f32> {
+        raw.iter()
             .zip(&self.mean)
             .zip(&self.inverse_scale)
             .map(|((v, m), s)| ((v - m) * s).clamp(-STYLO_CLIP, STYLO_CLIP))
             .collect()
     }
+}
+
+fn raw_stylometry(docs: &[Doc]) -> Vec<Vec<f32>> {
+    docs.par_iter()
+        .map(|d| stylometry::features(&d.text))
+        .collect()
+}
+
+/// A design fitted on training documents, with their rows.
+pub struct Fitted {
+    pub design: Design,
+    pub x: SparseMatrix,
+    /// The training documents' raw stylometric rows (when the design has stylometry).
+    pub stylo_rows: Option<Vec<Vec<f32>>>,
 }
 
 /// What one column of the design matrix is.
@@ -86,23 +96,32 @@ pub struct Design {
 }
 
 impl Design {
-    /// Fits IDF and the stylometric standardisation on `docs`, for the families in `settings`.
-    pub fn fit(settings: &FeatureSettings, docs: &[Doc]) -> Result<Design> {
+    /// Fits IDF and the stylometric standardisation on `docs`, for the families in `settings`,
+    /// and transforms them: the training documents' stylometry is computed once, for the
+    /// scaling, their rows and the lexicon's class means.
+    pub fn fit_transform(settings: &FeatureSettings, docs: &[Doc]) -> Result<Fitted> {
         let wants = |k: FeatureKind| settings.kinds.contains(&k);
         let ngrams = wants(FeatureKind::Ngram).then(|| {
             let mut ngrams = HashedNgrams::new(settings.ngram.clone());
             ngrams.observe(docs);
             ngrams
         });
-        let stylo = wants(FeatureKind::Stylo).then(|| StyloScaling::fit(docs));
+        let stylo_rows = wants(FeatureKind::Stylo).then(|| raw_stylometry(docs));
+        let stylo = stylo_rows.as_deref().map(StyloScaling::fit);
         let embedder = match wants(FeatureKind::Embed) {
             true => Some(Embedder::new(&settings.embed)?),
             false => None,
         };
-        Ok(Design {
+        let design = Design {
             ngrams,
             stylo,
             embedder,
+        };
+        let x = design.transform_with(docs, stylo_rows.as_deref())?;
+        Ok(Fitted {
+            design,
+            x,
+            stylo_rows,
         })
     }
 
@@ -164,11 +183,19 @@ impl Design {
     }
 
     pub fn transform(&self, docs: &[Doc]) -> Result<SparseMatrix> {
+        let raw = self.stylo.as_ref().map(|_| raw_stylometry(docs));
+        self.transform_with(docs, raw.as_deref())
+    }
+
+    /// `transform` with the documents' raw stylometric rows already computed (when the design
+    /// has stylometry).
+    fn transform_with(&self, docs: &[Doc], raw_stylo: Option<&[Vec<f32>]>) -> Result<SparseMatrix> {
         let ngrams = self.ngrams.as_ref().map(|n| n.transform_sparse(docs));
         let stylo: Option<Vec<Vec<f32>>> = self
             .stylo
             .as_ref()
-            .map(|s| docs.par_iter().map(|d| s.standardise(&d.text)).collect());
+            .zip(raw_stylo)
+            .map(|(s, raw)| raw.par_iter().map(|r| s.standardise(r)).collect());
         let embed = match &self.embedder {
             Some(e) => Some(e.transform(docs)?),
             None => None,

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
 
 use super::calibration::Platt;
-use super::design::{Design, StyloScaling};
-use super::evaluation::{metrics, Metrics, Scored};
+use super::design::{Design, Fitted, StyloScaling};
+use super::evaluation::{metrics, threshold_at_fpr, Metrics, Scored};
 use super::fraction::Rate;
 use super::learner::{fit, LearnerKind, LinearModel};
 use super::lexicon::{self, Lexicon};
@@ -134,13 +134,6 @@ fn training_hash(docs: &[Doc]) -> String {
     format!("{:032x}", h.digest128())
 }
 
-/// The decision threshold passing at most `target_fpr` of the `human` scores (flag when above).
-fn threshold_for(human: &mut [f64], target_fpr: f64) -> f64 {
-    human.sort_by(|a, b| b.total_cmp(a));
-    let allowed = (target_fpr * human.len() as f64).floor() as usize;
-    human[allowed.min(human.len() - 1)]
-}
-
 impl Detector {
     /// Trains on labelled `docs` (source real = human, synthetic = machine).
     pub fn train(docs: &[Doc], options: &TrainOptions, step: &dyn Fn(&str)) -> Result<Detector> {
@@ -167,8 +160,11 @@ impl Detector {
         let fitting: Vec<Doc> = fitting.into_iter().cloned().collect();
         let calibration: Vec<Doc> = calibration.into_iter().cloned().collect();
         step("featurizing");
-        let design = Design::fit(&options.features, &fitting)?;
-        let x = design.transform(&fitting)?;
+        let Fitted {
+            design,
+            x,
+            stylo_rows,
+        } = Design::fit_transform(&options.features, &fitting)?;
         let y: Vec<bool> = fitting.iter().map(is_synthetic).collect();
         step("fitting");
         let model = fit(
@@ -180,7 +176,15 @@ impl Detector {
             options.seed,
         );
         step("building the lexicon");
-        let lexicon = lexicon::build(&design, &model, &x, &fitting, &y, options.lexicon_size);
+        let lexicon = lexicon::build(
+            &design,
+            &model,
+            &x,
+            &fitting,
+            stylo_rows.as_deref(),
+            &y,
+            options.lexicon_size,
+        );
         drop(x);
 
         step("calibrating");
@@ -194,7 +198,7 @@ impl Detector {
             .filter(|(_, &t)| !t)
             .map(|(d, _)| *d)
             .collect();
-        let decision = threshold_for(&mut human, options.target_fpr);
+        let decision = threshold_at_fpr(&mut human, options.target_fpr);
         let rate = |want: bool| Rate {
             hits: decisions
                 .iter()
@@ -409,14 +413,5 @@ mod tests {
             t.tpr.trials + t.fpr.trials,
             detector.meta.training.calibration_documents
         );
-    }
-
-    #[test]
-    fn threshold_passes_at_most_the_target_share_of_humans() {
-        let mut human: Vec<f64> = (0..200).map(f64::from).collect();
-        let t = threshold_for(&mut human, 0.01);
-        assert_eq!(human.iter().filter(|&&h| h > t).count(), 2);
-        let mut few = vec![0.5, 0.1, 0.9];
-        assert_eq!(threshold_for(&mut few, 0.01), 0.9);
     }
 }

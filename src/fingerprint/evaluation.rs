@@ -110,6 +110,18 @@ pub fn metrics(scores: &[Scored], synthetic: &[bool], threshold: f64) -> Metrics
     }
 }
 
+/// The decision threshold passing at most `target_fpr` of the `human` decision values (a
+/// document is flagged when above it): the ⌊target·n⌋+1-th highest; with too few humans for
+/// the target, the highest. Sorts `human` in place.
+pub fn threshold_at_fpr(human: &mut [f64], target_fpr: f64) -> f64 {
+    if human.is_empty() {
+        return f64::INFINITY;
+    }
+    human.sort_by(|a, b| b.total_cmp(a));
+    let allowed = (target_fpr * human.len() as f64).floor() as usize;
+    human[allowed.min(human.len() - 1)]
+}
+
 /// Metrics of the documents sharing one value of a lineage field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupMetrics {
@@ -325,5 +337,14 @@ mod tests {
         let domain = spread.iter().find(|s| s.field == "domain").unwrap();
         assert_eq!(domain.highest, "essays");
         assert!((domain.ratio - 10.0).abs() < 1e-9, "{domain:?}");
+    }
+
+    #[test]
+    fn threshold_passes_at_most_the_target_share_of_humans() {
+        let mut human: Vec<f64> = (0..200).map(f64::from).collect();
+        let t = threshold_at_fpr(&mut human, 0.01);
+        assert_eq!(human.iter().filter(|&&h| h > t).count(), 2);
+        let mut few = vec![0.5, 0.1, 0.9];
+        assert_eq!(threshold_at_fpr(&mut few, 0.01), 0.9);
     }
 }

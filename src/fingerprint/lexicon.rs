@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use super::design::{Column, Design};
 use super::learner::LinearModel;
 use crate::corpus::Doc;
-use crate::features::stylometry;
 use crate::features::SparseMatrix;
 
 /// N-grams listed per bucket (hash collisions put several in one).
@@ -84,7 +83,7 @@ fn merge(
 }
 
 /// The `size` entries that contribute most each way, from training `docs` (design matrix
-/// `x`, truth `synthetic`). An n-gram's contribution is its weight times its mean value in the
+/// `x`, raw stylometric rows `stylo_rows`, truth `synthetic`). An n-gram's contribution is its weight times its mean value in the
 /// documents of the class it points to: a large weight on an n-gram that almost never occurs
 /// (a name in one article) explains little of what the detector does.
 pub fn build(
@@ -92,6 +91,7 @@ pub fn build(
     model: &LinearModel,
     x: &SparseMatrix,
     docs: &[Doc],
+    stylo_rows: Option<&[Vec<f32>]>,
     synthetic: &[bool],
     size: usize,
 ) -> Lexicon {
@@ -181,12 +181,8 @@ pub fn build(
         }
     };
 
-    let style = match &design.stylo {
-        Some(scaling) => {
-            let rows: Vec<Vec<f32>> = docs
-                .par_iter()
-                .map(|d| stylometry::features(&d.text))
-                .collect();
+    let style = match (&design.stylo, stylo_rows) {
+        (Some(scaling), Some(rows)) => {
             let mean = |want: bool, k: usize| {
                 let (sum, n) = rows
                     .iter()
@@ -208,7 +204,7 @@ pub fn build(
                 })
                 .collect()
         }
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     Lexicon {
         toward_synthetic: toward_synthetic.iter().map(entry).collect(),

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::normal;
+use super::trend::tie_groups;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Jonckheere {
@@ -44,16 +45,7 @@ pub fn jonckheere(groups: &[Vec<f64>]) -> Jonckheere {
     let sizes: Vec<f64> = groups.iter().map(|g| g.len() as f64).collect();
     let n: f64 = sizes.iter().sum();
     let mean = (n * n - sizes.iter().map(|s| s * s).sum::<f64>()) / 4.0;
-    earlier.sort_by(f64::total_cmp);
-    let mut ties = Vec::new();
-    let mut i = 0;
-    while i < earlier.len() {
-        let (_, equal) = below_and_equal(&earlier[i..], earlier[i]);
-        if equal > 1 {
-            ties.push(equal as f64);
-        }
-        i += equal.max(1);
-    }
+    let ties: Vec<f64> = tie_groups(&earlier).into_iter().map(|t| t as f64).collect();
     let sum = |f: &dyn Fn(f64) -> f64, xs: &[f64]| xs.iter().map(|&x| f(x)).sum::<f64>();
     let v1 = n * (n - 1.0) * (2.0 * n + 5.0)
         - sum(&|s| s * (s - 1.0) * (2.0 * s + 5.0), &sizes)

@@ -30,8 +30,8 @@ pub struct MannKendall {
 /// this the normal approximation is accurate anyway).
 pub const EXACT_MAX_N: usize = 60;
 
-/// Sizes of the groups of equal values.
-fn tie_groups(x: &[f64]) -> Vec<usize> {
+/// Sizes of the groups of equal values (groups of one left out).
+pub(crate) fn tie_groups(x: &[f64]) -> Vec<usize> {
     let mut sorted = x.to_vec();
     sorted.sort_by(f64::total_cmp);
     let mut groups = Vec::new();

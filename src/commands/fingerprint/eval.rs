@@ -12,7 +12,7 @@ use crate::corpus::{Doc, IngestOptions, Lineage, Source};
 use crate::error::{Error, Result};
 use crate::fingerprint::cv::{self, FoldResult};
 use crate::fingerprint::evaluation::{
-    breakdown, fpr_spread, metrics, FprSpread, GroupMetrics, Metrics, Scored,
+    breakdown, fpr_spread, metrics, threshold_at_fpr, FprSpread, GroupMetrics, Metrics, Scored,
 };
 use crate::fingerprint::{Detector, TrainOptions};
 
@@ -80,11 +80,7 @@ fn one_percent_threshold(scores: &[Scored], synthetic: &[bool]) -> f64 {
         .filter(|(_, &s)| !s)
         .map(|(s, _)| s.decision)
         .collect();
-    if human.is_empty() {
-        return f64::INFINITY;
-    }
-    human.sort_by(|a, b| b.total_cmp(a));
-    human[((0.01 * human.len() as f64).floor() as usize).min(human.len() - 1)]
+    threshold_at_fpr(&mut human, 0.01)
 }
 
 pub fn run(
