@@ -14,6 +14,7 @@ pub mod features;
 pub mod fingerprint;
 pub mod output;
 pub mod progress;
+pub mod report;
 pub mod stats;
 
 pub use error::{Error, Result};

@@ -1,0 +1,350 @@
+//! Figures as PNG and SVG: the only module that knows plotters. Callers describe what to draw
+//! (panels of named series over numeric x) and never how; every file is written atomically.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::output::AtomicFile;
+
+/// DejaVu Sans (Bitstream Vera licence, assets/fonts/LICENSE-DejaVu.txt): embedded so the plots
+/// need no system fonts or fontconfig.
+const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const FAMILY: &str = "sans-serif";
+
+const PANEL_WIDTH: u32 = 440;
+const PANEL_HEIGHT: u32 = 300;
+const TITLE_HEIGHT: u32 = 44;
+const MAX_COLUMNS: usize = 3;
+
+/// Colour-blind-safe qualitative palette (Okabe–Ito), in series order.
+const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(213, 94, 0),
+    RGBColor(120, 120, 120),
+];
+const ALERT: RGBColor = RGBColor(200, 30, 30);
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Measured values: a line through marked points.
+    Measured,
+    /// A fitted line (e.g. Theil–Sen): dashed, no markers.
+    Fit,
+    /// A limit (e.g. a collapse threshold): a thin dotted red line.
+    Limit,
+}
+
+/// One line of a panel.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend entry; empty for none.
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+    pub style: Style,
+    /// Palette slot: series sharing it (values and their fit) share a colour.
+    pub colour: usize,
+}
+
+/// One chart of a figure.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<Series>,
+}
+
+/// A titled grid of panels.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub title: String,
+    pub panels: Vec<Panel>,
+}
+
+/// Writes `stem.png` and `stem.svg`; returns their paths.
+pub fn save(figure: &Figure, stem: &Path) -> Result<Vec<PathBuf>> {
+    register_font();
+    let (width, height) = size(figure);
+    let png_path = stem.with_extension("png");
+    let svg_path = stem.with_extension("svg");
+
+    let mut rgb = vec![255u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        draw(&root, figure).map_err(|e| plot_error(&png_path, e))?;
+        root.present().map_err(|e| plot_error(&png_path, e))?;
+    }
+    write_png(&png_path, &rgb, width, height)?;
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        draw(&root, figure).map_err(|e| plot_error(&svg_path, e))?;
+        root.present().map_err(|e| plot_error(&svg_path, e))?;
+    }
+    let mut file = AtomicFile::create(&svg_path)?;
+    file.write_all(svg.as_bytes())
+        .map_err(|e| Error::output(&svg_path, e))?;
+    file.commit()?;
+    Ok(vec![png_path, svg_path])
+}
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bytes are a valid font shipped with the source; failure is a build defect.
+        plotters::style::register_font(FAMILY, FontStyle::Normal, FONT)
+            .unwrap_or_else(|_| panic!("the embedded DejaVu Sans font did not load"));
+    });
+}
+
+fn columns(figure: &Figure) -> usize {
+    figure.panels.len().clamp(1, MAX_COLUMNS)
+}
+
+fn size(figure: &Figure) -> (u32, u32) {
+    let cols = columns(figure);
+    let rows = figure.panels.len().div_ceil(cols).max(1);
+    (
+        PANEL_WIDTH * cols as u32,
+        TITLE_HEIGHT + PANEL_HEIGHT * rows as u32,
+    )
+}
+
+fn plot_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::output(path, std::io::Error::other(format!("drawing failed: {e}")))
+}
+
+fn write_png(path: &Path, rgb: &[u8], width: u32, height: u32) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    {
+        let mut encoder = png::Encoder::new(&mut file, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder
+            .write_header()
+            .map_err(|e| Error::output(path, std::io::Error::other(e)))?;
+        writer
+            .write_image_data(rgb)
+            .map_err(|e| Error::output(path, std::io::Error::other(e)))?;
+    }
+    file.commit()
+}
+
+type DrawResult<DB> =
+    std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, figure: &Figure) -> DrawResult<DB> {
+    root.fill(&WHITE)?;
+    let (top, body) = root.split_vertically(TITLE_HEIGHT);
+    top.draw(&Text::new(
+        figure.title.clone(),
+        (12, 12),
+        (FAMILY, 20).into_font().color(&BLACK),
+    ))?;
+    let cols = columns(figure);
+    let rows = figure.panels.len().div_ceil(cols).max(1);
+    for (panel, area) in figure.panels.iter().zip(body.split_evenly((rows, cols))) {
+        draw_panel(&area, panel)?;
+    }
+    Ok(())
+}
+
+fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) -> DrawResult<DB> {
+    let (x_range, y_range) = ranges(panel);
+    let mut chart = ChartBuilder::on(area)
+        .caption(&panel.title, (FAMILY, 15))
+        .margin(10)
+        .x_label_area_size(34)
+        .y_label_area_size(62)
+        .build_cartesian_2d(x_range, y_range)?;
+    chart
+        .configure_mesh()
+        .x_desc(&panel.x_label)
+        .y_desc(&panel.y_label)
+        .label_style((FAMILY, 11))
+        .axis_desc_style((FAMILY, 12))
+        .light_line_style(RGBColor(235, 235, 235))
+        .y_label_formatter(&|v| compact(*v))
+        .x_label_formatter(&|v| compact(*v))
+        .draw()?;
+    let mut legend = false;
+    for s in &panel.series {
+        let points: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .copied()
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .collect();
+        let colour = PALETTE[s.colour % PALETTE.len()];
+        let drawn = match s.style {
+            Style::Measured => {
+                chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
+                chart.draw_series(LineSeries::new(points, colour.stroke_width(2)))?
+            }
+            Style::Fit => {
+                chart.draw_series(DashedLineSeries::new(points, 6, 4, colour.stroke_width(1)))?
+            }
+            Style::Limit => {
+                chart.draw_series(DashedLineSeries::new(points, 2, 3, ALERT.stroke_width(1)))?
+            }
+        };
+        if !s.name.is_empty() {
+            legend = true;
+            let c = if s.style == Style::Limit {
+                ALERT
+            } else {
+                colour
+            };
+            drawn.label(s.name.clone()).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
+            });
+        }
+    }
+    if legend {
+        chart
+            .configure_series_labels()
+            .label_font((FAMILY, 10))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()?;
+    }
+    Ok(())
+}
+
+/// Axis ranges covering every finite point, padded; a flat series gets a visible band.
+fn ranges(panel: &Panel) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
+    let finite = panel
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter(|(x, y)| x.is_finite() && y.is_finite());
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in finite {
+        x0 = x0.min(x);
+        x1 = x1.max(x);
+        y0 = y0.min(y);
+        y1 = y1.max(y);
+    }
+    if x0 > x1 {
+        return (0.0..1.0, 0.0..1.0);
+    }
+    let pad = |lo: f64, hi: f64, share: f64| {
+        let span = if hi > lo {
+            hi - lo
+        } else {
+            lo.abs().max(1.0) * 0.2
+        };
+        (lo - share * span)..(hi + share * span)
+    };
+    (pad(x0, x1, 0.05), pad(y0, y1, 0.08))
+}
+
+/// Tick labels without trailing noise: 3 significant digits, scientific when tiny or huge.
+fn compact(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if !(1e-3..1e5).contains(&a) {
+        format!("{v:.1e}")
+    } else {
+        let decimals = (2 - a.log10().floor() as i32).clamp(0, 4) as usize;
+        let s = format!("{v:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure() -> Figure {
+        Figure {
+            title: "distinct-2 over generations".into(),
+            panels: vec![
+                Panel {
+                    title: "distinct_2".into(),
+                    x_label: "generation".into(),
+                    y_label: "value".into(),
+                    series: vec![
+                        Series {
+                            name: "measured".into(),
+                            points: vec![(0.0, 0.6), (1.0, 0.5), (2.0, f64::NAN), (3.0, 0.3)],
+                            style: Style::Measured,
+                            colour: 0,
+                        },
+                        Series {
+                            name: "Theil–Sen".into(),
+                            points: vec![(0.0, 0.61), (3.0, 0.31)],
+                            style: Style::Fit,
+                            colour: 0,
+                        },
+                        Series {
+                            name: "threshold".into(),
+                            points: vec![(0.0, 0.3), (3.0, 0.3)],
+                            style: Style::Limit,
+                            colour: 0,
+                        },
+                    ],
+                },
+                Panel {
+                    title: "flat".into(),
+                    x_label: "generation".into(),
+                    y_label: "value".into(),
+                    series: vec![Series {
+                        name: String::new(),
+                        points: vec![(0.0, 2.0), (1.0, 2.0)],
+                        style: Style::Measured,
+                        colour: 1,
+                    }],
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn writes_a_decodable_png_and_an_svg_with_the_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = save(&figure(), &dir.path().join("collapse")).unwrap();
+        assert_eq!(paths.len(), 2);
+        let decoder = png::Decoder::new(std::io::BufReader::new(
+            std::fs::File::open(&paths[0]).unwrap(),
+        ));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), size(&figure()));
+        // Something other than the white background was drawn, in the series colour too.
+        let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(3).collect();
+        assert!(pixels.iter().any(|p| p == &[0, 114, 178]));
+        let svg = std::fs::read_to_string(&paths[1]).unwrap();
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("distinct-2 over generations") && svg.contains("Theil–Sen"));
+        // No temporary files left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn tick_labels_are_compact() {
+        assert_eq!(compact(0.5), "0.5");
+        assert_eq!(compact(0.123456), "0.123");
+        assert_eq!(compact(12.0), "12");
+        assert_eq!(compact(0.0001), "1.0e-4");
+        assert_eq!(compact(0.0), "0");
+    }
+}
