@@ -107,6 +107,19 @@ pub struct CollapseArgs {
     /// Also write the full result as JSON to this file (`-` for stdout instead of the table).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+
+    /// Plot every metric over the generations with its Theil–Sen line and threshold:
+    /// PATH.png and PATH.svg (one pair per track of a metrics table: PATH-TRACK.png ...).
+    #[arg(long, value_name = "PATH")]
+    pub plot: Option<PathBuf>,
+
+    /// Also measure diversity in sentence-embedding space (MiniLM): Vendi score, mean pairwise
+    /// cosine distance, PRDC recall and coverage against the reference (else generation 0).
+    #[arg(long, conflicts_with = "metrics_table")]
+    pub embed: bool,
+
+    #[command(flatten)]
+    pub embed_args: EmbedArgs,
 }
 
 #[derive(Debug, Args)]

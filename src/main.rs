@@ -368,8 +368,15 @@ fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Error> {
                 self_bleu_sample: args.self_bleu_sample,
                 seed: args.seed.unwrap_or(config.seed),
             };
+            let mut features = config.features.clone();
+            apply_feature_flags(&mut features, None, &args.embed_args)?;
+            let embed = args.embed.then_some(&features.embed);
             let spinner = bytes_bar(0, "collapse", quiet);
-            spinner.set_message("measuring generations");
+            spinner.set_message(if args.embed {
+                "measuring and embedding generations"
+            } else {
+                "measuring generations"
+            });
             let report = commands::collapse::run_corpus(
                 &input,
                 &args.reference,
@@ -377,12 +384,19 @@ fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Error> {
                 args.alpha,
                 &thresholds,
                 &options,
+                embed,
             )?;
             spinner.finish_and_clear();
             report
         }
     };
     emit(&report, &report.to_text(), args.json.as_deref())?;
+    if let Some(stem) = &args.plot {
+        let written = commands::collapse::plot(&report, stem)?;
+        if !quiet {
+            eprintln!("plots: {}", display_paths(&written));
+        }
+    }
     Ok(if report.alarm {
         ExitCode::from(EXIT_BLOCKED)
     } else {
@@ -615,6 +629,14 @@ fn fingerprint_explain(args: &FingerprintExplainArgs) -> Result<ExitCode, Error>
 
 /// Prints the table, or the JSON on stdout with `--json -`; with `--json FILE` also writes the
 /// JSON there (atomically).
+fn display_paths(paths: &[std::path::PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn emit(
     report: &impl serde::Serialize,
     text: &str,

@@ -361,3 +361,75 @@ fn fingerprint_trains_on_embeddings_and_refuses_another_encoder() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("another encoder"), "{stderr}");
 }
+
+/// `collapse --embed`: generations that repeat ever fewer distinct sentences lose embedding
+/// diversity; PRDC against generation 0 starts at generation 1; the plot is written.
+#[test]
+fn collapse_measures_embedding_diversity() {
+    let Some(model) = common::minilm_dir() else {
+        return;
+    };
+    let topics = [
+        "The river flooded the lower fields after a week of rain",
+        "Our quarterly revenue grew on strong cloud subscriptions",
+        "The midfielder scored twice in the second half",
+        "Add the flour slowly and stir until the batter is smooth",
+        "The telescope found a faint companion around the old star",
+        "Voters queued for hours outside the city hall polling station",
+        "The patient's fever dropped after the second dose",
+        "A new bike lane opened along the harbour road",
+        "The orchestra tuned up as the lights went down",
+        "Engineers traced the outage to a misconfigured router",
+        "The novel follows three sisters across a long winter",
+        "Farmers expect a late harvest because of the cold spring",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (g, distinct) in [12usize, 8, 5, 3].into_iter().enumerate() {
+        let path = tmp.path().join(format!("g{g}.jsonl"));
+        let lines: Vec<String> = (0..24)
+            .map(|i| {
+                serde_json::json!({"id": format!("g{g}-{i}"), "text": topics[i % distinct]})
+                    .to_string()
+            })
+            .collect();
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        files.push(path);
+    }
+    let json = tmp.path().join("collapse.json");
+    let out = Command::cargo_bin("driftprint")
+        .unwrap()
+        .args(["collapse", "--embed", "--no-embed-cache", "--generations"])
+        .args(&files)
+        .arg("--model-dir")
+        .arg(&model)
+        .arg("--json")
+        .arg(&json)
+        .arg("--plot")
+        .arg(tmp.path().join("collapse"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let metrics = report["tracks"][0]["metrics"].as_array().unwrap();
+    let metric = |name: &str| metrics.iter().find(|m| m["metric"] == name).unwrap();
+    for name in ["embed_vendi", "embed_mean_pairwise_distance"] {
+        let v: Vec<f64> = metric(name)["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        assert!(v.windows(2).all(|w| w[1] < w[0]), "{name}: {v:?}");
+    }
+    for name in ["prdc_recall", "prdc_coverage"] {
+        assert_eq!(metric(name)["starts_at"], 1);
+        assert!(metric(name)["values"][0].is_null());
+    }
+    // 12 distinct sentences each with weight 1/12 → Vendi ≈ 12 at generation 0 (MiniLM
+    // sentences on unrelated topics are nearly orthogonal, so a bit under).
+    let vendi0 = metric("embed_vendi")["values"][0].as_f64().unwrap();
+    assert!((6.0..=12.0).contains(&vendi0), "{vendi0}");
+    assert!(tmp.path().join("collapse.png").exists() && tmp.path().join("collapse.svg").exists());
+}

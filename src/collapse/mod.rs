@@ -2,6 +2,7 @@
 //! monotone-trend tests over them.
 
 pub mod diversity;
+pub mod embedding;
 pub mod generations;
 pub mod simulate;
 pub mod table;

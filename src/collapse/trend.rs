@@ -60,7 +60,10 @@ pub fn collapse_direction(metric: &str) -> Option<Collapse> {
 pub struct MetricTrend {
     pub metric: String,
     pub direction: Option<Collapse>,
+    /// One per generation; NaN (null in JSON) before `starts_at`.
     pub values: Vec<f64>,
+    /// Position of the first generation with a value (1 for PRDC against generation 0).
+    pub starts_at: usize,
     pub mann_kendall: MannKendall,
     pub theil_sen: TheilSen,
     /// Holm-adjusted p-value (None for metrics without a collapse direction).
@@ -86,7 +89,8 @@ pub fn default_threshold(first: f64, direction: Collapse) -> f64 {
     }
 }
 
-/// Trends of named metric series (one value per generation, in order); `thresholds` overrides
+/// Trends of named metric series (one value per generation, in order, leading NaNs for
+/// generations without a value); `thresholds` overrides
 /// the default threshold per metric name. Not yet gated: [`holm_gate`] decides which collapse,
 /// together with any document-level tests.
 pub fn analyse(
@@ -95,7 +99,9 @@ pub fn analyse(
 ) -> Vec<MetricTrend> {
     series
         .iter()
-        .map(|(name, values)| {
+        .map(|(name, all_values)| {
+            let starts_at = all_values.iter().take_while(|v| v.is_nan()).count();
+            let values = &all_values[starts_at..];
             let mk = mann_kendall(values);
             let ts = theil_sen(values, 0.95);
             let direction = collapse_direction(name);
@@ -123,7 +129,8 @@ pub fn analyse(
             MetricTrend {
                 metric: name.clone(),
                 direction,
-                values: values.clone(),
+                values: all_values.clone(),
+                starts_at,
                 mann_kendall: mk,
                 relative_change_per_generation: (first != 0.0 && first.is_finite())
                     .then(|| ts.slope / first.abs()),
@@ -226,6 +233,19 @@ mod tests {
         // 0.325 is reached about (0.43 - 0.325) / 0.03 = 3.5 generations after the last.
         assert!((to_half - 3.5).abs() < 0.2, "{to_half}");
         assert!(t[0].relative_change_per_generation.unwrap() < -0.04);
+    }
+
+    #[test]
+    fn leading_gaps_are_left_out_of_the_trend() {
+        let series = vec![(
+            "prdc_recall".to_string(),
+            vec![f64::NAN, 0.9, 0.8, 0.7, 0.6, 0.5],
+        )];
+        let t = &analyse(&series, &Default::default())[0];
+        assert_eq!(t.starts_at, 1);
+        assert!((t.theil_sen.slope + 0.1).abs() < 1e-12);
+        assert!((t.relative_change_per_generation.unwrap() + 0.1 / 0.9).abs() < 1e-12);
+        assert!(t.mann_kendall.p < 0.05, "{:?}", t.mann_kendall);
     }
 
     #[test]

@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use ndarray::Array2;
 use serde::Serialize;
 
 use super::read_corpus;
+use crate::collapse::embedding::embedding_series;
 use crate::collapse::generations::{
     corpus_series, document_series, group_by_generation, tokens, GenerationSize, MeasureOptions,
 };
@@ -15,8 +17,11 @@ use crate::collapse::table;
 use crate::collapse::trend::{
     analyse, analyse_documents, holm_gate, Collapse, DocumentTrend, MetricTrend,
 };
-use crate::corpus::{IngestOptions, Source};
+use crate::corpus::{Doc, IngestOptions, Source};
 use crate::error::{Error, Result};
+use crate::features::embed::{EmbedConfig, Embedder};
+use crate::features::Featurizer;
+use crate::report::plots::{self, Figure, Panel, Series, Style};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackReport {
@@ -86,11 +91,12 @@ pub fn run_corpus(
     alpha: f64,
     thresholds: &BTreeMap<String, f64>,
     options: &MeasureOptions,
+    embed: Option<&EmbedConfig>,
 ) -> Result<CollapseReport> {
     // Collapse needs no provenance: rows without a source are read as synthetic (unused).
     let mut ingest = ingest.clone();
     ingest.defaults.source.get_or_insert(Source::Synthetic);
-    let (names, groups): (Vec<u32>, Vec<Vec<crate::corpus::Doc>>) = match input {
+    let (names, groups): (Vec<u32>, Vec<Vec<Doc>>) = match input {
         GenerationInput::Files(files) => {
             let mut out = Vec::new();
             for (g, f) in files.iter().enumerate() {
@@ -118,18 +124,23 @@ pub fn run_corpus(
         .iter()
         .map(|g| g.iter().map(|d| tokens(&d.text)).collect())
         .collect();
-    let reference_tokens: Option<Vec<Vec<String>>> = if reference.is_empty() {
+    let reference_docs = if reference.is_empty() {
         None
     } else {
-        Some(
-            read_corpus(reference, &ingest, &|_, _| {})?
-                .0
-                .iter()
-                .map(|d| tokens(&d.text))
-                .collect(),
-        )
+        Some(read_corpus(reference, &ingest, &|_, _| {})?.0)
     };
-    let series = corpus_series(&tokenised, reference_tokens.as_deref(), options);
+    let reference_tokens: Option<Vec<Vec<String>>> = reference_docs
+        .as_ref()
+        .map(|docs| docs.iter().map(|d| tokens(&d.text)).collect());
+    let mut series = corpus_series(&tokenised, reference_tokens.as_deref(), options);
+    if let Some(config) = embed {
+        series.extend(embedding_metrics(
+            &groups,
+            reference_docs.as_deref(),
+            config,
+            options.seed,
+        )?);
+    }
     let mut metrics = analyse(&series, thresholds);
     let mut document_metrics = analyse_documents(&document_series(&tokenised));
     holm_gate(&mut metrics, &mut document_metrics, alpha);
@@ -166,6 +177,21 @@ pub fn run_corpus(
     })
 }
 
+/// Vendi, mean pairwise distance and PRDC of the generations' sentence embeddings.
+fn embedding_metrics(
+    groups: &[Vec<Doc>],
+    reference: Option<&[Doc]>,
+    config: &EmbedConfig,
+    seed: u64,
+) -> Result<Vec<(String, Vec<f64>)>> {
+    let embedder = Embedder::new(config)?;
+    let embed =
+        |docs: &[Doc]| -> Result<Array2<f64>> { Ok(embedder.transform(docs)?.mapv(f64::from)) };
+    let generations: Vec<Array2<f64>> = groups.iter().map(|g| embed(g)).collect::<Result<_>>()?;
+    let reference = reference.map(embed).transpose()?;
+    embedding_series(&generations, reference.as_ref().map(|r| r.view()), seed)
+}
+
 fn describe(m: &MetricTrend) -> String {
     let per_gen = m
         .relative_change_per_generation
@@ -184,6 +210,150 @@ fn describe(m: &MetricTrend) -> String {
             .map(|p| format!(", Holm {p:.2e}"))
             .unwrap_or_default()
     )
+}
+
+/// One figure per track (`stem.png`/`.svg`, or `stem-TRACK.*` with several tracks): each
+/// metric over the generations with its Theil–Sen line and collapse threshold.
+pub fn plot(report: &CollapseReport, stem: &Path) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for track in &report.tracks {
+        let path = if report.tracks.len() == 1 {
+            stem.to_path_buf()
+        } else {
+            let safe: String = track
+                .track
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let name = stem
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            stem.with_file_name(format!("{name}-{safe}"))
+        };
+        let mut figure = figure(track);
+        // One legend is enough: every panel draws the same kinds of line.
+        for panel in figure.panels.iter_mut().skip(1) {
+            for series in &mut panel.series {
+                series.name.clear();
+            }
+        }
+        written.extend(plots::save(&figure, &path)?);
+    }
+    Ok(written)
+}
+
+fn figure(track: &TrackReport) -> Figure {
+    let x = |i: usize| f64::from(track.generations.get(i).copied().unwrap_or(i as u32));
+    let colour = |collapsing: bool, direction: Option<Collapse>| match (collapsing, direction) {
+        (true, _) => 5,
+        (false, Some(_)) => 0,
+        (false, None) => 6,
+    };
+    let mut panels: Vec<Panel> = track
+        .metrics
+        .iter()
+        .map(|m| {
+            let c = colour(m.collapsing, m.direction);
+            let defined = m.starts_at..m.values.len();
+            let mut series = vec![
+                Series {
+                    name: "measured".into(),
+                    points: defined.clone().map(|i| (x(i), m.values[i])).collect(),
+                    style: Style::Measured,
+                    colour: c,
+                },
+                Series {
+                    name: "Theil–Sen".into(),
+                    points: defined
+                        .map(|i| {
+                            let k = (i - m.starts_at) as f64;
+                            (x(i), m.theil_sen.intercept + m.theil_sen.slope * k)
+                        })
+                        .collect(),
+                    style: Style::Fit,
+                    colour: c,
+                },
+            ];
+            if let (Some(t), Some(_)) = (m.threshold, m.direction) {
+                series.push(Series {
+                    name: "threshold".into(),
+                    points: vec![
+                        (x(m.starts_at), t),
+                        (x(m.values.len().saturating_sub(1)), t),
+                    ],
+                    style: Style::Limit,
+                    colour: c,
+                });
+            }
+            Panel {
+                title: panel_title(
+                    &m.metric,
+                    m.collapsing,
+                    m.p_adjusted,
+                    m.relative_change_per_generation,
+                ),
+                x_label: "generation".into(),
+                y_label: m.metric.clone(),
+                series,
+            }
+        })
+        .collect();
+    panels.extend(track.document_metrics.iter().map(|m| Panel {
+        title: panel_title(&m.metric, m.collapsing, m.p_adjusted, None),
+        x_label: "generation".into(),
+        y_label: "mean per document".into(),
+        series: vec![Series {
+            name: "mean (Jonckheere–Terpstra on all documents)".into(),
+            points: m
+                .mean_per_generation
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (x(i), v))
+                .collect(),
+            style: Style::Measured,
+            colour: colour(m.collapsing, m.direction),
+        }],
+    }));
+    let alarmed = track.metrics.iter().filter(|m| m.collapsing).count()
+        + track
+            .document_metrics
+            .iter()
+            .filter(|m| m.collapsing)
+            .count();
+    Figure {
+        title: format!(
+            "driftprint collapse: {}: {}",
+            track.track,
+            if alarmed > 0 {
+                format!("COLLAPSE ({alarmed} metric(s) decline significantly)")
+            } else {
+                "no significant diversity decline".into()
+            }
+        ),
+        panels,
+    }
+}
+
+fn panel_title(metric: &str, collapsing: bool, p: Option<f64>, per_gen: Option<f64>) -> String {
+    let mut t = String::new();
+    if collapsing {
+        t.push_str("ALARM ");
+    }
+    t.push_str(metric);
+    if let Some(r) = per_gen {
+        let _ = write!(t, "  {:+.1}%/gen", 100.0 * r);
+    }
+    if let Some(p) = p {
+        let _ = write!(t, "  Holm p {p:.1e}");
+    }
+    t
 }
 
 impl CollapseReport {

@@ -168,13 +168,21 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .x_label_area_size(34)
         .y_label_area_size(62)
         .build_cartesian_2d(x_range, y_range)?;
-    chart
-        .configure_mesh()
-        .x_desc(&panel.x_label)
+    let mut mesh = chart.configure_mesh();
+    // Whole-number x (generations): one tick per value rather than halves.
+    let xs: Vec<f64> = panel
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .collect();
+    if let Some(ticks) = integer_ticks(&xs) {
+        mesh.x_labels(ticks);
+    }
+    mesh.x_desc(&panel.x_label)
         .y_desc(&panel.y_label)
         .label_style((FAMILY, 11))
         .axis_desc_style((FAMILY, 12))
-        .light_line_style(RGBColor(235, 235, 235))
+        .light_line_style(WHITE)
         .y_label_formatter(&|v| compact(*v))
         .x_label_formatter(&|v| compact(*v))
         .draw()?;
@@ -221,6 +229,15 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
             .draw()?;
     }
     Ok(())
+}
+
+/// Tick count for x values that are all whole numbers over a short span.
+fn integer_ticks(xs: &[f64]) -> Option<usize> {
+    let finite: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+    let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let whole = finite.iter().all(|x| x.fract() == 0.0);
+    (whole && hi >= lo && hi - lo <= 20.0).then(|| (hi - lo) as usize + 1)
 }
 
 /// Axis ranges covering every finite point, padded; a flat series gets a visible band.
