@@ -133,8 +133,10 @@ pub struct SimulateArgs {
     pub generations: u32,
 
     /// Share of each generation drawn fresh from the real corpus (0 = purely recursive).
-    #[arg(long, value_name = "F", default_value_t = 0.0)]
-    pub real_fraction: f64,
+    /// Several (`0,0.1,0.5`) run one simulation each, written to OUTPUT's stem + `.realPCT`
+    /// (generations.real10.jsonl), and compared.
+    #[arg(long, value_name = "F", value_delimiter = ',', num_args = 1.., default_value = "0")]
+    pub real_fraction: Vec<f64>,
 
     /// Seed of the sampling [default: the config's seed, else 20261126].
     #[arg(long, value_name = "N")]
@@ -144,6 +146,19 @@ pub struct SimulateArgs {
     /// parent_model.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
+
+    /// Plot the diversity metrics per generation, one line per real fraction: PATH.png and
+    /// PATH.svg.
+    #[arg(long, value_name = "PATH")]
+    pub plot: Option<PathBuf>,
+
+    /// Also write the per-generation metrics of every fraction as JSON (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Documents per generation in the seeded self-BLEU sample.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub self_bleu_sample: usize,
 
     #[command(flatten)]
     pub ingest: IngestArgs,

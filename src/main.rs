@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         Command::Drift(args) => drift(args, cli.quiet),
         Command::Calibrate(args) => calibrate(args, cli.quiet),
         Command::Collapse(args) => collapse(args, cli.quiet),
-        Command::Simulate(args) => simulate(args),
+        Command::Simulate(args) => simulate(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Train(args)) => fingerprint_train(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Eval(args)) => fingerprint_eval(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Score(args)) => fingerprint_score(args, cli.quiet),
@@ -404,18 +404,23 @@ fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Error> {
     })
 }
 
-fn simulate(args: &SimulateArgs) -> Result<ExitCode, Error> {
-    use driftprint::collapse::simulate::{simulate, SimulateOptions};
-    if !(0.0..=1.0).contains(&args.real_fraction) {
+fn simulate(args: &SimulateArgs, quiet: bool) -> Result<ExitCode, Error> {
+    if let Some(f) = args
+        .real_fraction
+        .iter()
+        .find(|f| !(0.0..=1.0).contains(*f))
+    {
         return Err(Error::Usage(format!(
-            "--real-fraction must be between 0 and 1, not {}",
-            args.real_fraction
+            "--real-fraction must be between 0 and 1, not {f}"
         )));
     }
     if args.generations == 0 || args.generations > 1000 {
         return Err(Error::Usage(
             "--generations must be between 1 and 1000".into(),
         ));
+    }
+    if args.self_bleu_sample < 2 {
+        return Err(Error::Usage("--self-bleu-sample must be at least 2".into()));
     }
     let mut config = resolve_config(&args.ingest)?;
     // The corpus is real by definition: no provenance field needed.
@@ -425,44 +430,28 @@ fn simulate(args: &SimulateArgs) -> Result<ExitCode, Error> {
         .source
         .get_or_insert(driftprint::corpus::Source::Real);
     let (docs, _) = commands::read_corpus(&args.inputs, &config.ingest, &|_, _| {})?;
-    let real: Vec<Vec<String>> = docs
-        .iter()
-        .map(|d| driftprint::collapse::generations::tokens(&d.text))
-        .collect();
-    let start = std::time::Instant::now();
-    let out = simulate(
-        &real,
-        &SimulateOptions {
-            generations: args.generations,
-            real_fraction: args.real_fraction,
-            seed: args.seed.unwrap_or(config.seed),
+    let seed = args.seed.unwrap_or(config.seed);
+    let spinner = bytes_bar(0, "simulate", quiet);
+    spinner.set_message("training and sampling generations");
+    let report = commands::simulate::run(
+        &docs,
+        &args.real_fraction,
+        args.generations,
+        seed,
+        &args.output,
+        &driftprint::collapse::generations::MeasureOptions {
+            self_bleu_sample: args.self_bleu_sample,
+            seed,
         },
-    );
-    let ext = args
-        .output
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "jsonl" => driftprint::output::write_corpus_jsonl(&out, &args.output)?,
-        "parquet" => driftprint::output::write_corpus_parquet(&out, &args.output)?,
-        _ => {
-            return Err(Error::Usage(format!(
-                "-o {}: write .jsonl or .parquet",
-                args.output.display()
-            )))
+    )?;
+    spinner.finish_and_clear();
+    emit(&report, &report.to_text(), args.json.as_deref())?;
+    if let Some(stem) = &args.plot {
+        let written = commands::simulate::plot(&report, stem)?;
+        if !quiet {
+            eprintln!("plots: {}", display_paths(&written));
         }
     }
-    println!(
-        "wrote {} documents ({} generations of {}, {:.0}% fresh real per generation) to {} in {:.1} s",
-        out.len(),
-        args.generations + 1,
-        real.len(),
-        100.0 * args.real_fraction,
-        args.output.display(),
-        start.elapsed().as_secs_f64()
-    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -297,3 +297,63 @@ fn simulate_writes_generations_with_lineage_that_collapse_reads() {
         .assert()
         .code(2);
 }
+
+/// Several real fractions: one corpus each, a comparison in JSON and a plot; more fresh real
+/// data keeps more distinct bigrams and more of the real tail by the last generation.
+#[test]
+fn simulate_compares_real_fractions_and_collapse_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("compare.json");
+    driftprint()
+        .args([
+            "simulate",
+            "--corpus",
+            "data/demo.jsonl",
+            "--generations",
+            "5",
+            "--real-fraction",
+            "0,0.1,0.5",
+            "--self-bleu-sample",
+            "50",
+            "-o",
+        ])
+        .arg(dir.path().join("runs/gens.jsonl"))
+        .arg("--plot")
+        .arg(dir.path().join("compare"))
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success();
+    for pct in ["0", "10", "50"] {
+        assert!(dir
+            .path()
+            .join(format!("runs/gens.real{pct}.jsonl"))
+            .exists());
+    }
+    assert!(dir.path().join("compare.png").exists() && dir.path().join("compare.svg").exists());
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let last = |run: usize, metric: &str| -> f64 {
+        let metrics = report["runs"][run]["metrics"].as_array().unwrap();
+        let series = metrics.iter().find(|m| m["metric"] == metric).unwrap();
+        series["values"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .as_f64()
+            .unwrap()
+    };
+    for metric in ["distinct_2", "tail_mass"] {
+        let (none, some, half) = (last(0, metric), last(1, metric), last(2, metric));
+        assert!(none < some && some < half, "{metric}: {none} {some} {half}");
+    }
+    // The purely recursive run alarms, and its plot is drawn.
+    driftprint()
+        .arg("collapse")
+        .arg(dir.path().join("runs/gens.real0.jsonl"))
+        .arg("--plot")
+        .arg(dir.path().join("collapse"))
+        .assert()
+        .code(1);
+    assert!(dir.path().join("collapse.png").exists());
+}

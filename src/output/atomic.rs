@@ -8,6 +8,7 @@ use tempfile::NamedTempFile;
 use crate::error::{Error, Result};
 
 /// A file that appears at `path` only when [`AtomicFile::commit`] succeeds; dropped, it vanishes.
+/// Missing parent folders are created.
 pub struct AtomicFile {
     path: PathBuf,
     writer: BufWriter<NamedTempFile>,
@@ -19,6 +20,8 @@ impl AtomicFile {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
+        // Like `mkdir -p`: a report folder that does not exist yet is created.
+        std::fs::create_dir_all(dir).map_err(|e| Error::output(path, e))?;
         let temp = tempfile::Builder::new()
             .prefix(&format!(
                 ".{}.",
