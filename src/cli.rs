@@ -52,6 +52,108 @@ pub enum Command {
     /// Train, evaluate, apply and explain the detector of LLM-generated text.
     #[command(subcommand)]
     Fingerprint(FingerprintCommand),
+    /// Synthetic-data policy gates over a training manifest: eval set real and locked, mix
+    /// ratio, generator diversity, no recursive generation, expert audit, no leakage.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Check every gate: exits 1 when one fails (release blocked), 0 when all pass or warn.
+    Check(Box<PolicyCheckArgs>),
+    /// Lock an eval set: a content hash per document (id, text, label), the count and schema.
+    Lock(PolicyLockArgs),
+    /// Draw a seeded audit sample of synthetic training documents, stratified by generator
+    /// and class, as a CSV for expert review (fill `verdict` with correct or wrong).
+    AuditSample(PolicyAuditSampleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyCheckArgs {
+    /// Training corpus files (documents need a source: real or synthetic).
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    pub train: Vec<PathBuf>,
+
+    /// Eval corpus files.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    pub eval: Vec<PathBuf>,
+
+    /// Eval lock written by `policy lock`; without it the lock gate warns.
+    #[arg(long, value_name = "FILE")]
+    pub lock: Option<PathBuf>,
+
+    /// Reviewed audit CSV (from `policy audit-sample`, `verdict` filled in).
+    #[arg(long, value_name = "FILE")]
+    pub audit: Option<PathBuf>,
+
+    /// Fingerprint model: estimates the eval set's unlabelled synthetic share.
+    #[arg(long, value_name = "FILE")]
+    pub fingerprint: Option<PathBuf>,
+
+    /// Model ancestry file ([derived_from] "model" = "parent") [default: [policy] ancestry].
+    #[arg(long, value_name = "FILE")]
+    pub ancestry: Option<PathBuf>,
+
+    /// The model being trained on this data, for the recursion gate [default: [policy] model].
+    #[arg(long, value_name = "NAME")]
+    pub model: Option<String>,
+
+    /// Rollout phase 0-3 (0 prototype: any mix; 1 >= 50% real; 2 >= 80%; 3 >= 95%)
+    /// [default: [policy] phase, else the production rule >= 10% real].
+    #[arg(long, value_name = "N")]
+    pub phase: Option<i64>,
+
+    /// Also write the result as JSON to this file (`-` for stdout instead of the text).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+
+    #[command(flatten)]
+    pub embed: EmbedArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyLockArgs {
+    /// Eval corpus files.
+    #[arg(value_name = "EVAL", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Lock file to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyAuditSampleArgs {
+    /// Training corpus files; the sample is drawn from their synthetic documents.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    pub train: Vec<PathBuf>,
+
+    /// Documents in the random sample (50-100 give a useful noise floor).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub n: usize,
+
+    /// Also list the N synthetic documents whose label a classifier trained on the real
+    /// documents disagrees with most (marked `suspect`; not used for the noise floor).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub suspects: usize,
+
+    /// Seed of the sample [default: the config's seed, else 20261126].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Audit CSV to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    #[command(flatten)]
+    pub ingest: IngestArgs,
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,8 @@ struct RawConfig {
     drift: RawDrift,
     #[serde(default)]
     fingerprint: RawFingerprint,
+    #[serde(default)]
+    policy: crate::policy::config::RawPolicy,
 }
 
 /// `[fingerprint]`: how the detector is trained (`driftprint fingerprint train`).
@@ -120,6 +122,7 @@ pub struct Config {
     pub features: FeatureSettings,
     pub drift: DriftConfig,
     pub fingerprint: FingerprintConfig,
+    pub policy: crate::policy::PolicyConfig,
 }
 
 /// Checked `[fingerprint]` settings.
@@ -221,6 +224,7 @@ impl Default for Config {
             features,
             drift: DriftConfig::default(),
             fingerprint: FingerprintConfig::default(),
+            policy: crate::policy::PolicyConfig::default(),
         }
     }
 }
@@ -354,6 +358,7 @@ impl Config {
             fingerprint.lexicon_size = n;
         }
         fingerprint.model = fp.model.map(|p| base.join(p));
+        config.policy = crate::policy::PolicyConfig::check(raw.policy, base, &err)?;
         Ok(config)
     }
 }

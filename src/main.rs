@@ -8,7 +8,8 @@ use clap::Parser;
 use driftprint::cli::{
     CalibrateArgs, Cli, CollapseArgs, Command, DetectorArgs, DriftArgs, EmbedArgs, FeaturesArgs,
     FingerprintCommand, FingerprintEvalArgs, FingerprintExplainArgs, FingerprintScoreArgs,
-    FingerprintTrainArgs, InspectArgs, SimulateArgs,
+    FingerprintTrainArgs, InspectArgs, PolicyAuditSampleArgs, PolicyCheckArgs, PolicyCommand,
+    PolicyLockArgs, SimulateArgs,
 };
 use driftprint::commands::{self, resolve_config, resolve_inputs};
 use driftprint::error::Error;
@@ -49,6 +50,9 @@ fn main() -> ExitCode {
         Command::Fingerprint(FingerprintCommand::Eval(args)) => fingerprint_eval(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Score(args)) => fingerprint_score(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Explain(args)) => fingerprint_explain(args),
+        Command::Policy(PolicyCommand::Check(args)) => policy_check(args),
+        Command::Policy(PolicyCommand::Lock(args)) => policy_lock(args),
+        Command::Policy(PolicyCommand::AuditSample(args)) => policy_audit_sample(args),
     };
     match outcome {
         Ok(code) => code,
@@ -613,6 +617,61 @@ fn fingerprint_explain(args: &FingerprintExplainArgs) -> Result<ExitCode, Error>
         driftprint::fingerprint::model_file::load(&path)?;
     let report = commands::fingerprint::explain::run(path, &meta, args.top);
     emit(&report, &report.to_text(), args.json.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn policy_check(args: &PolicyCheckArgs) -> Result<ExitCode, Error> {
+    let config = resolve_config(&args.ingest)?;
+    let mut features = config.features.clone();
+    apply_feature_flags(&mut features, None, &args.embed)?;
+    let report = commands::policy::run_check(
+        &commands::policy::CheckInputs {
+            train: &args.train,
+            eval: &args.eval,
+            lock: args.lock.as_deref(),
+            audit: args.audit.as_deref(),
+            fingerprint: args.fingerprint.as_deref(),
+            ancestry: args.ancestry.as_deref(),
+            model: args.model.as_deref(),
+            phase: args.phase,
+        },
+        &config,
+        &features.embed,
+    )?;
+    emit(&report, &report.to_text(), args.json.as_deref())?;
+    Ok(match report.status {
+        driftprint::policy::Status::Fail => ExitCode::from(EXIT_BLOCKED),
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+fn policy_lock(args: &PolicyLockArgs) -> Result<ExitCode, Error> {
+    let config = resolve_config(&args.ingest)?;
+    let n = commands::policy::run_lock(&args.inputs, &config.ingest, &args.output)?;
+    println!(
+        "locked {n} eval documents (id, text, label) in {}",
+        args.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn policy_audit_sample(args: &PolicyAuditSampleArgs) -> Result<ExitCode, Error> {
+    let config = resolve_config(&args.ingest)?;
+    if args.n == 0 {
+        return Err(Error::Usage("--n must be at least 1".into()));
+    }
+    let (random, suspects) = commands::policy::run_audit_sample(
+        &args.train,
+        &config.ingest,
+        args.n,
+        args.suspects,
+        args.seed.unwrap_or(config.seed),
+        &args.output,
+    )?;
+    println!(
+        "wrote {random} random and {suspects} suspect documents to {}: fill `verdict` with correct or wrong, then pass it to `policy check --audit`",
+        args.output.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

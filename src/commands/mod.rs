@@ -7,6 +7,7 @@ pub mod drift;
 pub mod features;
 pub mod fingerprint;
 pub mod inspect;
+pub mod policy;
 pub mod simulate;
 
 use std::path::PathBuf;

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod embed;
 pub mod encoder;
 mod matrix;
+pub mod minhash;
 pub mod model_dir;
 pub mod ngrams;
 mod pipeline;

@@ -18,3 +18,4 @@ pub mod roc;
 pub mod sparse_logistic;
 pub mod trend;
 pub mod wasserstein;
+pub mod wilson;

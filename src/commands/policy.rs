@@ -1,0 +1,111 @@
+//! `driftprint policy check | lock | audit-sample`.
+
+use std::path::{Path, PathBuf};
+
+use super::read_corpus;
+use crate::config::Config;
+use crate::corpus::{Doc, IngestOptions, Source};
+use crate::error::{Error, Result};
+use crate::features::embed::EmbedConfig;
+use crate::fingerprint::Detector;
+use crate::policy::ancestry::Ancestry;
+use crate::policy::audit::{stratified_sample, write_sheet, Audit, RANDOM, SUSPECT};
+use crate::policy::config::parse_phase;
+use crate::policy::lock::EvalLock;
+use crate::policy::{check, Manifest, PolicyReport};
+
+/// What `policy check` was given besides the config.
+pub struct CheckInputs<'a> {
+    pub train: &'a [PathBuf],
+    pub eval: &'a [PathBuf],
+    pub lock: Option<&'a Path>,
+    pub audit: Option<&'a Path>,
+    pub fingerprint: Option<&'a Path>,
+    pub ancestry: Option<&'a Path>,
+    pub model: Option<&'a str>,
+    pub phase: Option<i64>,
+}
+
+pub fn run_check(
+    inputs: &CheckInputs,
+    config: &Config,
+    embed: &EmbedConfig,
+) -> Result<PolicyReport> {
+    let mut policy = config.policy.clone();
+    if let Some(p) = inputs.phase {
+        policy.phase = Some(parse_phase(p).map_err(|m| Error::Usage(format!("--phase: {m}")))?);
+    }
+    if let Some(m) = inputs.model {
+        policy.model = Some(m.to_string());
+    }
+    let train = read_corpus(inputs.train, &config.ingest, &|_, _| {})?.0;
+    let eval = read_corpus(inputs.eval, &config.ingest, &|_, _| {})?.0;
+    let lock = inputs.lock.map(EvalLock::load).transpose()?;
+    let audit = inputs.audit.map(Audit::load).transpose()?;
+    let detector = inputs
+        .fingerprint
+        .map(|p| Detector::load(p, embed))
+        .transpose()?;
+    let ancestry_path = inputs
+        .ancestry
+        .map(Path::to_path_buf)
+        .or(policy.ancestry.clone());
+    let ancestry = ancestry_path.as_deref().map(Ancestry::load).transpose()?;
+    check(&Manifest {
+        train: &train,
+        eval: &eval,
+        config: &policy,
+        lock: lock.as_ref(),
+        audit: audit.as_ref(),
+        detector: detector.as_ref(),
+        ancestry: ancestry.as_ref(),
+    })
+}
+
+/// Locks the eval set; returns the number of documents.
+pub fn run_lock(inputs: &[PathBuf], ingest: &IngestOptions, output: &Path) -> Result<usize> {
+    // A lock covers id, text and label: provenance is not needed to lock.
+    let mut ingest = ingest.clone();
+    ingest.defaults.source.get_or_insert(Source::Real);
+    let docs = read_corpus(inputs, &ingest, &|_, _| {})?.0;
+    EvalLock::of(&docs).save(output)?;
+    Ok(docs.len())
+}
+
+/// Writes the audit sheet: the random sample, then the suspects; returns both counts.
+pub fn run_audit_sample(
+    inputs: &[PathBuf],
+    ingest: &IngestOptions,
+    n: usize,
+    suspects: usize,
+    seed: u64,
+    output: &Path,
+) -> Result<(usize, usize)> {
+    let docs = read_corpus(inputs, ingest, &|_, _| {})?.0;
+    let synthetic: Vec<&Doc> = docs
+        .iter()
+        .filter(|d| d.lineage.source == Source::Synthetic)
+        .collect();
+    if synthetic.is_empty() {
+        return Err(Error::Usage(
+            "the training set has no synthetic documents to audit".into(),
+        ));
+    }
+    let sample = stratified_sample(&synthetic, n, seed);
+    let mut rows: Vec<(&Doc, &str)> = sample.iter().map(|d| (*d, RANDOM)).collect();
+    if suspects > 0 {
+        let in_sample: std::collections::HashSet<&str> =
+            sample.iter().map(|d| d.id.as_str()).collect();
+        let ranked = crate::policy::suspects::rank(&docs, seed)?;
+        rows.extend(
+            ranked
+                .into_iter()
+                .filter(|&i| !in_sample.contains(docs[i].id.as_str()))
+                .take(suspects)
+                .map(|i| (&docs[i], SUSPECT)),
+        );
+    }
+    write_sheet(output, &rows)?;
+    let random = sample.len();
+    Ok((random, rows.len() - random))
+}

@@ -1,0 +1,181 @@
+//! Synthetic-data policy gates: the rules teams train by, checked over a training manifest
+//! (train and eval corpora with lineage, plus optional lock, audit, detector and ancestry).
+//! Every gate returns the same [`GateResult`] shape; one rule per file.
+
+pub mod ancestry;
+pub mod audit;
+pub mod config;
+pub mod eval_real;
+pub mod generator_diversity;
+pub mod leakage;
+pub mod lock;
+pub mod mix;
+pub mod recursion;
+pub mod summary;
+pub mod suspects;
+
+use serde::Serialize;
+
+use crate::corpus::Doc;
+use crate::error::Result;
+use crate::fingerprint::detector::Detector;
+
+pub use config::PolicyConfig;
+
+/// A gate's outcome; `Fail` blocks the release (exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Warn => "WARN",
+            Status::Fail => "FAIL",
+        }
+    }
+}
+
+/// One gate's verdict: what was measured against which threshold, and the documents (or
+/// pairs, chains, groups) that caused it.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateResult {
+    pub gate: &'static str,
+    pub status: Status,
+    /// One line a person reads first.
+    pub message: String,
+    /// The measured value (a share, a count, an upper bound...), when there is one.
+    pub measured: Option<f64>,
+    pub threshold: Option<f64>,
+    /// What caused a warning or failure: document ids, pairs, chains.
+    pub evidence: Vec<String>,
+}
+
+impl GateResult {
+    pub fn new(gate: &'static str, status: Status, message: impl Into<String>) -> GateResult {
+        GateResult {
+            gate,
+            status,
+            message: message.into(),
+            measured: None,
+            threshold: None,
+            evidence: Vec::new(),
+        }
+    }
+
+    pub fn measured(mut self, value: f64, threshold: f64) -> GateResult {
+        self.measured = Some(value);
+        self.threshold = Some(threshold);
+        self
+    }
+
+    pub fn evidence(mut self, evidence: Vec<String>) -> GateResult {
+        self.evidence = evidence;
+        self
+    }
+}
+
+/// Everything the gates look at.
+pub struct Manifest<'a> {
+    pub train: &'a [Doc],
+    pub eval: &'a [Doc],
+    pub config: &'a PolicyConfig,
+    pub lock: Option<&'a lock::EvalLock>,
+    pub audit: Option<&'a audit::Audit>,
+    pub detector: Option<&'a Detector>,
+    pub ancestry: Option<&'a ancestry::Ancestry>,
+}
+
+/// One rule.
+pub trait Gate {
+    fn check(&self, manifest: &Manifest) -> Result<GateResult>;
+}
+
+/// The gates in the order the report lists them.
+pub fn gates() -> Vec<Box<dyn Gate>> {
+    vec![
+        Box::new(eval_real::EvalIsReal),
+        Box::new(lock::EvalIsLocked),
+        Box::new(mix::MixRatio),
+        Box::new(generator_diversity::GeneratorDiversity),
+        Box::new(recursion::NoRecursiveGeneration),
+        Box::new(audit::ExpertAudit),
+        Box::new(leakage::NoLeakage),
+    ]
+}
+
+/// Every gate's result and the lineage summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyReport {
+    pub status: Status,
+    pub gates: Vec<GateResult>,
+    pub lineage: summary::LineageSummary,
+}
+
+pub fn check(manifest: &Manifest) -> Result<PolicyReport> {
+    let results: Vec<GateResult> = gates()
+        .iter()
+        .map(|g| g.check(manifest))
+        .collect::<Result<_>>()?;
+    Ok(PolicyReport {
+        status: results
+            .iter()
+            .map(|r| r.status)
+            .max()
+            .unwrap_or(Status::Pass),
+        gates: results,
+        lineage: summary::summarise(manifest.train, manifest.eval),
+    })
+}
+
+impl PolicyReport {
+    /// Verdict line first, then one line per gate with its first pieces of evidence, then the
+    /// lineage summary.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write as _;
+        let failed: Vec<&str> = self
+            .gates
+            .iter()
+            .filter(|g| g.status == Status::Fail)
+            .map(|g| g.gate)
+            .collect();
+        let warned = self
+            .gates
+            .iter()
+            .filter(|g| g.status == Status::Warn)
+            .count();
+        let mut s = match self.status {
+            Status::Fail => format!(
+                "FAIL: {} policy gate(s) failed: {} (release blocked)\n",
+                failed.len(),
+                failed.join(", ")
+            ),
+            Status::Warn => format!("PASS with {warned} warning(s)\n"),
+            Status::Pass => format!("PASS: all {} policy gates pass\n", self.gates.len()),
+        };
+        const SHOWN: usize = 10;
+        for g in &self.gates {
+            let _ = writeln!(s, "  {} {:<20} {}", g.status.label(), g.gate, g.message);
+            if g.status != Status::Pass {
+                for e in g.evidence.iter().take(SHOWN) {
+                    let _ = writeln!(s, "       - {e}");
+                }
+                if g.evidence.len() > SHOWN {
+                    let _ = writeln!(
+                        s,
+                        "       ... and {} more (all in --json)",
+                        g.evidence.len() - SHOWN
+                    );
+                }
+            }
+        }
+        s.push('\n');
+        s.push_str(&self.lineage.to_text());
+        s
+    }
+}
