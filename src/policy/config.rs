@@ -178,3 +178,32 @@ pub fn parse_phase(p: i64) -> std::result::Result<u8, String> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use std::path::Path;
+
+    #[test]
+    fn policy_settings_are_checked_with_their_key() {
+        let c = Config::parse(
+            "[policy]\nphase = 2\naudit_required = \"fail\"\nancestry = \"m.toml\"\n",
+            Path::new("conf/c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.policy.min_real(), 0.8);
+        assert_eq!(c.policy.ancestry.as_deref(), Some(Path::new("conf/m.toml")));
+        for (line, key) in [
+            ("phase = 4", "policy.phase"),
+            ("audit_required = \"maybe\"", "policy.audit_required"),
+            ("min_real_share = 1.5", "policy.min_real_share"),
+            ("leakage_jaccard = 0.0", "policy.leakage_jaccard"),
+            ("phases = 1", "phases"),
+        ] {
+            let e = Config::parse(&format!("[policy]\n{line}\n"), Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("c.toml") && e.contains(key), "{line}: {e}");
+        }
+    }
+}
