@@ -128,11 +128,7 @@ impl Gate for NoLeakage {
                 p.jaccard, m.train[synthetic[p.train]].id, m.eval[real_eval[p.eval]].id
             )
         }));
-        let status = if evidence.is_empty() {
-            Status::Pass
-        } else {
-            Status::Fail
-        };
+        let status = Status::from_evidence(&evidence);
         Ok(GateResult::new(
             NAME,
             status,

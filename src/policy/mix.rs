@@ -68,11 +68,7 @@ impl Gate for MixRatio {
                 }
             }
         }
-        let status = if evidence.is_empty() {
-            Status::Pass
-        } else {
-            Status::Fail
-        };
+        let status = Status::from_evidence(&evidence);
         Ok(GateResult::new(
             NAME,
             status,

@@ -32,6 +32,15 @@ pub enum Status {
 }
 
 impl Status {
+    /// Fail when there is evidence against a rule that allows none, pass otherwise.
+    pub fn from_evidence(evidence: &[String]) -> Status {
+        if evidence.is_empty() {
+            Status::Pass
+        } else {
+            Status::Fail
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Pass => "PASS",

@@ -64,11 +64,7 @@ impl Gate for NoRecursiveGeneration {
                 ));
             }
         }
-        let status = if evidence.is_empty() {
-            Status::Pass
-        } else {
-            Status::Fail
-        };
+        let status = Status::from_evidence(&evidence);
         Ok(GateResult::new(
             NAME,
             status,
