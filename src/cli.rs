@@ -52,10 +52,30 @@ pub enum Command {
     /// Train, evaluate, apply and explain the detector of LLM-generated text.
     #[command(subcommand)]
     Fingerprint(FingerprintCommand),
+    /// The nightly report: runs the configured stages (drift, fingerprint, collapse) and
+    /// writes reports/<run-id>/ (report.json, summary.md) and a line of reports/history.jsonl;
+    /// exits 1 when a stage blocks the release, 2 when one could not run.
+    Report(ReportArgs),
     /// Synthetic-data policy gates over a training manifest: eval set real and locked, mix
     /// ratio, generator diversity, no recursive generation, expert audit, no leakage.
     #[command(subcommand)]
     Policy(PolicyCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Config file (TOML): inputs, schema mapping, drift tests, fingerprint model.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub config: PathBuf,
+
+    /// Folder of the runs and history [default: reports].
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+
+    /// Stages to run, comma-separated: drift, fingerprint, collapse [default: drift, and
+    /// fingerprint when the config names a model].
+    #[arg(long, value_name = "LIST")]
+    pub stages: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

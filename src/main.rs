@@ -9,7 +9,7 @@ use driftprint::cli::{
     CalibrateArgs, Cli, CollapseArgs, Command, DetectorArgs, DriftArgs, EmbedArgs, FeaturesArgs,
     FingerprintCommand, FingerprintEvalArgs, FingerprintExplainArgs, FingerprintScoreArgs,
     FingerprintTrainArgs, InspectArgs, PolicyAuditSampleArgs, PolicyCheckArgs, PolicyCommand,
-    PolicyLockArgs, SimulateArgs,
+    PolicyLockArgs, ReportArgs, SimulateArgs,
 };
 use driftprint::commands::{self, resolve_config, resolve_inputs};
 use driftprint::error::Error;
@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Command::Fingerprint(FingerprintCommand::Eval(args)) => fingerprint_eval(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Score(args)) => fingerprint_score(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Explain(args)) => fingerprint_explain(args),
+        Command::Report(args) => report(args, cli.quiet),
         Command::Policy(PolicyCommand::Check(args)) => policy_check(args),
         Command::Policy(PolicyCommand::Lock(args)) => policy_lock(args),
         Command::Policy(PolicyCommand::AuditSample(args)) => policy_audit_sample(args),
@@ -618,6 +619,36 @@ fn fingerprint_explain(args: &FingerprintExplainArgs) -> Result<ExitCode, Error>
     let report = commands::fingerprint::explain::run(path, &meta, args.top);
     emit(&report, &report.to_text(), args.json.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn report(args: &ReportArgs, quiet: bool) -> Result<ExitCode, Error> {
+    use driftprint::report::RunStatus;
+    let config = driftprint::config::Config::load(&args.config)?;
+    let stages = match &args.stages {
+        Some(spec) => commands::report::parse_stages(spec)
+            .map_err(|m| Error::Usage(format!("--stages: {m}")))?,
+        None => commands::report::default_stages(&config),
+    };
+    let spinner = bytes_bar(0, "report", quiet);
+    let written =
+        commands::report::run(&config, Some(&args.config), &stages, &args.out, &|step| {
+            spinner.set_message(step.to_string())
+        })?;
+    spinner.finish_and_clear();
+    let report = &written.report;
+    println!("{}", report.verdict.line);
+    for stage in &report.stages {
+        println!(
+            "  {:<12} {:?} ({:.1} s): {}",
+            stage.stage, stage.status, stage.seconds, stage.line
+        );
+    }
+    println!("wrote {}", display_paths(&written.files));
+    Ok(match report.verdict.status {
+        RunStatus::Pass => ExitCode::SUCCESS,
+        RunStatus::Blocked => ExitCode::from(EXIT_BLOCKED),
+        RunStatus::Incomplete => ExitCode::from(EXIT_BAD_INPUT),
+    })
 }
 
 fn policy_check(args: &PolicyCheckArgs) -> Result<ExitCode, Error> {

@@ -8,6 +8,7 @@ pub mod features;
 pub mod fingerprint;
 pub mod inspect;
 pub mod policy;
+pub mod report;
 pub mod simulate;
 
 use std::path::PathBuf;

@@ -1,4 +1,238 @@
-//! What the user reads: figures now; the report model and its HTML/JSON/Markdown writers build
-//! on them.
+//! What the user reads: the report model (one serializable value built from what the stages
+//! return), its JSON/Markdown writers, the run history, and the figures.
 
+pub mod history;
+pub mod markdown;
 pub mod plots;
+pub mod time;
+
+use serde::Serialize;
+
+use crate::collapse::trend::MetricTrend;
+use crate::commands::collapse::CollapseReport;
+use crate::commands::drift::DriftReport;
+use crate::commands::fingerprint::score::ScoreSummary;
+use crate::policy::{PolicyReport, Status};
+
+/// Name and version of report.json's schema (docs/report-schema.md).
+pub const SCHEMA: &str = "driftprint-report";
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The run's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Pass,
+    /// A gate or threshold failed: the release is blocked (exit 1).
+    Blocked,
+    /// A stage could not run: its part of the verdict is missing (exit 2).
+    Incomplete,
+}
+
+impl RunStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            RunStatus::Pass => "PASS",
+            RunStatus::Blocked => "BLOCKED",
+            RunStatus::Incomplete => "INCOMPLETE",
+        }
+    }
+}
+
+/// One stage's own outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StageStatus {
+    Pass,
+    /// Ran, and found what blocks the release.
+    Blocked,
+    /// Could not run (bad input, missing model...): the error is in `line`.
+    Error,
+}
+
+/// What a stage returned.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum StageResult {
+    Drift(Box<DriftReport>),
+    Fingerprint(Box<ScoreSummary>),
+    Collapse(Box<CollapseReport>),
+    Policy(Box<PolicyReport>),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageReport {
+    /// drift | fingerprint | collapse | policy
+    pub stage: &'static str,
+    pub status: StageStatus,
+    /// One line: the stage's verdict, or its error.
+    pub line: String,
+    pub seconds: f64,
+    /// The stage's full result (absent when it failed to run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<StageResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub status: RunStatus,
+    /// PASS, or BLOCKED / INCOMPLETE with the reason, in one line.
+    pub line: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub schema_version: u32,
+    pub run_id: String,
+    /// UTC, RFC 3339.
+    pub created: String,
+    pub config: Option<String>,
+    pub verdict: Verdict,
+    pub stages: Vec<StageReport>,
+}
+
+impl StageReport {
+    /// A stage that could not run.
+    pub fn error(stage: &'static str, message: String, seconds: f64) -> StageReport {
+        StageReport {
+            stage,
+            status: StageStatus::Error,
+            line: message,
+            seconds,
+            result: None,
+        }
+    }
+
+    /// A stage's result with its status and one line.
+    pub fn from_result(stage: &'static str, result: StageResult, seconds: f64) -> StageReport {
+        let (status, line) = match &result {
+            StageResult::Drift(d) => (
+                if d.verdict.incomplete {
+                    StageStatus::Error
+                } else if d.verdict.blocked {
+                    StageStatus::Blocked
+                } else {
+                    StageStatus::Pass
+                },
+                // The run's verdict says BLOCKED/PASS already.
+                d.verdict
+                    .line
+                    .trim_start_matches("BLOCKED: ")
+                    .trim_start_matches("PASS: ")
+                    .to_string(),
+            ),
+            StageResult::Fingerprint(s) => (
+                StageStatus::Pass,
+                match &s.synthetic_fraction {
+                    Some(f) => format!(
+                        "estimated synthetic share {:.1}% ({:.0}% CI {:.1}%–{:.1}%) of {} documents",
+                        100.0 * f.estimate,
+                        100.0 * f.level,
+                        100.0 * f.low,
+                        100.0 * f.high,
+                        s.documents
+                    ),
+                    None => format!(
+                        "{} of {} documents flagged (the detector cannot estimate a share)",
+                        s.flagged, s.documents
+                    ),
+                },
+            ),
+            StageResult::Collapse(c) => {
+                let alarmed: Vec<&MetricTrend> = c
+                    .tracks
+                    .iter()
+                    .flat_map(|t| t.metrics.iter())
+                    .filter(|m| m.collapsing)
+                    .collect();
+                if c.alarm {
+                    (
+                        StageStatus::Blocked,
+                        format!(
+                            "diversity declines significantly: {}",
+                            alarmed
+                                .iter()
+                                .map(|m| m.metric.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                } else {
+                    (
+                        StageStatus::Pass,
+                        "no significant diversity decline across generations".into(),
+                    )
+                }
+            }
+            StageResult::Policy(p) => (
+                if p.status == Status::Fail {
+                    StageStatus::Blocked
+                } else {
+                    StageStatus::Pass
+                },
+                p.to_text().lines().next().unwrap_or_default().to_string(),
+            ),
+        };
+        StageReport {
+            stage,
+            status,
+            line,
+            seconds,
+            result: Some(result),
+        }
+    }
+}
+
+impl Report {
+    /// Assembles the verdict from the stages: any error makes the run incomplete, else any
+    /// blocking stage blocks it.
+    pub fn new(
+        run_id: String,
+        created: String,
+        config: Option<String>,
+        stages: Vec<StageReport>,
+    ) -> Report {
+        let failing = |s: StageStatus| -> Vec<String> {
+            stages
+                .iter()
+                .filter(|st| st.status == s)
+                .map(|st| format!("{}: {}", st.stage, st.line))
+                .collect()
+        };
+        let (errors, blocked) = (failing(StageStatus::Error), failing(StageStatus::Blocked));
+        let verdict = if !errors.is_empty() {
+            Verdict {
+                status: RunStatus::Incomplete,
+                line: format!("INCOMPLETE: {}", errors.join("; ")),
+            }
+        } else if !blocked.is_empty() {
+            Verdict {
+                status: RunStatus::Blocked,
+                line: format!("BLOCKED: {}", blocked.join("; ")),
+            }
+        } else {
+            Verdict {
+                status: RunStatus::Pass,
+                line: format!(
+                    "PASS: {} stage(s) ran, nothing blocks the release ({})",
+                    stages.len(),
+                    stages
+                        .iter()
+                        .map(|s| s.stage)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
+        };
+        Report {
+            schema: SCHEMA,
+            schema_version: SCHEMA_VERSION,
+            run_id,
+            created,
+            config,
+            verdict,
+            stages,
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! `driftprint report`: runs the stages the config asks for — drift suite (real vs synthetic),
+//! fingerprint scoring, collapse across generations — each isolated so one failing stage never
+//! loses the others, and writes reports/<run-id>/ (report.json, summary.md) plus a line of
+//! reports/history.jsonl.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::commands::collapse::{run_corpus, GenerationInput};
+use crate::commands::drift::{DriftRequest, Sides};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::fingerprint::Detector;
+use crate::output::AtomicFile;
+use crate::report::history::{self, HistoryEntry};
+use crate::report::{markdown, time, Report, StageReport, StageResult};
+
+/// The stages a report can run, in report order.
+pub const STAGES: [&str; 3] = ["drift", "fingerprint", "collapse"];
+
+/// The stages to run: the requested ones, else drift plus fingerprint when the config names
+/// a model.
+pub fn default_stages(config: &Config) -> Vec<&'static str> {
+    let mut stages = vec!["drift"];
+    if config.fingerprint.model.is_some() {
+        stages.push("fingerprint");
+    }
+    stages
+}
+
+pub fn parse_stages(spec: &str) -> std::result::Result<Vec<&'static str>, String> {
+    let mut out = Vec::new();
+    for name in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let stage = STAGES
+            .iter()
+            .find(|s| **s == name)
+            .ok_or_else(|| format!("unknown stage '{name}' (stages: {})", STAGES.join(", ")))?;
+        if !out.contains(stage) {
+            out.push(*stage);
+        }
+    }
+    if out.is_empty() {
+        return Err("no stages given".into());
+    }
+    // Report order, whatever the order asked.
+    out.sort_by_key(|s| STAGES.iter().position(|t| t == s));
+    Ok(out)
+}
+
+fn run_stage(name: &'static str, config: &Config, progress: &dyn Fn(&str)) -> Result<StageResult> {
+    let inputs = config.inputs.clone();
+    match name {
+        "drift" => {
+            let request = DriftRequest {
+                sides: Sides::SplitBy {
+                    inputs,
+                    field: "source".into(),
+                    reference_value: "real".into(),
+                    candidate_value: "synthetic".into(),
+                },
+                by: None,
+            };
+            Ok(StageResult::Drift(Box::new(crate::commands::drift::run(
+                &request, config, progress,
+            )?)))
+        }
+        "fingerprint" => {
+            let model = config.fingerprint.model.clone().ok_or_else(|| {
+                Error::Usage("no fingerprint model: set [fingerprint] model in the config".into())
+            })?;
+            let detector = Detector::load(&model, &config.features.embed)?;
+            Ok(StageResult::Fingerprint(Box::new(
+                crate::commands::fingerprint::score::run(
+                    &inputs,
+                    &config.ingest,
+                    &model,
+                    &detector,
+                    None,
+                    0.95,
+                    &|_, _| {},
+                )?,
+            )))
+        }
+        "collapse" => Ok(StageResult::Collapse(Box::new(run_corpus(
+            &GenerationInput::Field(inputs),
+            &[],
+            &config.ingest,
+            0.05,
+            &Default::default(),
+            &crate::collapse::generations::MeasureOptions {
+                seed: config.seed,
+                ..Default::default()
+            },
+            None,
+        )?))),
+        other => Err(Error::Usage(format!("unknown stage '{other}'"))),
+    }
+}
+
+/// Where the run went and what it found.
+pub struct Written {
+    pub report: Report,
+    pub dir: PathBuf,
+    pub files: Vec<PathBuf>,
+}
+
+/// Runs the stages and writes the run's folder under `out_root` and the history line.
+pub fn run(
+    config: &Config,
+    config_path: Option<&Path>,
+    stages: &[&'static str],
+    out_root: &Path,
+    progress: &dyn Fn(&str),
+) -> Result<Written> {
+    if config.inputs.is_empty() {
+        return Err(Error::Usage(
+            "no inputs: set [ingest] inputs in the config (the corpus with real and synthetic documents)".into(),
+        ));
+    }
+    let (created, mut run_id) = time::now();
+    // Two runs in the same second get distinct folders.
+    let mut dir = out_root.join(&run_id);
+    let mut k = 1;
+    while dir.exists() {
+        k += 1;
+        dir = out_root.join(format!("{run_id}-{k}"));
+    }
+    if k > 1 {
+        run_id = format!("{run_id}-{k}");
+    }
+    let mut reports = Vec::new();
+    for &name in stages {
+        progress(name);
+        let start = Instant::now();
+        let outcome = run_stage(name, config, &|step| progress(&format!("{name}: {step}")));
+        let seconds = start.elapsed().as_secs_f64();
+        reports.push(match outcome {
+            Ok(result) => StageReport::from_result(name, result, seconds),
+            Err(e) => StageReport::error(name, e.to_string(), seconds),
+        });
+    }
+    let report = Report::new(
+        run_id.clone(),
+        created,
+        config_path.map(|p| p.display().to_string()),
+        reports,
+    );
+    let json_path = dir.join("report.json");
+    let md_path = dir.join("summary.md");
+    let json = serde_json::to_string_pretty(&report).map_err(|e| Error::Data(e.to_string()))?;
+    write_text(&json_path, &json)?;
+    write_text(&md_path, &markdown::render(&report))?;
+    history::append(
+        &out_root.join("history.jsonl"),
+        &HistoryEntry::of(&report, &run_id),
+    )?;
+    Ok(Written {
+        report,
+        dir,
+        files: vec![json_path, md_path],
+    })
+}
+
+fn write_text(path: &Path, text: &str) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| Error::output(path, e))?;
+    file.commit()
+}

@@ -1,0 +1,114 @@
+//! reports/history.jsonl: one line per run — its verdict and every gated number — so a report
+//! can plot each statistic over past runs and `compare` can find the run before a regression.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Report, RunStatus, StageResult};
+use crate::error::{Error, InputError, Location, Result};
+
+/// One run in the history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub run_id: String,
+    pub created: String,
+    pub status: RunStatus,
+    /// Where the run's reports are (relative to the history file's folder).
+    pub dir: String,
+    /// `stage.name` → the number the stage gates on (drift statistics, collapse slopes,
+    /// policy measurements, the fingerprint's estimated share).
+    pub values: std::collections::BTreeMap<String, f64>,
+}
+
+impl HistoryEntry {
+    pub fn of(report: &Report, dir: &str) -> HistoryEntry {
+        let mut values = std::collections::BTreeMap::new();
+        for stage in &report.stages {
+            match &stage.result {
+                Some(StageResult::Drift(d)) => {
+                    for c in d.comparisons.iter().filter(|c| c.group.is_none()) {
+                        for o in &c.outcomes {
+                            if let Some(r) = &o.result {
+                                values.insert(format!("drift.{}", o.test), r.statistic);
+                            }
+                        }
+                    }
+                }
+                Some(StageResult::Fingerprint(s)) => {
+                    if let Some(f) = &s.synthetic_fraction {
+                        values.insert("fingerprint.synthetic_share".into(), f.estimate);
+                    }
+                }
+                Some(StageResult::Collapse(c)) => {
+                    for t in &c.tracks {
+                        for m in &t.metrics {
+                            if let Some(r) = m.relative_change_per_generation {
+                                values.insert(format!("collapse.{}.{}", t.track, m.metric), r);
+                            }
+                        }
+                    }
+                }
+                Some(StageResult::Policy(p)) => {
+                    for g in &p.gates {
+                        if let Some(v) = g.measured {
+                            values.insert(format!("policy.{}", g.gate), v);
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+        HistoryEntry {
+            run_id: report.run_id.clone(),
+            created: report.created.clone(),
+            status: report.verdict.status,
+            dir: dir.to_string(),
+            values,
+        }
+    }
+}
+
+/// Appends one line (a single write of a whole line, so concurrent runs never interleave
+/// within a line).
+pub fn append(path: &Path, entry: &HistoryEntry) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::output(path, e))?;
+    }
+    let mut line = serde_json::to_string(entry).map_err(|e| Error::Data(e.to_string()))?;
+    line.push('\n');
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(line.as_bytes()))
+        .map_err(|e| Error::output(path, e))
+}
+
+/// Every run in the history, oldest first; a missing file is an empty history.
+pub fn read(path: &Path) -> Result<Vec<HistoryEntry>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(Error::Input(InputError::file(
+                path,
+                format!("cannot read: {e}"),
+            )))
+        }
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                Error::Input(InputError::new(
+                    path,
+                    Location::Line(i as u64 + 1),
+                    format!("not a history entry: {e}"),
+                ))
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,142 @@
+//! summary.md: the verdict and a few lines per stage, short enough for a CI comment or chat.
+
+use std::fmt::Write as _;
+
+use super::{Report, RunStatus, StageResult, StageStatus};
+
+/// The rule a test is held to, as a person reads it ("p < 0.05", "> 0.2"; "not calibrated"
+/// for statistic tests without a threshold yet).
+fn threshold(r: &crate::divergence::TestResult) -> String {
+    use crate::divergence::ThresholdKind::*;
+    if !r.threshold.is_finite() {
+        return "not calibrated".into();
+    }
+    match r.threshold_kind {
+        PValueBelow => format!("p < {}", r.threshold),
+        StatisticAbove => format!("> {:.4}", r.threshold),
+        StatisticBelow => format!("< {:.4}", r.threshold),
+    }
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn render(report: &Report) -> String {
+    let mut s = String::new();
+    let icon = match report.verdict.status {
+        RunStatus::Pass => "✅",
+        RunStatus::Blocked => "⛔",
+        RunStatus::Incomplete => "⚠️",
+    };
+    let _ = writeln!(s, "### {icon} {}\n", cell(&report.verdict.line));
+    let _ = writeln!(
+        s,
+        "driftprint run `{}` ({}){}\n",
+        report.run_id,
+        report.created,
+        report
+            .config
+            .as_deref()
+            .map(|c| format!(", config `{c}`"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(s, "| stage | status | result | time |\n|---|---|---|---|");
+    for st in &report.stages {
+        let status = match st.status {
+            StageStatus::Pass => "pass",
+            StageStatus::Blocked => "**blocked**",
+            StageStatus::Error => "**error**",
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {status} | {} | {:.1} s |",
+            st.stage,
+            cell(&st.line),
+            st.seconds
+        );
+    }
+    for st in &report.stages {
+        match &st.result {
+            Some(StageResult::Drift(d)) => {
+                let _ = writeln!(
+                    s,
+                    "\n**drift** ({} reference vs {} candidate documents)\n\n| test | statistic | drifts when | gated | drifted |\n|---|---|---|---|---|",
+                    d.reference.sampled, d.candidate.sampled
+                );
+                for o in d
+                    .comparisons
+                    .iter()
+                    .filter(|c| c.group.is_none())
+                    .flat_map(|c| &c.outcomes)
+                {
+                    match &o.result {
+                        Some(r) => {
+                            let _ = writeln!(
+                                s,
+                                "| {} | {} {:.4}{} | {} | {} | {} |",
+                                o.test,
+                                r.statistic_name,
+                                r.statistic,
+                                r.p_value
+                                    .map(|p| format!(" (p {p:.2e})"))
+                                    .unwrap_or_default(),
+                                threshold(r),
+                                if o.gated { "yes" } else { "no" },
+                                if o.blocks {
+                                    "**blocks**"
+                                } else if r.drifted {
+                                    "yes"
+                                } else {
+                                    "no"
+                                }
+                            );
+                        }
+                        None => {
+                            let _ = writeln!(
+                                s,
+                                "| {} | error: {} | | | |",
+                                o.test,
+                                cell(o.error.as_deref().unwrap_or(""))
+                            );
+                        }
+                    }
+                }
+            }
+            Some(StageResult::Collapse(c)) => {
+                let alarmed: Vec<String> = c
+                    .tracks
+                    .iter()
+                    .flat_map(|t| t.metrics.iter().map(move |m| (t, m)))
+                    .filter(|(_, m)| m.collapsing)
+                    .map(|(t, m)| {
+                        format!(
+                            "- {} / {}: {}",
+                            t.track,
+                            m.metric,
+                            m.relative_change_per_generation
+                                .map(|r| format!("{:+.1}% per generation", 100.0 * r))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                if !alarmed.is_empty() {
+                    let _ = writeln!(s, "\n**collapse**\n\n{}", alarmed.join("\n"));
+                }
+            }
+            Some(StageResult::Policy(p)) => {
+                let lines: Vec<String> = p
+                    .gates
+                    .iter()
+                    .filter(|g| g.status != crate::policy::Status::Pass)
+                    .map(|g| format!("- {} {}: {}", g.status.label(), g.gate, cell(&g.message)))
+                    .collect();
+                if !lines.is_empty() {
+                    let _ = writeln!(s, "\n**policy**\n\n{}", lines.join("\n"));
+                }
+            }
+            _ => {}
+        }
+    }
+    s
+}

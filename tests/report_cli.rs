@@ -1,0 +1,105 @@
+//! `driftprint report` end to end on the repo's data/: the run folder with report.json (schema,
+//! verdict, every stage's result) and summary.md, the history line per run, exit codes, and a
+//! failing stage that never loses the others' results.
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+use serde_json::Value;
+
+fn report(out: &std::path::Path, extra: &[&str]) -> (i32, String) {
+    let o = Command::cargo_bin("driftprint")
+        .unwrap()
+        .current_dir(repo_root())
+        .args(["report", "--config", "data/driftprint.toml", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap(),
+        String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr),
+    )
+}
+
+fn runs(out: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut dirs: Vec<_> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn the_demo_report_blocks_on_drift_and_keeps_a_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("reports");
+    let (code, text) = report(&out, &[]);
+    // The demo's LLM text differs from its human text: drift blocks the release.
+    assert_eq!(code, 1, "{text}");
+    assert!(text.starts_with("BLOCKED: drift: drift in"), "{text}");
+    let dirs = runs(&out);
+    assert_eq!(dirs.len(), 1);
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dirs[0].join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["schema"], "driftprint-report");
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["verdict"]["status"], "blocked");
+    assert_eq!(json["stages"][0]["stage"], "drift");
+    assert_eq!(json["stages"][0]["status"], "blocked");
+    assert!(json["stages"][0]["result"]["comparisons"][0]["outcomes"].is_array());
+    let md = std::fs::read_to_string(dirs[0].join("summary.md")).unwrap();
+    assert!(md.starts_with("### ⛔ BLOCKED"), "{md}");
+    assert!(md.contains("| mmd | MMD²"), "{md}");
+
+    // A second run: its own folder, a second history line with the same numbers (seeded).
+    report(&out, &[]);
+    assert_eq!(runs(&out).len(), 2);
+    let history: Vec<Value> = std::fs::read_to_string(out.join("history.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(history.len(), 2);
+    assert_ne!(history[0]["run_id"], history[1]["run_id"]);
+    assert_eq!(history[0]["values"], history[1]["values"]);
+    assert!(history[0]["values"]["drift.mmd"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn a_stage_that_cannot_run_is_reported_without_losing_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("reports");
+    // No fingerprint model in the demo config, no generations in its corpus.
+    let (code, text) = report(&out, &["--stages", "collapse,drift,fingerprint"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.starts_with("INCOMPLETE: "), "{text}");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(runs(&out)[0].join("report.json")).unwrap())
+            .unwrap();
+    let stages: Vec<&str> = json["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["drift", "fingerprint", "collapse"]);
+    assert_eq!(json["stages"][0]["status"], "blocked");
+    assert!(json["stages"][0]["result"].is_object());
+    for k in [1, 2] {
+        assert_eq!(json["stages"][k]["status"], "error");
+        assert!(json["stages"][k].get("result").is_none());
+    }
+    assert!(json["stages"][1]["line"]
+        .as_str()
+        .unwrap()
+        .contains("[fingerprint] model"));
+
+    let (code, text) = report(&out, &["--stages", "drift,vibes"]);
+    assert_eq!(code, 2);
+    assert!(text.contains("unknown stage 'vibes'"), "{text}");
+}
