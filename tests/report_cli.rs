@@ -52,6 +52,19 @@ fn the_demo_report_blocks_on_drift_and_keeps_a_history() {
     assert_eq!(json["stages"][0]["stage"], "drift");
     assert_eq!(json["stages"][0]["status"], "blocked");
     assert!(json["stages"][0]["result"]["comparisons"][0]["outcomes"].is_array());
+    // One self-contained page: the verdict on top, the plots inline, no scripts or links out.
+    let html = std::fs::read_to_string(dirs[0].join("report.html")).unwrap();
+    assert!(
+        html.contains("<header class=\"verdict blocked\"><h1>BLOCKED</h1>"),
+        "{html}"
+    );
+    assert!(html.contains("data-plot=\"drift-tests\"><svg"));
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http")
+    );
+    for ext in ["png", "svg"] {
+        assert!(dirs[0].join(format!("plots/drift-tests.{ext}")).exists());
+    }
     let md = std::fs::read_to_string(dirs[0].join("summary.md")).unwrap();
     assert!(md.starts_with("### ⛔ BLOCKED"), "{md}");
     assert!(md.contains("| mmd | MMD²"), "{md}");

@@ -249,7 +249,8 @@ pub fn plot(report: &CollapseReport, stem: &Path) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-fn figure(track: &TrackReport) -> Figure {
+/// Every metric of a track over the generations, with trend lines and thresholds.
+pub fn figure(track: &TrackReport) -> Figure {
     let x = |i: usize| f64::from(track.generations.get(i).copied().unwrap_or(i as u32));
     let colour = |collapsing: bool, direction: Option<Collapse>| match (collapsing, direction) {
         (true, _) => 5,

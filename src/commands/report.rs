@@ -1,7 +1,7 @@
 //! `driftprint report`: runs the stages the config asks for — drift suite (real vs synthetic),
 //! fingerprint scoring, collapse across generations — each isolated so one failing stage never
-//! loses the others, and writes reports/<run-id>/ (report.json, summary.md) plus a line of
-//! reports/history.jsonl.
+//! loses the others, and writes reports/<run-id>/ (report.html, report.json, summary.md,
+//! plots/*.png|svg) plus a line of reports/history.jsonl.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::fingerprint::Detector;
 use crate::output::AtomicFile;
 use crate::report::history::{self, HistoryEntry};
-use crate::report::{markdown, time, Report, StageReport, StageResult};
+use crate::report::{figures, html, markdown, plots, time, Report, StageReport, StageResult};
 
 /// The stages a report can run, in report order.
 pub const STAGES: [&str; 3] = ["drift", "fingerprint", "collapse"];
@@ -151,15 +151,28 @@ pub fn run(
     let json = serde_json::to_string_pretty(&report).map_err(|e| Error::Data(e.to_string()))?;
     write_text(&json_path, &json)?;
     write_text(&md_path, &markdown::render(&report))?;
+    let mut files = vec![json_path, md_path];
+    let mut inline = Vec::new();
+    for named in figures::all(&report) {
+        files.extend(plots::save(
+            &named.figure,
+            &dir.join("plots").join(&named.name),
+        )?);
+        let stage = if named.name.starts_with("collapse") {
+            "collapse"
+        } else {
+            "drift"
+        };
+        inline.push((stage, named.name.clone(), plots::svg(&named.figure)?));
+    }
+    let html_path = dir.join("report.html");
+    write_text(&html_path, &html::render(&report, &inline))?;
+    files.insert(0, html_path);
     history::append(
         &out_root.join("history.jsonl"),
         &HistoryEntry::of(&report, &run_id),
     )?;
-    Ok(Written {
-        report,
-        dir,
-        files: vec![json_path, md_path],
-    })
+    Ok(Written { report, dir, files })
 }
 
 fn write_text(path: &Path, text: &str) -> Result<()> {

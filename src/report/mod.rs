@@ -1,7 +1,9 @@
 //! What the user reads: the report model (one serializable value built from what the stages
 //! return), its JSON/Markdown writers, the run history, and the figures.
 
+pub mod figures;
 pub mod history;
+pub mod html;
 pub mod markdown;
 pub mod plots;
 pub mod time;

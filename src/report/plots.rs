@@ -42,6 +42,8 @@ pub enum Style {
     Fit,
     /// A limit (e.g. a collapse threshold): a thin dotted red line.
     Limit,
+    /// Bars from 0 up to each point, centred on its x.
+    Bar,
 }
 
 /// One line of a panel.
@@ -71,6 +73,20 @@ pub struct Figure {
     pub panels: Vec<Panel>,
 }
 
+/// The figure as an SVG document (for embedding in HTML).
+pub fn svg(figure: &Figure) -> Result<String> {
+    register_font();
+    let (width, height) = size(figure);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        let fail = |e: String| Error::Data(format!("drawing '{}' failed: {e}", figure.title));
+        draw(&root, figure).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    Ok(svg)
+}
+
 /// Writes `stem.png` and `stem.svg`; returns their paths.
 pub fn save(figure: &Figure, stem: &Path) -> Result<Vec<PathBuf>> {
     register_font();
@@ -86,12 +102,7 @@ pub fn save(figure: &Figure, stem: &Path) -> Result<Vec<PathBuf>> {
     }
     write_png(&png_path, &rgb, width, height)?;
 
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        draw(&root, figure).map_err(|e| plot_error(&svg_path, e))?;
-        root.present().map_err(|e| plot_error(&svg_path, e))?;
-    }
+    let svg = svg(figure)?;
     let mut file = AtomicFile::create(&svg_path)?;
     file.write_all(svg.as_bytes())
         .map_err(|e| Error::output(&svg_path, e))?;
@@ -168,6 +179,8 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .x_label_area_size(34)
         .y_label_area_size(62)
         .build_cartesian_2d(x_range, y_range)?;
+    // A bar panel's x only places the bars.
+    let bars = panel.series.iter().any(|s| s.style == Style::Bar);
     let mut mesh = chart.configure_mesh();
     // Whole-number x (generations): one tick per value rather than halves.
     let xs: Vec<f64> = panel
@@ -175,7 +188,9 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.0))
         .collect();
-    if let Some(ticks) = integer_ticks(&xs) {
+    if bars {
+        mesh.disable_x_mesh();
+    } else if let Some(ticks) = integer_ticks(&xs) {
         mesh.x_labels(ticks);
     }
     mesh.x_desc(&panel.x_label)
@@ -184,7 +199,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .axis_desc_style((FAMILY, 12))
         .light_line_style(WHITE)
         .y_label_formatter(&|v| compact(*v))
-        .x_label_formatter(&|v| compact(*v))
+        .x_label_formatter(&|v| if bars { String::new() } else { compact(*v) })
         .draw()?;
     let mut legend = false;
     for s in &panel.series {
@@ -206,6 +221,9 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
             Style::Limit => {
                 chart.draw_series(DashedLineSeries::new(points, 2, 3, ALERT.stroke_width(1)))?
             }
+            Style::Bar => chart.draw_series(points.iter().map(|&(x, y)| {
+                Rectangle::new([(x - 0.3, 0.0), (x + 0.3, y)], colour.mix(0.85).filled())
+            }))?,
         };
         if !s.name.is_empty() {
             legend = true;
@@ -265,6 +283,20 @@ fn ranges(panel: &Panel) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
         };
         (lo - share * span)..(hi + share * span)
     };
+    let bar_xs: Vec<f64> = panel
+        .series
+        .iter()
+        .filter(|s| s.style == Style::Bar)
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .filter(|x| x.is_finite())
+        .collect();
+    if !bar_xs.is_empty() {
+        // Bars stand on zero; x is only where they stand, whatever width a limit line has.
+        y0 = y0.min(0.0);
+        y1 = y1.max(0.0);
+        x0 = bar_xs.iter().copied().fold(f64::INFINITY, f64::min) - 0.8;
+        x1 = bar_xs.iter().copied().fold(f64::NEG_INFINITY, f64::max) + 0.8;
+    }
     (pad(x0, x1, 0.05), pad(y0, y1, 0.08))
 }
 

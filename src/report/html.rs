@@ -1,0 +1,239 @@
+//! report.html: one self-contained page — no scripts, no network, plots inline as SVG — with
+//! the verdict and its reason at the top, then a section per stage.
+
+use std::fmt::Write as _;
+
+use super::{Report, RunStatus, StageReport, StageResult, StageStatus};
+use crate::divergence::{TestResult, ThresholdKind};
+
+const STYLE: &str = "
+body{font-family:'DejaVu Sans',system-ui,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
+main{max-width:1340px;margin:0 auto;padding:0 24px 48px}
+header.verdict{padding:20px 24px;color:#fff}
+header.pass{background:#1a7f37}header.blocked{background:#b42318}header.incomplete{background:#9a6700}
+header h1{margin:0;font-size:28px;letter-spacing:.02em}
+header p{margin:6px 0 0;font-size:15px}
+p.meta{opacity:.85;font-size:13px}
+nav{margin:16px 0;font-size:14px}nav a{margin-right:14px;color:#0550ae;text-decoration:none}
+section{background:#fff;border:1px solid #e1e4e8;border-radius:6px;margin:18px 0;padding:8px 20px 16px}
+h2{font-size:20px;margin:12px 0 6px}
+.badge{font-size:12px;padding:2px 8px;border-radius:10px;color:#fff;vertical-align:middle;margin-left:8px}
+.badge.pass{background:#1a7f37}.badge.blocked{background:#b42318}.badge.error{background:#9a6700}
+table{border-collapse:collapse;font-size:13px;margin:10px 0}
+th,td{border-bottom:1px solid #e1e4e8;padding:5px 10px;text-align:left}
+th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.blocks td{background:#fdecea}
+figure{margin:12px 0;overflow-x:auto}figure svg{max-width:100%;height:auto}
+.error{color:#9a6700;font-weight:bold}
+";
+
+/// Text made safe for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn status_class(s: StageStatus) -> &'static str {
+    match s {
+        StageStatus::Pass => "pass",
+        StageStatus::Blocked => "blocked",
+        StageStatus::Error => "error",
+    }
+}
+
+fn rule(r: &TestResult) -> String {
+    if !r.threshold.is_finite() {
+        return "not calibrated".into();
+    }
+    match r.threshold_kind {
+        ThresholdKind::PValueBelow => format!("p &lt; {}", r.threshold),
+        ThresholdKind::StatisticAbove => format!("&gt; {:.4}", r.threshold),
+        ThresholdKind::StatisticBelow => format!("&lt; {:.4}", r.threshold),
+    }
+}
+
+fn stage_body(s: &mut String, stage: &StageReport) {
+    match &stage.result {
+        None => {
+            let _ = writeln!(
+                s,
+                "<p class=\"error\">could not run: {}</p>",
+                escape(&stage.line)
+            );
+        }
+        Some(StageResult::Drift(d)) => {
+            let _ = writeln!(
+                s,
+                "<p>{} reference (real) vs {} candidate (synthetic) documents; features {}; {} columns; seed {}.</p>",
+                d.reference.sampled,
+                d.candidate.sampled,
+                escape(&d.features.join(", ")),
+                d.columns,
+                d.seed
+            );
+            let _ = writeln!(s, "<table><tr><th>test</th><th>statistic</th><th>value</th><th>p</th><th>drifts when</th><th>gated</th><th>result</th></tr>");
+            for o in d
+                .comparisons
+                .iter()
+                .filter(|c| c.group.is_none())
+                .flat_map(|c| &c.outcomes)
+            {
+                match &o.result {
+                    Some(r) => {
+                        let _ = writeln!(
+                            s,
+                            "<tr{}><td>{}</td><td>{}</td><td class=\"num\">{:.4}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                            if o.blocks { " class=\"blocks\"" } else { "" },
+                            escape(&o.test),
+                            escape(&r.statistic_name),
+                            r.statistic,
+                            r.p_value.map(|p| format!("{p:.2e}")).unwrap_or_default(),
+                            rule(r),
+                            if o.gated { "yes" } else { "no" },
+                            if o.blocks { "<b>blocks</b>" } else if r.drifted { "drifted" } else { "ok" }
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(
+                            s,
+                            "<tr><td>{}</td><td colspan=\"6\" class=\"error\">{}</td></tr>",
+                            escape(&o.test),
+                            escape(o.error.as_deref().unwrap_or("did not run"))
+                        );
+                    }
+                }
+            }
+            s.push_str("</table>\n");
+            for note in &d.notes {
+                let _ = writeln!(s, "<p>{}</p>", escape(note));
+            }
+        }
+        Some(StageResult::Fingerprint(f)) => {
+            let _ = writeln!(
+                s,
+                "<table><tr><th>documents</th><th>flagged</th><th>mean probability</th><th>detector TPR</th><th>detector FPR</th></tr><tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td></tr></table>",
+                f.documents, f.flagged, f.mean_probability, f.detector_tpr, f.detector_fpr
+            );
+        }
+        Some(StageResult::Collapse(c)) => {
+            for t in &c.tracks {
+                let _ = writeln!(s, "<table><tr><th>metric</th><th>per generation</th><th>Mann–Kendall p</th><th>Holm p</th><th>collapsing</th></tr>");
+                for m in &t.metrics {
+                    let _ = writeln!(
+                        s,
+                        "<tr{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2e}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                        if m.collapsing { " class=\"blocks\"" } else { "" },
+                        escape(&m.metric),
+                        m.relative_change_per_generation
+                            .map(|r| format!("{:+.1}%", 100.0 * r))
+                            .unwrap_or_default(),
+                        m.mann_kendall.p,
+                        m.p_adjusted.map(|p| format!("{p:.2e}")).unwrap_or_default(),
+                        if m.collapsing { "<b>yes</b>" } else { "no" }
+                    );
+                }
+                s.push_str("</table>\n");
+            }
+        }
+        Some(StageResult::Policy(p)) => {
+            let _ = writeln!(
+                s,
+                "<table><tr><th>gate</th><th>status</th><th>result</th></tr>"
+            );
+            for g in &p.gates {
+                let _ = writeln!(
+                    s,
+                    "<tr{}><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    if g.status == crate::policy::Status::Fail {
+                        " class=\"blocks\""
+                    } else {
+                        ""
+                    },
+                    g.gate,
+                    g.status.label(),
+                    escape(&g.message)
+                );
+            }
+            s.push_str("</table>\n");
+        }
+    }
+}
+
+/// The page; `figures` are (stage, caption, inline SVG) in section order.
+pub fn render(report: &Report, figures: &[(&str, String, String)]) -> String {
+    let class = match report.verdict.status {
+        RunStatus::Pass => "pass",
+        RunStatus::Blocked => "blocked",
+        RunStatus::Incomplete => "incomplete",
+    };
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>driftprint {}: {}</title><style>{STYLE}</style></head><body>\n",
+        report.verdict.status.label(),
+        escape(&report.run_id)
+    );
+    let reason = report
+        .verdict
+        .line
+        .split_once(": ")
+        .map_or(report.verdict.line.as_str(), |(_, r)| r);
+    let _ = writeln!(
+        s,
+        "<header class=\"verdict {class}\"><h1>{}</h1><p>{}</p><p class=\"meta\">driftprint run {} · {} · config {}</p></header>\n<main>",
+        report.verdict.status.label(),
+        escape(reason),
+        escape(&report.run_id),
+        escape(&report.created),
+        escape(report.config.as_deref().unwrap_or("(none)"))
+    );
+    s.push_str("<nav>");
+    for st in &report.stages {
+        let _ = write!(
+            s,
+            "<a href=\"#{0}\">{0} <span class=\"badge {1}\">{1}</span></a>",
+            st.stage,
+            status_class(st.status)
+        );
+    }
+    s.push_str("</nav>\n");
+    for st in &report.stages {
+        let _ = writeln!(
+            s,
+            "<section id=\"{0}\"><h2>{0}<span class=\"badge {1}\">{1}</span></h2><p>{2} <small>({3:.1} s)</small></p>",
+            st.stage,
+            status_class(st.status),
+            escape(&st.line),
+            st.seconds
+        );
+        stage_body(&mut s, st);
+        for (_, caption, svg) in figures.iter().filter(|(stage, _, _)| *stage == st.stage) {
+            let _ = writeln!(
+                s,
+                "<figure aria-label=\"{}\" data-plot=\"{}\">{}</figure>",
+                escape(caption),
+                escape(caption),
+                svg.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+                    .trim()
+            );
+        }
+        s.push_str("</section>\n");
+    }
+    s.push_str("</main></body></html>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<a href=\"x\">&</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
+        );
+    }
+}
