@@ -21,7 +21,7 @@ use crate::corpus::{Doc, IngestOptions, Source};
 use crate::error::{Error, Result};
 use crate::features::embed::{EmbedConfig, Embedder};
 use crate::features::Featurizer;
-use crate::report::plots::{self, Figure, Panel, Series, Style};
+use crate::report::plots;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackReport {
@@ -237,7 +237,7 @@ pub fn plot(report: &CollapseReport, stem: &Path) -> Result<Vec<PathBuf>> {
                 .unwrap_or_default();
             stem.with_file_name(format!("{name}-{safe}"))
         };
-        let mut figure = figure(track);
+        let mut figure = crate::report::figures::collapse_track(track);
         // One legend is enough: every panel draws the same kinds of line.
         for panel in figure.panels.iter_mut().skip(1) {
             for series in &mut panel.series {
@@ -247,114 +247,6 @@ pub fn plot(report: &CollapseReport, stem: &Path) -> Result<Vec<PathBuf>> {
         written.extend(plots::save(&figure, &path)?);
     }
     Ok(written)
-}
-
-/// Every metric of a track over the generations, with trend lines and thresholds.
-pub fn figure(track: &TrackReport) -> Figure {
-    let x = |i: usize| f64::from(track.generations.get(i).copied().unwrap_or(i as u32));
-    let colour = |collapsing: bool, direction: Option<Collapse>| match (collapsing, direction) {
-        (true, _) => 5,
-        (false, Some(_)) => 0,
-        (false, None) => 6,
-    };
-    let mut panels: Vec<Panel> = track
-        .metrics
-        .iter()
-        .map(|m| {
-            let c = colour(m.collapsing, m.direction);
-            let defined = m.starts_at..m.values.len();
-            let mut series = vec![
-                Series {
-                    name: "measured".into(),
-                    points: defined.clone().map(|i| (x(i), m.values[i])).collect(),
-                    style: Style::Measured,
-                    colour: c,
-                },
-                Series {
-                    name: "Theil–Sen".into(),
-                    points: defined
-                        .map(|i| {
-                            let k = (i - m.starts_at) as f64;
-                            (x(i), m.theil_sen.intercept + m.theil_sen.slope * k)
-                        })
-                        .collect(),
-                    style: Style::Fit,
-                    colour: c,
-                },
-            ];
-            if let (Some(t), Some(_)) = (m.threshold, m.direction) {
-                series.push(Series {
-                    name: "threshold".into(),
-                    points: vec![
-                        (x(m.starts_at), t),
-                        (x(m.values.len().saturating_sub(1)), t),
-                    ],
-                    style: Style::Limit,
-                    colour: c,
-                });
-            }
-            Panel {
-                title: panel_title(
-                    &m.metric,
-                    m.collapsing,
-                    m.p_adjusted,
-                    m.relative_change_per_generation,
-                ),
-                x_label: "generation".into(),
-                y_label: m.metric.clone(),
-                series,
-            }
-        })
-        .collect();
-    panels.extend(track.document_metrics.iter().map(|m| Panel {
-        title: panel_title(&m.metric, m.collapsing, m.p_adjusted, None),
-        x_label: "generation".into(),
-        y_label: "mean per document".into(),
-        series: vec![Series {
-            name: "mean (Jonckheere–Terpstra on all documents)".into(),
-            points: m
-                .mean_per_generation
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| (x(i), v))
-                .collect(),
-            style: Style::Measured,
-            colour: colour(m.collapsing, m.direction),
-        }],
-    }));
-    let alarmed = track.metrics.iter().filter(|m| m.collapsing).count()
-        + track
-            .document_metrics
-            .iter()
-            .filter(|m| m.collapsing)
-            .count();
-    Figure {
-        title: format!(
-            "driftprint collapse: {}: {}",
-            track.track,
-            if alarmed > 0 {
-                format!("COLLAPSE ({alarmed} metric(s) decline significantly)")
-            } else {
-                "no significant diversity decline".into()
-            }
-        ),
-        panels,
-    }
-}
-
-fn panel_title(metric: &str, collapsing: bool, p: Option<f64>, per_gen: Option<f64>) -> String {
-    let mut t = String::new();
-    if collapsing {
-        t.push_str("ALARM ");
-    }
-    t.push_str(metric);
-    if let Some(r) = per_gen {
-        let _ = write!(t, "  {:+.1}%/gen", 100.0 * r);
-    }
-    if let Some(p) = p {
-        let _ = write!(t, "  Holm p {p:.1e}");
-    }
-    t
 }
 
 impl CollapseReport {
