@@ -72,8 +72,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
 
-    /// Stages to run, comma-separated: drift, fingerprint, collapse [default: drift, and
-    /// fingerprint when the config names a model].
+    /// Stages to run, comma-separated: drift, fingerprint, collapse, policy [default: drift,
+    /// fingerprint when the config names a model, policy when [policy] names train and eval].
     #[arg(long, value_name = "LIST")]
     pub stages: Option<String>,
 }
@@ -91,23 +91,27 @@ pub enum PolicyCommand {
 
 #[derive(Debug, Args)]
 pub struct PolicyCheckArgs {
-    /// Training corpus files (documents need a source: real or synthetic).
-    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    /// Training corpus files (documents need a source: real or synthetic) [default: [policy]
+    /// train].
+    #[arg(long, value_name = "FILE", num_args = 1..)]
     pub train: Vec<PathBuf>,
 
-    /// Eval corpus files.
-    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    /// Eval corpus files [default: [policy] eval].
+    #[arg(long, value_name = "FILE", num_args = 1..)]
     pub eval: Vec<PathBuf>,
 
-    /// Eval lock written by `policy lock`; without it the lock gate warns.
+    /// Eval lock written by `policy lock` [default: [policy] lock]; without one the lock gate
+    /// warns.
     #[arg(long, value_name = "FILE")]
     pub lock: Option<PathBuf>,
 
-    /// Reviewed audit CSV (from `policy audit-sample`, `verdict` filled in).
+    /// Reviewed audit CSV (from `policy audit-sample`, `verdict` filled in) [default: [policy]
+    /// audit].
     #[arg(long, value_name = "FILE")]
     pub audit: Option<PathBuf>,
 
-    /// Fingerprint model: estimates the eval set's unlabelled synthetic share.
+    /// Fingerprint model: estimates the eval set's unlabelled synthetic share [default: the
+    /// config's [fingerprint] model].
     #[arg(long, value_name = "FILE")]
     pub fingerprint: Option<PathBuf>,
 

@@ -116,3 +116,65 @@ fn a_stage_that_cannot_run_is_reported_without_losing_the_others() {
     assert_eq!(code, 2);
     assert!(text.contains("unknown stage 'vibes'"), "{text}");
 }
+
+/// With a [policy] manifest in the config the report runs the policy gates too: here the eval
+/// set is copied from the training data, so the leakage gate blocks alongside drift.
+#[test]
+fn the_policy_stage_runs_from_the_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = demo_path();
+    let human: Vec<String> = std::fs::read_to_string(&demo)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\"label\": \"human\""))
+        .take(20)
+        .map(String::from)
+        .collect();
+    std::fs::write(tmp.path().join("eval.jsonl"), human.join("\n") + "\n").unwrap();
+    let config = tmp.path().join("report.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[ingest]\ninputs = [{demo:?}]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n[policy]\ntrain = [{demo:?}]\neval = [\"eval.jsonl\"]\n",
+            demo = demo.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("reports");
+    let o = Command::cargo_bin("driftprint")
+        .unwrap()
+        .arg("report")
+        .arg("--config")
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(runs(&out)[0].join("report.json")).unwrap())
+            .unwrap();
+    let policy = &json["stages"][1];
+    assert_eq!(policy["stage"], "policy");
+    assert_eq!(policy["status"], "blocked");
+    let leakage = policy["result"]["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gate"] == "no-leakage")
+        .unwrap();
+    assert_eq!(leakage["status"], "fail");
+    assert_eq!(leakage["evidence"].as_array().unwrap().len(), 20);
+    assert!(json["verdict"]["line"]
+        .as_str()
+        .unwrap()
+        .contains("policy:"));
+    let html = std::fs::read_to_string(runs(&out)[0].join("report.html")).unwrap();
+    assert!(html.contains("<section id=\"policy\">"));
+}

@@ -38,12 +38,32 @@ pub fn run_check(
     if let Some(m) = inputs.model {
         policy.model = Some(m.to_string());
     }
-    let train = read_corpus(inputs.train, &config.ingest, &|_, _| {})?.0;
-    let eval = read_corpus(inputs.eval, &config.ingest, &|_, _| {})?.0;
-    let lock = inputs.lock.map(EvalLock::load).transpose()?;
-    let audit = inputs.audit.map(Audit::load).transpose()?;
+    // Flags first, then the config's [policy] manifest and [fingerprint] model.
+    let train = read_corpus(
+        manifest_files(inputs.train, &config.policy.train, "train")?,
+        &config.ingest,
+        &|_, _| {},
+    )?
+    .0;
+    let eval = read_corpus(
+        manifest_files(inputs.eval, &config.policy.eval, "eval")?,
+        &config.ingest,
+        &|_, _| {},
+    )?
+    .0;
+    let lock = inputs
+        .lock
+        .or(config.policy.lock.as_deref())
+        .map(EvalLock::load)
+        .transpose()?;
+    let audit = inputs
+        .audit
+        .or(config.policy.audit.as_deref())
+        .map(Audit::load)
+        .transpose()?;
     let detector = inputs
         .fingerprint
+        .or(config.fingerprint.model.as_deref())
         .map(|p| Detector::load(p, embed))
         .transpose()?;
     let ancestry_path = inputs
@@ -60,6 +80,21 @@ pub fn run_check(
         detector: detector.as_ref(),
         ancestry: ancestry.as_ref(),
     })
+}
+
+/// The files given on the command line, else the config's.
+fn manifest_files<'a>(
+    given: &'a [PathBuf],
+    configured: &'a [PathBuf],
+    what: &str,
+) -> Result<&'a [PathBuf]> {
+    let files = if given.is_empty() { configured } else { given };
+    if files.is_empty() {
+        return Err(Error::Usage(format!(
+            "no {what} corpus: pass --{what} FILE... or set [policy] {what} in the config"
+        )));
+    }
+    Ok(files)
 }
 
 /// Locks the eval set; returns the number of documents.

@@ -1,5 +1,5 @@
 //! `driftprint report`: runs the stages the config asks for — drift suite (real vs synthetic),
-//! fingerprint scoring, collapse across generations — each isolated so one failing stage never
+//! fingerprint scoring, collapse across generations, policy gates — each isolated so one failing stage never
 //! loses the others, and writes reports/<run-id>/ (report.html, report.json, summary.md,
 //! plots/*.png|svg) plus a line of reports/history.jsonl.
 
@@ -17,14 +17,17 @@ use crate::report::history::{self, HistoryEntry};
 use crate::report::{figures, html, markdown, plots, time, Report, StageReport, StageResult};
 
 /// The stages a report can run, in report order.
-pub const STAGES: [&str; 3] = ["drift", "fingerprint", "collapse"];
+pub const STAGES: [&str; 4] = ["drift", "fingerprint", "collapse", "policy"];
 
-/// The stages to run: the requested ones, else drift plus fingerprint when the config names
-/// a model.
+/// The default stages: drift, fingerprint when the config names a model, policy when it names
+/// a train and eval manifest.
 pub fn default_stages(config: &Config) -> Vec<&'static str> {
     let mut stages = vec!["drift"];
     if config.fingerprint.model.is_some() {
         stages.push("fingerprint");
+    }
+    if !config.policy.train.is_empty() && !config.policy.eval.is_empty() {
+        stages.push("policy");
     }
     stages
 }
@@ -94,6 +97,22 @@ fn run_stage(name: &'static str, config: &Config, progress: &dyn Fn(&str)) -> Re
             },
             None,
         )?))),
+        "policy" => Ok(StageResult::Policy(Box::new(
+            crate::commands::policy::run_check(
+                &crate::commands::policy::CheckInputs {
+                    train: &[],
+                    eval: &[],
+                    lock: None,
+                    audit: None,
+                    fingerprint: None,
+                    ancestry: None,
+                    model: None,
+                    phase: None,
+                },
+                config,
+                &config.features.embed,
+            )?,
+        ))),
         other => Err(Error::Usage(format!("unknown stage '{other}'"))),
     }
 }

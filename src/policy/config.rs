@@ -25,6 +25,12 @@ pub(crate) struct RawPolicy {
     leakage_jaccard: Option<f64>,
     model: Option<String>,
     ancestry: Option<PathBuf>,
+    #[serde(default)]
+    train: Vec<PathBuf>,
+    #[serde(default)]
+    eval: Vec<PathBuf>,
+    lock: Option<PathBuf>,
+    audit: Option<PathBuf>,
 }
 
 /// Whether a missing expert audit of synthetic training data only warns or fails.
@@ -64,6 +70,11 @@ pub struct PolicyConfig {
     pub model: Option<String>,
     /// Model ancestry file (relative paths from the config's folder).
     pub ancestry: Option<PathBuf>,
+    /// The manifest the report's policy stage checks (and `policy check`'s defaults).
+    pub train: Vec<PathBuf>,
+    pub eval: Vec<PathBuf>,
+    pub lock: Option<PathBuf>,
+    pub audit: Option<PathBuf>,
 }
 
 impl Default for PolicyConfig {
@@ -84,6 +95,10 @@ impl Default for PolicyConfig {
             leakage_jaccard: 0.8,
             model: None,
             ancestry: None,
+            train: Vec::new(),
+            eval: Vec::new(),
+            lock: None,
+            audit: None,
         }
     }
 }
@@ -165,6 +180,10 @@ impl PolicyConfig {
         }
         c.model = raw.model;
         c.ancestry = raw.ancestry.map(|p| base.join(p));
+        c.train = raw.train.iter().map(|p| base.join(p)).collect();
+        c.eval = raw.eval.iter().map(|p| base.join(p)).collect();
+        c.lock = raw.lock.map(|p| base.join(p));
+        c.audit = raw.audit.map(|p| base.join(p));
         Ok(c)
     }
 }
