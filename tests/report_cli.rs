@@ -81,6 +81,12 @@ fn the_demo_report_blocks_on_drift_and_keeps_a_history() {
     assert_ne!(history[0]["run_id"], history[1]["run_id"]);
     assert_eq!(history[0]["values"], history[1]["values"]);
     assert!(history[0]["values"]["drift.mmd"].as_f64().unwrap() > 0.0);
+    // From the second run on, the gated numbers are plotted over the runs.
+    let second = &runs(&out)[1];
+    assert!(second.join("plots/history.svg").exists());
+    assert!(!dirs[0].join("plots/history.svg").exists());
+    let html = std::fs::read_to_string(second.join("report.html")).unwrap();
+    assert!(html.contains("data-plot=\"history\"><svg"));
 }
 
 #[test]

@@ -184,13 +184,22 @@ pub fn run(
         };
         inline.push((stage, named.name.clone(), plots::svg(&named.figure)?));
     }
+    let history_path = out_root.join("history.jsonl");
+    let entry = HistoryEntry::of(&report, &run_id);
+    // A damaged history costs the trend plot, never the run's own report.
+    let mut past = history::read(&history_path).unwrap_or_else(|e| {
+        tracing::warn!("history not plotted: {e}");
+        Vec::new()
+    });
+    past.push(entry.clone());
+    if let Some(figure) = figures::history(&past, &report) {
+        files.extend(plots::save(&figure, &dir.join("plots").join("history"))?);
+        inline.push(("history", "history".into(), plots::svg(&figure)?));
+    }
     let html_path = dir.join("report.html");
     write_text(&html_path, &html::render(&report, &inline))?;
     files.insert(0, html_path);
-    history::append(
-        &out_root.join("history.jsonl"),
-        &HistoryEntry::of(&report, &run_id),
-    )?;
+    history::append(&history_path, &entry)?;
     Ok(Written { report, dir, files })
 }
 

@@ -1,6 +1,7 @@
 //! The report's figures, built from the stages' results (the statistics never know how they
 //! are drawn; `plots` never knows what they mean).
 
+use super::history::HistoryEntry;
 use super::plots::{Figure, Panel, Series, Style};
 use super::{Report, StageResult};
 use std::fmt::Write as _;
@@ -191,6 +192,86 @@ fn panel_title(metric: &str, collapsing: bool, p: Option<f64>, per_gen: Option<f
         let _ = write!(t, "  Holm p {p:.1e}");
     }
     t
+}
+
+/// Runs shown in the history figure.
+const HISTORY_RUNS: usize = 30;
+
+/// Each gated number over the last runs (the history's entries, oldest first, ending with
+/// this run); None before there are two runs.
+pub fn history(entries: &[HistoryEntry], report: &Report) -> Option<Figure> {
+    if entries.len() < 2 {
+        return None;
+    }
+    let entries = &entries[entries.len().saturating_sub(HISTORY_RUNS)..];
+    let mut keys: Vec<(String, Option<f64>)> = Vec::new();
+    for stage in &report.stages {
+        match &stage.result {
+            Some(StageResult::Drift(d)) => {
+                for o in d
+                    .comparisons
+                    .iter()
+                    .filter(|c| c.group.is_none())
+                    .flat_map(|c| &c.outcomes)
+                    .filter(|o| o.gated)
+                {
+                    let limit = o.result.as_ref().and_then(|r| {
+                        (r.threshold_kind != ThresholdKind::PValueBelow).then_some(r.threshold)
+                    });
+                    keys.push((format!("drift.{}", o.test), limit));
+                }
+            }
+            Some(StageResult::Fingerprint(_)) => {
+                keys.push(("fingerprint.synthetic_share".into(), None));
+            }
+            Some(StageResult::Policy(p)) => {
+                for g in p.gates.iter().filter(|g| g.measured.is_some()) {
+                    keys.push((format!("policy.{}", g.gate), g.threshold));
+                }
+            }
+            _ => {}
+        }
+    }
+    let panels: Vec<Panel> = keys
+        .into_iter()
+        .filter(|(key, _)| entries.iter().any(|e| e.values.contains_key(key)))
+        .map(|(key, limit)| {
+            let points: Vec<(f64, f64)> = entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (i as f64, e.values.get(&key).copied().unwrap_or(f64::NAN)))
+                .collect();
+            let mut series = vec![Series {
+                name: String::new(),
+                points,
+                style: Style::Measured,
+                colour: 0,
+            }];
+            if let Some(t) = limit.filter(|t| t.is_finite()) {
+                series.push(Series {
+                    name: String::new(),
+                    points: vec![(0.0, t), ((entries.len() - 1) as f64, t)],
+                    style: Style::Limit,
+                    colour: 0,
+                });
+            }
+            Panel {
+                title: key.clone(),
+                x_label: "run (oldest to this one)".into(),
+                y_label: key.rsplit('.').next().unwrap_or(&key).to_string(),
+                series,
+            }
+        })
+        .collect();
+    (!panels.is_empty()).then(|| Figure {
+        title: format!(
+            "Gated numbers over the last {} runs ({} to {})",
+            entries.len(),
+            entries[0].run_id,
+            entries[entries.len() - 1].run_id
+        ),
+        panels,
+    })
 }
 
 /// Every figure of a report, in section order.

@@ -221,6 +221,23 @@ pub fn render(report: &Report, figures: &[(&str, String, String)]) -> String {
         }
         s.push_str("</section>\n");
     }
+    let past: Vec<&(&str, String, String)> = figures
+        .iter()
+        .filter(|(stage, _, _)| *stage == "history")
+        .collect();
+    if !past.is_empty() {
+        s.push_str("<section id=\"history\"><h2>Over past runs</h2>");
+        for (_, caption, svg) in past {
+            let _ = writeln!(
+                s,
+                "<figure aria-label=\"{0}\" data-plot=\"{0}\">{1}</figure>",
+                escape(caption),
+                svg.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+                    .trim()
+            );
+        }
+        s.push_str("</section>\n");
+    }
     s.push_str("</main></body></html>\n");
     s
 }
