@@ -137,17 +137,23 @@ pub fn run(
             "no inputs: set [ingest] inputs in the config (the corpus with real and synthetic documents)".into(),
         ));
     }
-    let (created, mut run_id) = time::now();
-    // Two runs in the same second get distinct folders.
-    let mut dir = out_root.join(&run_id);
+    let (created, stamp) = time::now();
+    std::fs::create_dir_all(out_root).map_err(|e| Error::output(out_root, e))?;
+    // Creating the folder claims the run id: runs started in the same second (even
+    // concurrently) get -2, -3...
+    let mut run_id = stamp.clone();
     let mut k = 1;
-    while dir.exists() {
-        k += 1;
-        dir = out_root.join(format!("{run_id}-{k}"));
-    }
-    if k > 1 {
-        run_id = format!("{run_id}-{k}");
-    }
+    let dir = loop {
+        let dir = out_root.join(&run_id);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => break dir,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                k += 1;
+                run_id = format!("{stamp}-{k}");
+            }
+            Err(e) => return Err(Error::output(&dir, e)),
+        }
+    };
     let mut reports = Vec::new();
     for &name in stages {
         progress(name);
@@ -177,12 +183,7 @@ pub fn run(
             &named.figure,
             &dir.join("plots").join(&named.name),
         )?);
-        let stage = if named.name.starts_with("collapse") {
-            "collapse"
-        } else {
-            "drift"
-        };
-        inline.push((stage, named.name.clone(), plots::svg(&named.figure)?));
+        inline.push((named.stage, named.name.clone(), plots::svg(&named.figure)?));
     }
     let history_path = out_root.join("history.jsonl");
     let entry = HistoryEntry::of(&report, &run_id);

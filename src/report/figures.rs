@@ -11,8 +11,10 @@ use crate::commands::collapse::TrackReport;
 use crate::commands::drift::DriftReport;
 use crate::divergence::ThresholdKind;
 
-/// A named figure: `name` becomes the file stem (drift-tests.png ...).
+/// A named figure: `name` becomes the file stem (drift-tests.png ...); `stage` is the report
+/// section it belongs to.
 pub struct NamedFigure {
+    pub stage: &'static str,
     pub name: String,
     pub figure: Figure,
 }
@@ -282,6 +284,7 @@ pub fn all(report: &Report) -> Vec<NamedFigure> {
             Some(StageResult::Drift(d)) => {
                 if let Some(figure) = drift_tests(d) {
                     out.push(NamedFigure {
+                        stage: "drift",
                         name: "drift-tests".into(),
                         figure,
                     });
@@ -290,6 +293,7 @@ pub fn all(report: &Report) -> Vec<NamedFigure> {
             Some(StageResult::Collapse(c)) => {
                 for (k, track) in c.tracks.iter().enumerate() {
                     out.push(NamedFigure {
+                        stage: "collapse",
                         name: if c.tracks.len() == 1 {
                             "collapse".into()
                         } else {
