@@ -1,10 +1,11 @@
 //! The report's figures, built from the stages' results (the statistics never know how they
 //! are drawn; `plots` never knows what they mean).
 
+use std::fmt::Write as _;
+
 use super::history::HistoryEntry;
 use super::plots::{Figure, Panel, Series, Style};
-use super::{Report, StageResult};
-use std::fmt::Write as _;
+use super::{overall_outcomes, Report, StageResult};
 
 use crate::collapse::trend::Collapse;
 use crate::commands::collapse::TrackReport;
@@ -210,13 +211,7 @@ pub fn history(entries: &[HistoryEntry], report: &Report) -> Option<Figure> {
     for stage in &report.stages {
         match &stage.result {
             Some(StageResult::Drift(d)) => {
-                for o in d
-                    .comparisons
-                    .iter()
-                    .filter(|c| c.group.is_none())
-                    .flat_map(|c| &c.outcomes)
-                    .filter(|o| o.gated)
-                {
+                for o in overall_outcomes(d).filter(|o| o.gated) {
                     let limit = o.result.as_ref().and_then(|r| {
                         (r.threshold_kind != ThresholdKind::PValueBelow).then_some(r.threshold)
                     });

@@ -28,11 +28,9 @@ impl HistoryEntry {
         for stage in &report.stages {
             match &stage.result {
                 Some(StageResult::Drift(d)) => {
-                    for c in d.comparisons.iter().filter(|c| c.group.is_none()) {
-                        for o in &c.outcomes {
-                            if let Some(r) = &o.result {
-                                values.insert(format!("drift.{}", o.test), r.statistic);
-                            }
+                    for o in super::overall_outcomes(d) {
+                        if let Some(r) = &o.result {
+                            values.insert(format!("drift.{}", o.test), r.statistic);
                         }
                     }
                 }

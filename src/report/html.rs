@@ -3,8 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Report, RunStatus, StageReport, StageResult, StageStatus};
-use crate::divergence::{TestResult, ThresholdKind};
+use super::{overall_outcomes, rule, Report, RunStatus, StageReport, StageResult, StageStatus};
 
 const STYLE: &str = "
 body{font-family:'DejaVu Sans',system-ui,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
@@ -43,17 +42,6 @@ fn status_class(s: StageStatus) -> &'static str {
     }
 }
 
-fn rule(r: &TestResult) -> String {
-    if !r.threshold.is_finite() {
-        return "not calibrated".into();
-    }
-    match r.threshold_kind {
-        ThresholdKind::PValueBelow => format!("p &lt; {}", r.threshold),
-        ThresholdKind::StatisticAbove => format!("&gt; {:.4}", r.threshold),
-        ThresholdKind::StatisticBelow => format!("&lt; {:.4}", r.threshold),
-    }
-}
-
 fn stage_body(s: &mut String, stage: &StageReport) {
     match &stage.result {
         None => {
@@ -74,12 +62,7 @@ fn stage_body(s: &mut String, stage: &StageReport) {
                 d.seed
             );
             let _ = writeln!(s, "<table><tr><th>test</th><th>statistic</th><th>value</th><th>p</th><th>drifts when</th><th>gated</th><th>result</th></tr>");
-            for o in d
-                .comparisons
-                .iter()
-                .filter(|c| c.group.is_none())
-                .flat_map(|c| &c.outcomes)
-            {
+            for o in overall_outcomes(d) {
                 match &o.result {
                     Some(r) => {
                         let _ = writeln!(
@@ -90,7 +73,7 @@ fn stage_body(s: &mut String, stage: &StageReport) {
                             escape(&r.statistic_name),
                             r.statistic,
                             r.p_value.map(|p| format!("{p:.2e}")).unwrap_or_default(),
-                            rule(r),
+                            escape(&rule(r)),
                             if o.gated { "yes" } else { "no" },
                             if o.blocks { "<b>blocks</b>" } else if r.drifted { "drifted" } else { "ok" }
                         );

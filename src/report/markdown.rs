@@ -2,21 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Report, RunStatus, StageResult, StageStatus};
-
-/// The rule a test is held to, as a person reads it ("p < 0.05", "> 0.2"; "not calibrated"
-/// for statistic tests without a threshold yet).
-fn threshold(r: &crate::divergence::TestResult) -> String {
-    use crate::divergence::ThresholdKind::*;
-    if !r.threshold.is_finite() {
-        return "not calibrated".into();
-    }
-    match r.threshold_kind {
-        PValueBelow => format!("p < {}", r.threshold),
-        StatisticAbove => format!("> {:.4}", r.threshold),
-        StatisticBelow => format!("< {:.4}", r.threshold),
-    }
-}
+use super::{overall_outcomes, rule, Report, RunStatus, StageResult, StageStatus};
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -64,12 +50,7 @@ pub fn render(report: &Report) -> String {
                     "\n**drift** ({} reference vs {} candidate documents)\n\n| test | statistic | drifts when | gated | drifted |\n|---|---|---|---|---|",
                     d.reference.sampled, d.candidate.sampled
                 );
-                for o in d
-                    .comparisons
-                    .iter()
-                    .filter(|c| c.group.is_none())
-                    .flat_map(|c| &c.outcomes)
-                {
+                for o in overall_outcomes(d) {
                     match &o.result {
                         Some(r) => {
                             let _ = writeln!(
@@ -81,7 +62,7 @@ pub fn render(report: &Report) -> String {
                                 r.p_value
                                     .map(|p| format!(" (p {p:.2e})"))
                                     .unwrap_or_default(),
-                                threshold(r),
+                                rule(r),
                                 if o.gated { "yes" } else { "no" },
                                 if o.blocks {
                                     "**blocks**"

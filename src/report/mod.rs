@@ -20,6 +20,30 @@ use crate::policy::{PolicyReport, Status};
 pub const SCHEMA: &str = "driftprint-report";
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The outcomes of a drift run's overall comparison (not its `--by` groups).
+pub fn overall_outcomes(
+    d: &DriftReport,
+) -> impl Iterator<Item = &crate::divergence::suite::Outcome> {
+    d.comparisons
+        .iter()
+        .filter(|c| c.group.is_none())
+        .flat_map(|c| &c.outcomes)
+}
+
+/// The rule a test is held to, as a person reads it ("p < 0.05", "> 0.2000"; "not
+/// calibrated" for a statistic test without a threshold yet).
+pub fn rule(r: &crate::divergence::TestResult) -> String {
+    use crate::divergence::ThresholdKind::*;
+    if !r.threshold.is_finite() {
+        return "not calibrated".into();
+    }
+    match r.threshold_kind {
+        PValueBelow => format!("p < {}", r.threshold),
+        StatisticAbove => format!("> {:.4}", r.threshold),
+        StatisticBelow => format!("< {:.4}", r.threshold),
+    }
+}
+
 /// The run's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
