@@ -56,10 +56,37 @@ pub enum Command {
     /// writes reports/<run-id>/ (report.json, summary.md) and a line of reports/history.jsonl;
     /// exits 1 when a stage blocks the release, 2 when one could not run.
     Report(ReportArgs),
+    /// Explain a regression between two report runs: which drift tests changed and by how
+    /// much, which features moved, the strongest witness documents, policy and fingerprint
+    /// changes; in the terminal and as compare.html.
+    Compare(CompareArgs),
     /// Synthetic-data policy gates over a training manifest: eval set real and locked, mix
     /// ratio, generator diversity, no recursive generation, expert audit, no leakage.
     #[command(subcommand)]
     Policy(PolicyCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The earlier run: a run id under --out, its folder, or its report.json.
+    #[arg(value_name = "RUN_A")]
+    pub a: String,
+
+    /// The later run.
+    #[arg(value_name = "RUN_B")]
+    pub b: String,
+
+    /// Folder of the runs [default: reports].
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+
+    /// Where to write the HTML [default: compare.html in RUN_B's folder].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write the comparison as JSON to this file (`-` for stdout instead of the text).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

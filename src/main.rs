@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use driftprint::cli::{
-    CalibrateArgs, Cli, CollapseArgs, Command, DetectorArgs, DriftArgs, EmbedArgs, FeaturesArgs,
-    FingerprintCommand, FingerprintEvalArgs, FingerprintExplainArgs, FingerprintScoreArgs,
-    FingerprintTrainArgs, InspectArgs, PolicyAuditSampleArgs, PolicyCheckArgs, PolicyCommand,
-    PolicyLockArgs, ReportArgs, SimulateArgs,
+    CalibrateArgs, Cli, CollapseArgs, Command, CompareArgs, DetectorArgs, DriftArgs, EmbedArgs,
+    FeaturesArgs, FingerprintCommand, FingerprintEvalArgs, FingerprintExplainArgs,
+    FingerprintScoreArgs, FingerprintTrainArgs, InspectArgs, PolicyAuditSampleArgs,
+    PolicyCheckArgs, PolicyCommand, PolicyLockArgs, ReportArgs, SimulateArgs,
 };
 use driftprint::commands::{self, resolve_config, resolve_inputs};
 use driftprint::error::Error;
@@ -22,6 +22,13 @@ const EXIT_BLOCKED: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
+    // Output piped into `head` and the like: end quietly when the reader goes away (Rust
+    // ignores SIGPIPE, so println! would panic on the closed pipe).
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of a signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.quiet);
     driftprint::progress::set_quiet(cli.quiet);
@@ -51,6 +58,7 @@ fn main() -> ExitCode {
         Command::Fingerprint(FingerprintCommand::Score(args)) => fingerprint_score(args, cli.quiet),
         Command::Fingerprint(FingerprintCommand::Explain(args)) => fingerprint_explain(args),
         Command::Report(args) => report(args, cli.quiet),
+        Command::Compare(args) => compare(args),
         Command::Policy(PolicyCommand::Check(args)) => policy_check(args),
         Command::Policy(PolicyCommand::Lock(args)) => policy_lock(args),
         Command::Policy(PolicyCommand::AuditSample(args)) => policy_audit_sample(args),
@@ -649,6 +657,27 @@ fn report(args: &ReportArgs, quiet: bool) -> Result<ExitCode, Error> {
         RunStatus::Blocked => ExitCode::from(EXIT_BLOCKED),
         RunStatus::Incomplete => ExitCode::from(EXIT_BAD_INPUT),
     })
+}
+
+fn compare(args: &CompareArgs) -> Result<ExitCode, Error> {
+    use commands::compare;
+    let a = compare::locate(&args.a, &args.out)?;
+    let b = compare::locate(&args.b, &args.out)?;
+    let comparison = compare::compare(&a, &b)?;
+    emit(&comparison, &comparison.to_text(), args.json.as_deref())?;
+    let html = args.output.clone().unwrap_or_else(|| {
+        b.parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("compare.html")
+    });
+    write_atomic(
+        &html,
+        driftprint::report::html::render_compare(&comparison).as_bytes(),
+    )?;
+    if args.json.as_deref() != Some(std::path::Path::new("-")) {
+        println!("wrote {}", html.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn policy_check(args: &PolicyCheckArgs) -> Result<ExitCode, Error> {

@@ -184,3 +184,87 @@ fn the_policy_stage_runs_from_the_config() {
     let html = std::fs::read_to_string(runs(&out)[0].join("report.html")).unwrap();
     assert!(html.contains("<section id=\"policy\">"));
 }
+
+/// `compare` explains a regression: a run on human text split in two (no drift) against the
+/// demo run (LLM text drifts) lists the tests that now block first, the features that moved
+/// and the strongest witnesses, and writes compare.html.
+#[test]
+fn compare_explains_what_changed_between_two_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("reports");
+    let human: Vec<String> = std::fs::read_to_string(demo_path())
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\"label\": \"human\""))
+        .enumerate()
+        .map(|(i, l)| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            v["label"] = Value::from(if i % 2 == 0 { "human" } else { "machine" });
+            v.to_string()
+        })
+        .collect();
+    let calm = tmp.path().join("calm.jsonl");
+    std::fs::write(&calm, human.join("\n") + "\n").unwrap();
+    let config = tmp.path().join("calm.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[ingest]\ninputs = [{:?}]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n",
+            calm.display().to_string()
+        ),
+    )
+    .unwrap();
+    let calm_run = Command::cargo_bin("driftprint")
+        .unwrap()
+        .args(["report", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        calm_run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&calm_run.stdout)
+    );
+    let (code, _) = report(&out, &[]);
+    assert_eq!(code, 1);
+    let dirs = runs(&out);
+    let ids: Vec<String> = dirs
+        .iter()
+        .map(|d| d.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    let json = tmp.path().join("compare.json");
+    let o = Command::cargo_bin("driftprint")
+        .unwrap()
+        .args(["compare", &ids[0], &ids[1], "--out"])
+        .arg(&out)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        o.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(text.contains("now blocks"), "{text}");
+    let c: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let first = &c["tests"][0];
+    assert_eq!(first["b_blocks"], true);
+    assert_eq!(first["a_blocks"], false);
+    assert!(!c["features"].as_array().unwrap().is_empty());
+    assert!(!c["witnesses"].as_array().unwrap().is_empty());
+    let html = std::fs::read_to_string(dirs[1].join("compare.html")).unwrap();
+    assert!(html.contains("now blocks") && html.contains("Strongest witnesses"));
+
+    let o = Command::cargo_bin("driftprint")
+        .unwrap()
+        .args(["compare", "nope", &ids[1], "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}

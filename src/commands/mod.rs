@@ -3,6 +3,7 @@
 
 pub mod calibrate;
 pub mod collapse;
+pub mod compare;
 pub mod drift;
 pub mod features;
 pub mod fingerprint;

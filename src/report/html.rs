@@ -225,6 +225,95 @@ pub fn render(report: &Report, figures: &[(&str, String, String)]) -> String {
     s
 }
 
+/// compare.html: the same style, tables of what changed between two runs.
+pub fn render_compare(c: &crate::commands::compare::Comparison) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>driftprint compare {} to {}</title><style>{STYLE}</style></head><body>\n",
+        escape(&c.a),
+        escape(&c.b)
+    );
+    let blocked = c.verdict_b.starts_with("BLOCKED");
+    let _ = writeln!(
+        s,
+        "<header class=\"verdict {}\"><h1>{} &rarr; {}</h1><p>before: {}</p><p>after: {}</p></header>\n<main>",
+        if blocked { "blocked" } else { "pass" },
+        escape(&c.a),
+        escape(&c.b),
+        escape(&c.verdict_a),
+        escape(&c.verdict_b)
+    );
+    let show = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.4}"));
+    s.push_str("<section><h2>Drift tests</h2><table><tr><th>test</th><th>statistic</th><th>before</th><th>after</th><th>change</th><th>blocks</th></tr>\n");
+    for t in &c.tests {
+        let change = match (t.a, t.b) {
+            (Some(a), Some(b)) if a != 0.0 => format!("{:+.1}%", 100.0 * (b - a) / a.abs()),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "<tr{}><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            if t.b_blocks && !t.a_blocks { " class=\"blocks\"" } else { "" },
+            escape(&t.test),
+            escape(&t.statistic),
+            show(t.a),
+            show(t.b),
+            change,
+            match (t.a_blocks, t.b_blocks) {
+                (false, true) => "<b>now blocks</b>",
+                (true, false) => "no longer",
+                (true, true) => "blocks",
+                _ => "",
+            }
+        );
+    }
+    s.push_str("</table></section>\n");
+    if !c.features.is_empty() {
+        s.push_str("<section><h2>Features that moved most</h2><table><tr><th>test</th><th>feature</th><th>before</th><th>after</th></tr>\n");
+        for f in c.features.iter().take(20) {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.4}</td><td class=\"num\">{:.4}</td></tr>",
+                escape(&f.test),
+                escape(&f.feature),
+                f.a,
+                f.b
+            );
+        }
+        s.push_str("</table></section>\n");
+    }
+    if !c.witnesses.is_empty() {
+        let _ = writeln!(s, "<section><h2>Strongest witnesses in {}</h2><table><tr><th>test</th><th>side</th><th>score</th><th>document</th></tr>", escape(&c.b));
+        for w in c.witnesses.iter().take(20) {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.3}</td><td>{}</td></tr>",
+                escape(&w.test),
+                escape(&w.side),
+                w.score,
+                escape(&w.id)
+            );
+        }
+        s.push_str("</table></section>\n");
+    }
+    if !c.other.is_empty() {
+        s.push_str("<section><h2>Other changes</h2><table><tr><th>what</th><th>before</th><th>after</th></tr>\n");
+        for o in &c.other {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&o.what),
+                escape(&o.a),
+                escape(&o.b)
+            );
+        }
+        s.push_str("</table></section>\n");
+    }
+    s.push_str("</main></body></html>\n");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
