@@ -55,6 +55,31 @@ pub struct TestChange {
     pub b_blocks: bool,
 }
 
+impl TestChange {
+    /// (after − before) / |before|, when both ran and before is not 0.
+    pub fn relative_change(&self) -> Option<f64> {
+        match (self.a, self.b) {
+            (Some(a), Some(b)) if a != 0.0 => Some((b - a) / a.abs()),
+            _ => None,
+        }
+    }
+
+    /// How its blocking changed, in words ("" when it blocks in neither run).
+    pub fn blocking(&self) -> &'static str {
+        match (self.a_blocks, self.b_blocks) {
+            (false, true) => "now blocks",
+            (true, false) => "no longer blocks",
+            (true, true) => "blocks",
+            _ => "",
+        }
+    }
+}
+
+/// A statistic for a table; "—" when the test did not run.
+pub fn show(v: Option<f64>) -> String {
+    v.map_or("—".into(), |v| format!("{v:.4}"))
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FeatureMove {
     pub test: String,
@@ -174,10 +199,10 @@ pub fn compare(path_a: &Path, path_b: &Path) -> Result<Comparison> {
         })
         .collect();
     // Newly blocking first, then by relative change.
-    let relative = |c: &TestChange| match (c.a, c.b) {
-        (Some(a), Some(b)) if a != 0.0 => ((b - a) / a).abs(),
-        (Some(a), Some(b)) if a == b => 0.0,
-        _ => f64::INFINITY,
+    let relative = |c: &TestChange| match (c.relative_change(), c.a == c.b) {
+        (Some(r), _) => r.abs(),
+        (None, true) => 0.0,
+        (None, false) => f64::INFINITY,
     };
     tests.sort_by(|x, y| {
         (y.b_blocks && !y.a_blocks)
@@ -256,10 +281,6 @@ pub fn compare(path_a: &Path, path_b: &Path) -> Result<Comparison> {
     })
 }
 
-fn show(v: Option<f64>) -> String {
-    v.map_or("—".into(), |v| format!("{v:.4}"))
-}
-
 impl Comparison {
     pub fn to_text(&self) -> String {
         let mut s = String::new();
@@ -271,24 +292,19 @@ impl Comparison {
             "\ndrift tests (newly blocking first, then by relative change):"
         );
         for t in &self.tests {
-            let mark = match (t.a_blocks, t.b_blocks) {
-                (false, true) => "now blocks",
-                (true, false) => "no longer blocks",
-                (true, true) => "blocks",
-                _ => "",
-            };
-            let change = match (t.a, t.b) {
-                (Some(a), Some(b)) if a != 0.0 => format!("{:+.1}%", 100.0 * (b - a) / a.abs()),
-                _ => String::new(),
-            };
+            let change = t
+                .relative_change()
+                .map(|r| format!("{:+.1}%", 100.0 * r))
+                .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "  {:<20} {:<28} {:>10} -> {:<10} {:>8}  {mark}",
+                "  {:<20} {:<28} {:>10} -> {:<10} {:>8}  {}",
                 t.test,
                 t.statistic,
                 show(t.a),
                 show(t.b),
-                change
+                change,
+                t.blocking()
             );
         }
         if !self.features.is_empty() {

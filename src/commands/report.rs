@@ -3,7 +3,6 @@
 //! loses the others, and writes reports/<run-id>/ (report.html, report.json, summary.md,
 //! plots/*.png|svg) plus a line of reports/history.jsonl.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -12,7 +11,7 @@ use crate::commands::drift::{DriftRequest, Sides};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::fingerprint::Detector;
-use crate::output::AtomicFile;
+use crate::output::write_atomic;
 use crate::report::history::{self, HistoryEntry};
 use crate::report::{figures, html, markdown, plots, time, Report, StageReport, StageResult};
 
@@ -174,8 +173,8 @@ pub fn run(
     let json_path = dir.join("report.json");
     let md_path = dir.join("summary.md");
     let json = serde_json::to_string_pretty(&report).map_err(|e| Error::Data(e.to_string()))?;
-    write_text(&json_path, &json)?;
-    write_text(&md_path, &markdown::render(&report))?;
+    write_atomic(&json_path, json.as_bytes())?;
+    write_atomic(&md_path, markdown::render(&report).as_bytes())?;
     let mut files = vec![json_path, md_path];
     let mut inline = Vec::new();
     for named in figures::all(&report) {
@@ -198,15 +197,8 @@ pub fn run(
         inline.push(("history", "history".into(), plots::svg(&figure)?));
     }
     let html_path = dir.join("report.html");
-    write_text(&html_path, &html::render(&report, &inline))?;
+    write_atomic(&html_path, html::render(&report, &inline).as_bytes())?;
     files.insert(0, html_path);
     history::append(&history_path, &entry)?;
     Ok(Written { report, dir, files })
-}
-
-fn write_text(path: &Path, text: &str) -> Result<()> {
-    let mut file = AtomicFile::create(path)?;
-    file.write_all(text.as_bytes())
-        .map_err(|e| Error::output(path, e))?;
-    file.commit()
 }

@@ -43,12 +43,12 @@ pub fn stratified_sample<'a>(docs: &[&'a Doc], n: usize, seed: u64) -> Vec<&'a D
     let mut left = n - quota.iter().map(|q| q.0).sum::<usize>();
     let mut order: Vec<usize> = (0..quota.len()).collect();
     order.sort_by(|&a, &b| quota[b].1.total_cmp(&quota[a].1).then(a.cmp(&b)));
+    let sizes: Vec<usize> = strata.values().map(Vec::len).collect();
     for &i in order.iter().cycle().take(quota.len() * 2) {
         if left == 0 {
             break;
         }
-        let size = strata.values().nth(i).map_or(0, Vec::len);
-        if quota[i].0 < size {
+        if quota[i].0 < sizes[i] {
             quota[i].0 += 1;
             left -= 1;
         }

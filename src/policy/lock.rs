@@ -4,7 +4,6 @@
 //! comparison across runs meaningless.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -13,7 +12,7 @@ use xxhash_rust::xxh3::xxh3_128;
 use super::{Gate, GateResult, Manifest, Status};
 use crate::corpus::Doc;
 use crate::error::{Error, InputError, Result};
-use crate::output::AtomicFile;
+use crate::output::write_atomic;
 
 const FORMAT: &str = "driftprint-eval-lock";
 const VERSION: u32 = 1;
@@ -61,12 +60,10 @@ impl EvalLock {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        let mut file = AtomicFile::create(path)?;
-        let text = serde_json::to_string_pretty(self).map_err(|e| Error::Data(e.to_string()))?;
-        file.write_all(text.as_bytes())
-            .and_then(|_| file.write_all(b"\n"))
-            .map_err(|e| Error::output(path, e))?;
-        file.commit()
+        let mut text =
+            serde_json::to_string_pretty(self).map_err(|e| Error::Data(e.to_string()))?;
+        text.push('\n');
+        write_atomic(path, text.as_bytes())
     }
 
     pub fn load(path: &Path) -> Result<EvalLock> {

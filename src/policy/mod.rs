@@ -145,8 +145,8 @@ pub fn check(manifest: &Manifest) -> Result<PolicyReport> {
 impl PolicyReport {
     /// Verdict line first, then one line per gate with its first pieces of evidence, then the
     /// lineage summary.
-    pub fn to_text(&self) -> String {
-        use std::fmt::Write as _;
+    /// The one-line verdict: which gates failed, or how many warned.
+    pub fn verdict_line(&self) -> String {
         let failed: Vec<&str> = self
             .gates
             .iter()
@@ -158,15 +158,21 @@ impl PolicyReport {
             .iter()
             .filter(|g| g.status == Status::Warn)
             .count();
-        let mut s = match self.status {
+        match self.status {
             Status::Fail => format!(
-                "FAIL: {} policy gate(s) failed: {} (release blocked)\n",
+                "FAIL: {} policy gate(s) failed: {} (release blocked)",
                 failed.len(),
                 failed.join(", ")
             ),
-            Status::Warn => format!("PASS with {warned} warning(s)\n"),
-            Status::Pass => format!("PASS: all {} policy gates pass\n", self.gates.len()),
-        };
+            Status::Warn => format!("PASS with {warned} warning(s)"),
+            Status::Pass => format!("PASS: all {} policy gates pass", self.gates.len()),
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write as _;
+        let mut s = self.verdict_line();
+        s.push('\n');
         const SHOWN: usize = 10;
         for g in &self.gates {
             let _ = writeln!(s, "  {} {:<20} {}", g.status.label(), g.gate, g.message);

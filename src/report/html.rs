@@ -144,6 +144,17 @@ fn stage_body(s: &mut String, stage: &StageReport) {
     }
 }
 
+/// An SVG document inline in the page (its XML declaration dropped), named for the checks.
+fn push_figure(s: &mut String, caption: &str, svg: &str) {
+    let _ = writeln!(
+        s,
+        "<figure aria-label=\"{0}\" data-plot=\"{0}\">{1}</figure>",
+        escape(caption),
+        svg.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+            .trim()
+    );
+}
+
 /// The page; `figures` are (stage, caption, inline SVG) in section order.
 pub fn render(report: &Report, figures: &[(&str, String, String)]) -> String {
     let class = match report.verdict.status {
@@ -193,14 +204,7 @@ pub fn render(report: &Report, figures: &[(&str, String, String)]) -> String {
         );
         stage_body(&mut s, st);
         for (_, caption, svg) in figures.iter().filter(|(stage, _, _)| *stage == st.stage) {
-            let _ = writeln!(
-                s,
-                "<figure aria-label=\"{}\" data-plot=\"{}\">{}</figure>",
-                escape(caption),
-                escape(caption),
-                svg.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-                    .trim()
-            );
+            push_figure(&mut s, caption, svg);
         }
         s.push_str("</section>\n");
     }
@@ -211,13 +215,7 @@ pub fn render(report: &Report, figures: &[(&str, String, String)]) -> String {
     if !past.is_empty() {
         s.push_str("<section id=\"history\"><h2>Over past runs</h2>");
         for (_, caption, svg) in past {
-            let _ = writeln!(
-                s,
-                "<figure aria-label=\"{0}\" data-plot=\"{0}\">{1}</figure>",
-                escape(caption),
-                svg.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-                    .trim()
-            );
+            push_figure(&mut s, caption, svg);
         }
         s.push_str("</section>\n");
     }
@@ -227,6 +225,7 @@ pub fn render(report: &Report, figures: &[(&str, String, String)]) -> String {
 
 /// compare.html: the same style, tables of what changed between two runs.
 pub fn render_compare(c: &crate::commands::compare::Comparison) -> String {
+    use crate::commands::compare::show;
     let mut s = String::new();
     let _ = write!(
         s,
@@ -244,13 +243,12 @@ pub fn render_compare(c: &crate::commands::compare::Comparison) -> String {
         escape(&c.verdict_a),
         escape(&c.verdict_b)
     );
-    let show = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.4}"));
     s.push_str("<section><h2>Drift tests</h2><table><tr><th>test</th><th>statistic</th><th>before</th><th>after</th><th>change</th><th>blocks</th></tr>\n");
     for t in &c.tests {
-        let change = match (t.a, t.b) {
-            (Some(a), Some(b)) if a != 0.0 => format!("{:+.1}%", 100.0 * (b - a) / a.abs()),
-            _ => String::new(),
-        };
+        let change = t
+            .relative_change()
+            .map(|r| format!("{:+.1}%", 100.0 * r))
+            .unwrap_or_default();
         let _ = writeln!(
             s,
             "<tr{}><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
@@ -260,11 +258,9 @@ pub fn render_compare(c: &crate::commands::compare::Comparison) -> String {
             show(t.a),
             show(t.b),
             change,
-            match (t.a_blocks, t.b_blocks) {
-                (false, true) => "<b>now blocks</b>",
-                (true, false) => "no longer",
-                (true, true) => "blocks",
-                _ => "",
+            match t.blocking() {
+                "now blocks" => "<b>now blocks</b>",
+                other => other,
             }
         );
     }

@@ -197,7 +197,7 @@ impl StageReport {
                 } else {
                     StageStatus::Pass
                 },
-                p.to_text().lines().next().unwrap_or_default().to_string(),
+                p.verdict_line(),
             ),
         };
         StageReport {

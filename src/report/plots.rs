@@ -1,7 +1,6 @@
 //! Figures as PNG and SVG: the only module that knows plotters. Callers describe what to draw
 //! (panels of named series over numeric x) and never how; every file is written atomically.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
@@ -9,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::output::AtomicFile;
+use crate::output::{write_atomic, AtomicFile};
 
 /// DejaVu Sans (Bitstream Vera licence, assets/fonts/LICENSE-DejaVu.txt): embedded so the plots
 /// need no system fonts or fontconfig.
@@ -102,11 +101,7 @@ pub fn save(figure: &Figure, stem: &Path) -> Result<Vec<PathBuf>> {
     }
     write_png(&png_path, &rgb, width, height)?;
 
-    let svg = svg(figure)?;
-    let mut file = AtomicFile::create(&svg_path)?;
-    file.write_all(svg.as_bytes())
-        .map_err(|e| Error::output(&svg_path, e))?;
-    file.commit()?;
+    write_atomic(&svg_path, svg(figure)?.as_bytes())?;
     Ok(vec![png_path, svg_path])
 }
 
