@@ -69,10 +69,43 @@ fn the_report_renders_in_chromium_with_every_plot() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("reports");
+    // Every section with its plots: the demo config plus a detector trained on the demo and a
+    // policy manifest whose eval set is copied from the training data (leakage fails).
+    let model = demo_detector(tmp.path());
+    let eval: Vec<String> = std::fs::read_to_string(demo_path())
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\"label\": \"human\""))
+        .take(20)
+        .map(String::from)
+        .collect();
+    let eval_path = write(
+        tmp.path(),
+        "eval.jsonl",
+        (eval.join("\n") + "\n").as_bytes(),
+    );
+    let demo_config = std::fs::read_to_string(repo_root().join("data/driftprint.toml")).unwrap();
+    let config = write(
+        tmp.path(),
+        "report.toml",
+        format!(
+            "{}\ntrain = [{:?}]\neval = [{:?}]\n\n[fingerprint]\nmodel = {:?}\n",
+            demo_config.replace(
+                "\"demo.jsonl\"",
+                &format!("{:?}", demo_path().display().to_string())
+            ),
+            demo_path().display().to_string(),
+            eval_path.display().to_string(),
+            model.display().to_string()
+        )
+        .as_bytes(),
+    );
     Command::cargo_bin("driftprint")
         .unwrap()
-        .current_dir(repo_root())
-        .args(["report", "--config", "data/driftprint.toml", "--out"])
+        .arg("report")
+        .arg("--config")
+        .arg(&config)
+        .arg("--out")
         .arg(&out)
         .assert()
         .code(1);
@@ -98,7 +131,15 @@ fn the_report_renders_in_chromium_with_every_plot() {
         .filter(|p| p.extension().is_some_and(|e| e == "svg"))
         .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
         .collect();
-    assert!(!plots.is_empty());
+    for expected in [
+        "drift-tests",
+        "drift-projection",
+        "drift-features",
+        "fingerprint-scores",
+    ] {
+        assert!(plots.iter().any(|p| p == expected), "no {expected} plot");
+    }
+    assert!(dom.contains("<section id=\"policy\">"));
     for name in &plots {
         assert!(
             dom.contains(&format!("data-plot=\"{name}\"><svg")),
@@ -113,7 +154,7 @@ fn the_report_renders_in_chromium_with_every_plot() {
     headless(
         &browser,
         &tmp.path().join("profile"),
-        &[&arg, "--window-size=1400,2400"],
+        &[&arg, "--window-size=1400,5200"],
         &page,
     );
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);

@@ -268,3 +268,149 @@ fn compare_explains_what_changed_between_two_runs() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A config over `input` (demo schema) with the detector as its fingerprint model.
+fn config_with_model(
+    dir: &std::path::Path,
+    name: &str,
+    input: &std::path::Path,
+    model: &std::path::Path,
+) -> std::path::PathBuf {
+    let config = dir.join(name);
+    std::fs::write(
+        &config,
+        format!(
+            "[ingest]\ninputs = [{:?}]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n[fingerprint]\nmodel = {:?}\n",
+            input.display().to_string(),
+            model.display().to_string()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+fn report_with(config: &std::path::Path, out: &std::path::Path) -> i32 {
+    let o = Command::cargo_bin("driftprint")
+        .unwrap()
+        .args(["report", "--config"])
+        .arg(config)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    o.status.code().unwrap()
+}
+
+/// The plots a person expects: the projection and top features of the drift stage, the
+/// detector's score histograms and ROC; `compare` then lists the lexicon entries that moved.
+#[test]
+fn the_report_draws_projection_features_and_detector_scores() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("reports");
+    let model = demo_detector(tmp.path());
+    // Run A: human text only, relabelled half and half (nothing to find).
+    let human: Vec<String> = std::fs::read_to_string(demo_path())
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\"label\": \"human\""))
+        .enumerate()
+        .map(|(i, l)| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            v["label"] = Value::from(if i % 2 == 0 { "human" } else { "machine" });
+            v.to_string()
+        })
+        .collect();
+    let calm = tmp.path().join("calm.jsonl");
+    std::fs::write(&calm, human.join("\n") + "\n").unwrap();
+    report_with(
+        &config_with_model(tmp.path(), "calm.toml", &calm, &model),
+        &out,
+    );
+    // Run B: the demo corpus, human vs LLM text.
+    let code = report_with(
+        &config_with_model(tmp.path(), "demo.toml", &demo_path(), &model),
+        &out,
+    );
+    assert_eq!(code, 1);
+    let dirs = runs(&out);
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dirs[1].join("report.json")).unwrap())
+            .unwrap();
+    let drift = &json["stages"][0]["result"];
+    let projection = &drift["projection"];
+    assert_eq!(projection["reference"].as_array().unwrap().len(), 300);
+    assert_eq!(projection["candidate"].as_array().unwrap().len(), 300);
+    let ratio: f64 = projection["explained_variance_ratio"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .sum();
+    assert!(ratio > 0.0 && ratio <= 1.0, "{ratio}");
+    let fingerprint = &json["stages"][1]["result"];
+    assert_eq!(json["stages"][1]["stage"], "fingerprint");
+    let distribution = &fingerprint["distribution"];
+    let count = |k: &str| -> u64 {
+        distribution[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!((count("real"), count("synthetic")), (300, 300));
+    // Trained on these very documents: it separates them.
+    assert!(distribution["auroc"].as_f64().unwrap() > 0.95);
+    assert!(distribution["roc"].as_array().unwrap().len() > 10);
+    assert!(!fingerprint["lexicon"].as_array().unwrap().is_empty());
+    let html = std::fs::read_to_string(dirs[1].join("report.html")).unwrap();
+    for plot in [
+        "drift-tests",
+        "drift-projection",
+        "drift-features",
+        "fingerprint-scores",
+    ] {
+        assert!(
+            html.contains(&format!("data-plot=\"{plot}\"><svg")),
+            "{plot}"
+        );
+        for ext in ["png", "svg"] {
+            assert!(
+                dirs[1].join(format!("plots/{plot}.{ext}")).exists(),
+                "{plot}.{ext}"
+            );
+        }
+    }
+    assert!(html.contains("markers of LLM text"));
+
+    let c = tmp.path().join("compare.json");
+    let o = Command::cargo_bin("driftprint")
+        .unwrap()
+        .arg("compare")
+        .args(&dirs)
+        .arg("--json")
+        .arg(&c)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{text}");
+    assert!(
+        text.contains("detector lexicon entries that moved"),
+        "{text}"
+    );
+    let c: Value = serde_json::from_str(&std::fs::read_to_string(&c).unwrap()).unwrap();
+    let moved = c["lexicon"].as_array().unwrap();
+    assert!(!moved.is_empty());
+    // Largest move first; LLM markers are more common in the corpus with LLM text.
+    let size = |m: &Value| (m["b"].as_f64().unwrap_or(0.0) - m["a"].as_f64().unwrap_or(0.0)).abs();
+    assert!(moved.windows(2).all(|w| size(&w[0]) >= size(&w[1])));
+    let top_synthetic = moved.iter().find(|m| m["toward"] == "synthetic").unwrap();
+    assert!(top_synthetic["b"].as_f64().unwrap() > top_synthetic["a"].as_f64().unwrap());
+    assert!(c["other"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["what"].as_str().unwrap().contains("AUROC")));
+    let html = std::fs::read_to_string(dirs[1].join("compare.html")).unwrap();
+    assert!(html.contains("Detector lexicon entries that moved"));
+}

@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, InputError, Result};
+use crate::fingerprint::lexicon_usage::quoted;
 use crate::report::SCHEMA;
 
 /// A run's report.json: a run folder, the file itself, or a run id under `root`.
@@ -77,7 +78,12 @@ impl TestChange {
 
 /// A statistic for a table; "—" when the test did not run.
 pub fn show(v: Option<f64>) -> String {
-    v.map_or("—".into(), |v| format!("{v:.4}"))
+    v.map_or("—".into(), crate::report::number)
+}
+
+/// A share for a table; "—" when the entry was not in that run.
+pub fn share(v: Option<f64>) -> String {
+    v.map_or("—".into(), |v| format!("{:.1}%", 100.0 * v))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,6 +92,22 @@ pub struct FeatureMove {
     pub feature: String,
     pub a: f64,
     pub b: f64,
+}
+
+/// A detector lexicon entry whose share of scored documents changed (None: not in that run's
+/// lexicon, e.g. the model was retrained).
+#[derive(Debug, Clone, Serialize)]
+pub struct LexiconMove {
+    pub toward: String,
+    pub ngrams: Vec<String>,
+    pub a: Option<f64>,
+    pub b: Option<f64>,
+}
+
+impl LexiconMove {
+    fn size(&self) -> f64 {
+        (self.b.unwrap_or(0.0) - self.a.unwrap_or(0.0)).abs()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -111,6 +133,8 @@ pub struct Comparison {
     pub verdict_b: String,
     pub tests: Vec<TestChange>,
     pub features: Vec<FeatureMove>,
+    /// The fingerprint detector's lexicon entries whose share of documents moved most.
+    pub lexicon: Vec<LexiconMove>,
     pub witnesses: Vec<Witness>,
     /// Other numbers and statuses that changed (policy gates, fingerprint share, collapse).
     pub other: Vec<Change>,
@@ -171,6 +195,45 @@ fn feature_moves(a: &BTreeMap<String, &Value>, b: &BTreeMap<String, &Value>) -> 
         }
     }
     moves.sort_by(|x, y| (y.b - y.a).abs().total_cmp(&(x.b - x.a).abs()));
+    moves
+}
+
+/// Lexicon entries of either run whose share of the scored documents changed, largest change
+/// first (matched by direction and n-grams, so a retrained model's entries still line up).
+fn lexicon_moves(a: &Value, b: &Value) -> Vec<LexiconMove> {
+    let shares = |r: &Value| -> BTreeMap<(String, Vec<String>), f64> {
+        stage(r, "fingerprint")
+            .and_then(|f| f["lexicon"].as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|u| {
+                let ngrams = u["ngrams"]
+                    .as_array()?
+                    .iter()
+                    .map(|g| g.as_str().map(String::from))
+                    .collect::<Option<Vec<String>>>()?;
+                Some((
+                    (u["toward"].as_str()?.to_string(), ngrams),
+                    u["share"].as_f64()?,
+                ))
+            })
+            .collect()
+    };
+    let (sa, sb) = (shares(a), shares(b));
+    let mut keys: Vec<&(String, Vec<String>)> = sa.keys().chain(sb.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut moves: Vec<LexiconMove> = keys
+        .into_iter()
+        .map(|k| LexiconMove {
+            toward: k.0.clone(),
+            ngrams: k.1.clone(),
+            a: sa.get(k).copied(),
+            b: sb.get(k).copied(),
+        })
+        .filter(|m| m.a != m.b)
+        .collect();
+    moves.sort_by(|x, y| y.size().total_cmp(&x.size()));
     moves
 }
 
@@ -267,6 +330,17 @@ pub fn compare(path_a: &Path, path_b: &Path) -> Result<Comparison> {
             });
         }
     }
+    let auroc =
+        |r: &Value| stage(r, "fingerprint").and_then(|f| f["distribution"]["auroc"].as_f64());
+    if let (Some(a), Some(b)) = (auroc(&ra), auroc(&rb)) {
+        if a != b {
+            other.push(Change {
+                what: "fingerprint AUROC on the labelled documents".into(),
+                a: format!("{a:.4}"),
+                b: format!("{b:.4}"),
+            });
+        }
+    }
     let verdict = |r: &Value| r["verdict"]["line"].as_str().unwrap_or("").to_string();
     let id = |r: &Value| r["run_id"].as_str().unwrap_or("").to_string();
     Ok(Comparison {
@@ -275,6 +349,7 @@ pub fn compare(path_a: &Path, path_b: &Path) -> Result<Comparison> {
         verdict_a: verdict(&ra),
         verdict_b: verdict(&rb),
         features: feature_moves(&oa, &ob),
+        lexicon: lexicon_moves(&ra, &rb),
         tests,
         witnesses,
         other,
@@ -314,6 +389,22 @@ impl Comparison {
                     s,
                     "  {:<14} {:<36} {:>10.4} -> {:<10.4}",
                     f.test, f.feature, f.a, f.b
+                );
+            }
+        }
+        if !self.lexicon.is_empty() {
+            let _ = writeln!(
+                s,
+                "\ndetector lexicon entries that moved (share of scored documents):"
+            );
+            for m in self.lexicon.iter().take(10) {
+                let _ = writeln!(
+                    s,
+                    "  toward {:<10} {:<36} {:>7} -> {:<7}",
+                    m.toward,
+                    quoted(&m.ngrams),
+                    share(m.a),
+                    share(m.b)
                 );
             }
         }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::corpus::sample::Reservoir;
 use crate::corpus::{CorpusStream, Doc, Lineage};
+use crate::divergence::projection::{pca_2d, Projection};
 use crate::divergence::suite::{gate, Outcome, Suite, Verdict, View};
 use crate::divergence::{format_p, Sample, ThresholdKind};
 use crate::error::{Error, Result};
@@ -74,6 +75,9 @@ pub struct DriftReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
     pub comparisons: Vec<Comparison>,
+    /// Both sides of the overall comparison on their first two principal axes (for the plot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projection: Option<Projection>,
     /// What the featurizers reported (e.g. documents cut at the embedding token limit).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -306,6 +310,18 @@ fn run_comparison(
     }
 }
 
+/// The overall comparison's rows on two principal axes; a warning and no picture when it
+/// cannot be drawn (the tests' results do not depend on it).
+fn project(prepared: &Prepared, seed: u64) -> Option<Projection> {
+    let (r, c) = (
+        prepared.reference.sample(View::Multivariate),
+        prepared.candidate.sample(View::Multivariate),
+    );
+    pca_2d(&r, &c, seed)
+        .map_err(|e| tracing::warn!("no projection plot: {e}"))
+        .ok()
+}
+
 /// Vectors given directly: used as they are in both views (no texts, no groups).
 fn prepare_vectors(
     reference: &[PathBuf],
@@ -384,7 +400,7 @@ pub fn run(
         .unwrap_or("text")
         .to_string();
     let mut comparisons = Vec::new();
-    let (reference_info, candidate_info, columns, features);
+    let (reference_info, candidate_info, columns, features, projection);
     let mut notes = Vec::new();
     match &request.sides {
         Sides::Separate {
@@ -402,6 +418,7 @@ pub fn run(
             }
             let (prepared, ri, ci) = prepare_vectors(reference, candidate, config)?;
             progress("vectors loaded");
+            projection = project(&prepared, config.seed);
             comparisons.push(run_comparison(
                 &suite,
                 &prepared,
@@ -420,6 +437,7 @@ pub fn run(
             progress("featurizing");
             let fitted = Featurized::fit(config, &sampled.reference)?;
             let prepared = fitted.prepare(&sampled.reference, &sampled.candidate)?;
+            projection = project(&prepared, config.seed);
             comparisons.push(run_comparison(
                 &suite,
                 &prepared,
@@ -498,6 +516,7 @@ pub fn run(
         candidate: candidate_info,
         by: request.by.clone(),
         comparisons,
+        projection,
         notes,
     })
 }
@@ -571,7 +590,11 @@ impl DriftReport {
                     s,
                     "{:<20} {:<26} {:>10} {:>10} {:>12}  {}",
                     o.test,
-                    format!("{} {:.4}", r.statistic_name, r.statistic),
+                    format!(
+                        "{} {}",
+                        r.statistic_name,
+                        crate::report::number(r.statistic)
+                    ),
                     r.p_value.map(format_p).unwrap_or_else(|| "-".into()),
                     o.gate_p.map(format_p).unwrap_or_else(|| "-".into()),
                     threshold,

@@ -157,6 +157,7 @@ pub fn plot(report: &SimulateReport, stem: &Path) -> Result<Vec<PathBuf>> {
                     colour: k,
                 })
                 .collect(),
+            categories: Vec::new(),
         })
         .collect();
     plots::save(

@@ -17,6 +17,7 @@ pub mod mauve;
 pub mod mmd;
 pub mod mmd_rff;
 pub mod prdc;
+pub mod projection;
 pub mod psi;
 pub mod registry;
 pub mod suite;

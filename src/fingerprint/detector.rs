@@ -20,7 +20,9 @@ use super::lexicon::{self, Lexicon};
 use super::model_file;
 use crate::corpus::{Doc, Source};
 use crate::error::{Error, InputError, Result};
-use crate::features::{EmbedConfig, Embedder, FeatureKind, FeatureSettings, NgramConfig};
+use crate::features::{
+    EmbedConfig, Embedder, FeatureKind, FeatureSettings, NgramConfig, SparseMatrix,
+};
 
 /// What `fingerprint train` is asked for.
 #[derive(Debug, Clone)]
@@ -275,16 +277,24 @@ impl Detector {
 
     /// Decision value and calibrated probability of each document.
     pub fn score(&self, docs: &[Doc]) -> Result<Vec<Scored>> {
-        let x = self.design.transform(docs)?;
-        Ok(self
-            .model
-            .decision(&x)
+        Ok(self.score_rows(&self.featurize(docs)?))
+    }
+
+    /// The documents' design rows (hashed n-gram buckets first, then style, then embedding).
+    pub fn featurize(&self, docs: &[Doc]) -> Result<SparseMatrix> {
+        self.design.transform(docs)
+    }
+
+    /// Decision value and calibrated probability of each design row.
+    pub fn score_rows(&self, x: &SparseMatrix) -> Vec<Scored> {
+        self.model
+            .decision(x)
             .into_iter()
             .map(|d| Scored {
                 decision: d,
                 probability: self.meta.calibration.probability(d),
             })
-            .collect())
+            .collect()
     }
 
     /// Whether a scored document is flagged synthetic.

@@ -6,10 +6,12 @@ pub mod calibration;
 pub mod cv;
 pub mod design;
 pub mod detector;
+pub mod distribution;
 pub mod evaluation;
 pub mod fraction;
 pub mod learner;
 pub mod lexicon;
+pub mod lexicon_usage;
 pub mod model_file;
 
 pub use detector::{Detector, TrainOptions};

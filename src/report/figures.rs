@@ -10,7 +10,10 @@ use super::{overall_outcomes, Report, StageResult};
 use crate::collapse::trend::Collapse;
 use crate::commands::collapse::TrackReport;
 use crate::commands::drift::DriftReport;
-use crate::divergence::ThresholdKind;
+use crate::commands::fingerprint::score::ScoreSummary;
+use crate::divergence::projection::Projection;
+use crate::divergence::{format_p, FeatureScore, ThresholdKind};
+use crate::fingerprint::distribution::BINS;
 
 /// A named figure: `name` becomes the file stem (drift-tests.png ...); `stage` is the report
 /// section it belongs to.
@@ -77,6 +80,7 @@ pub fn drift_tests(d: &DriftReport) -> Option<Figure> {
                 x_label: String::new(),
                 y_label,
                 series,
+                categories: Vec::new(),
             })
         })
         .collect();
@@ -87,6 +91,197 @@ pub fn drift_tests(d: &DriftReport) -> Option<Figure> {
         ),
         panels,
     })
+}
+
+/// Both sides on the first two principal axes of their pooled rows.
+pub fn projection(p: &Projection) -> Figure {
+    let side = |name: &str, points: &[[f64; 2]], colour| Series {
+        name: format!("{name} ({})", points.len()),
+        points: points.iter().map(|q| (q[0], q[1])).collect(),
+        style: Style::Points,
+        colour,
+    };
+    let [first, second] = p.explained_variance_ratio;
+    Figure {
+        title: "Reference vs candidate on the two main axes of their features (PCA)".into(),
+        panels: vec![Panel {
+            title: format!(
+                "PCA of the tests' vectors: {:.0}% of the variance",
+                100.0 * (first + second)
+            ),
+            x_label: format!("first axis ({:.0}%)", 100.0 * first),
+            y_label: format!("second axis ({:.0}%)", 100.0 * second),
+            series: vec![
+                side("reference", &p.reference, 0),
+                side("candidate", &p.candidate, 1),
+            ],
+            categories: Vec::new(),
+        }],
+    }
+}
+
+/// Features shown per panel of the top-drifting-features figure.
+const TOP_FEATURES: usize = 15;
+
+/// One panel of horizontal bars: the `TOP_FEATURES` largest statistics, drifting ones in red,
+/// and the threshold as a vertical line when there is one.
+fn top_features_panel(
+    title: String,
+    x_label: &str,
+    scores: &[FeatureScore],
+    limit: Option<f64>,
+) -> Panel {
+    let mut top: Vec<&FeatureScore> = scores.iter().filter(|f| f.statistic.is_finite()).collect();
+    top.sort_by(|a, b| b.statistic.total_cmp(&a.statistic));
+    top.truncate(TOP_FEATURES);
+    let bars = |drifted: bool, name: &str, colour| Series {
+        name: name.into(),
+        points: top
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.drifted == drifted)
+            .map(|(row, f)| (f.statistic, row as f64))
+            .collect(),
+        style: Style::HBar,
+        colour,
+    };
+    let mut series = vec![bars(true, "drifts", 5), bars(false, "no drift", 0)];
+    series.retain(|s| !s.points.is_empty());
+    if let Some(t) = limit.filter(|t| t.is_finite()) {
+        series.push(Series {
+            name: String::new(),
+            points: vec![(t, -0.5), (t, top.len() as f64 - 0.5)],
+            style: Style::Limit,
+            colour: 5,
+        });
+    }
+    Panel {
+        title,
+        x_label: x_label.into(),
+        y_label: String::new(),
+        series,
+        categories: top.iter().map(|f| f.feature.clone()).collect(),
+    }
+}
+
+/// The features whose distributions moved most: KS D (drifting after Benjamini–Hochberg in
+/// red) and PSI against its threshold.
+pub fn top_features(d: &DriftReport) -> Option<Figure> {
+    let overall = d.comparisons.iter().find(|c| c.group.is_none())?;
+    let result = |test: &str| {
+        overall
+            .outcomes
+            .iter()
+            .find(|o| o.test == test)
+            .and_then(|o| o.result.as_ref())
+            .filter(|r| !r.details.features.is_empty())
+    };
+    let mut panels = Vec::new();
+    if let Some(r) = result("univariate") {
+        panels.push(top_features_panel(
+            "Kolmogorov–Smirnov D per feature".into(),
+            "KS D",
+            &r.details.features,
+            None,
+        ));
+    }
+    if let Some(r) = result("psi") {
+        panels.push(top_features_panel(
+            format!("PSI per feature (threshold {})", r.threshold),
+            "population stability index",
+            &r.details.features,
+            Some(r.threshold),
+        ));
+    }
+    (!panels.is_empty()).then(|| Figure {
+        title: format!("Top drifting features (largest {TOP_FEATURES} of each statistic)"),
+        panels,
+    })
+}
+
+/// Detector probabilities of the documents labelled real and synthetic (each as a share of its
+/// label, so unequal counts compare) with the flag threshold, and the ROC curve on this corpus.
+pub fn fingerprint_scores(f: &ScoreSummary) -> Figure {
+    let d = &f.distribution;
+    let width = 1.0 / BINS as f64;
+    let shares = |counts: &[u64], name: &str, colour| {
+        let total = counts.iter().sum::<u64>();
+        (total > 0).then(|| Series {
+            name: format!("labelled {name} ({total})"),
+            points: counts
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| ((k as f64 + 0.5) * width, c as f64 / total as f64))
+                .collect(),
+            style: Style::Histogram,
+            colour,
+        })
+    };
+    let mut series: Vec<Series> = [
+        shares(&d.real, "real", 0),
+        shares(&d.synthetic, "synthetic", 1),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let top = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .fold(0.0, f64::max);
+    series.push(Series {
+        name: "flag threshold".into(),
+        points: vec![
+            (f.threshold_probability, 0.0),
+            (f.threshold_probability, top),
+        ],
+        style: Style::Limit,
+        colour: 5,
+    });
+    let mut panels = vec![Panel {
+        title: format!(
+            "Detector probability: {} of {} flagged",
+            f.flagged, f.documents
+        ),
+        x_label: "probability synthetic".into(),
+        y_label: "share of the label's documents".into(),
+        series,
+        categories: Vec::new(),
+    }];
+    if let Some(auroc) = d.auroc {
+        panels.push(Panel {
+            title: format!("ROC on this corpus: AUROC {auroc:.3}"),
+            x_label: "false-positive rate (real flagged)".into(),
+            y_label: "true-positive rate".into(),
+            series: vec![
+                Series {
+                    name: "detector".into(),
+                    points: d.roc.iter().map(|p| (p[0], p[1])).collect(),
+                    style: Style::Line,
+                    colour: 0,
+                },
+                Series {
+                    name: "chance".into(),
+                    points: vec![(0.0, 0.0), (1.0, 1.0)],
+                    style: Style::Fit,
+                    colour: 6,
+                },
+                Series {
+                    name: "at training".into(),
+                    points: vec![(f.detector_fpr, f.detector_tpr)],
+                    style: Style::Measured,
+                    colour: 5,
+                },
+            ],
+            categories: Vec::new(),
+        });
+    }
+    Figure {
+        title: format!(
+            "Fingerprint detector on {} documents (documents without a source count as real)",
+            f.documents
+        ),
+        panels,
+    }
 }
 
 /// Every metric of a track over the generations, with trend lines and thresholds.
@@ -100,18 +295,21 @@ pub fn collapse_track(track: &TrackReport) -> Figure {
     let mut panels: Vec<Panel> = track
         .metrics
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(k, m)| {
+            // One legend, on the first panel: the same three lines in every panel.
+            let name = |n: &str| if k == 0 { n.to_string() } else { String::new() };
             let c = colour(m.collapsing, m.direction);
             let defined = m.starts_at..m.values.len();
             let mut series = vec![
                 Series {
-                    name: "measured".into(),
+                    name: name("measured"),
                     points: defined.clone().map(|i| (x(i), m.values[i])).collect(),
                     style: Style::Measured,
                     colour: c,
                 },
                 Series {
-                    name: "Theil–Sen".into(),
+                    name: name("Theil–Sen"),
                     points: defined
                         .map(|i| {
                             let k = (i - m.starts_at) as f64;
@@ -124,7 +322,7 @@ pub fn collapse_track(track: &TrackReport) -> Figure {
             ];
             if let (Some(t), Some(_)) = (m.threshold, m.direction) {
                 series.push(Series {
-                    name: "threshold".into(),
+                    name: name("threshold"),
                     points: vec![
                         (x(m.starts_at), t),
                         (x(m.values.len().saturating_sub(1)), t),
@@ -143,6 +341,7 @@ pub fn collapse_track(track: &TrackReport) -> Figure {
                 x_label: "generation".into(),
                 y_label: m.metric.clone(),
                 series,
+                categories: Vec::new(),
             }
         })
         .collect();
@@ -161,6 +360,7 @@ pub fn collapse_track(track: &TrackReport) -> Figure {
             style: Style::Measured,
             colour: colour(m.collapsing, m.direction),
         }],
+        categories: Vec::new(),
     }));
     let alarmed = track.metrics.iter().filter(|m| m.collapsing).count()
         + track
@@ -192,7 +392,7 @@ fn panel_title(metric: &str, collapsing: bool, p: Option<f64>, per_gen: Option<f
         let _ = write!(t, "  {:+.1}%/gen", 100.0 * r);
     }
     if let Some(p) = p {
-        let _ = write!(t, "  Holm p {p:.1e}");
+        let _ = write!(t, "  Holm p {}", format_p(p));
     }
     t
 }
@@ -257,6 +457,7 @@ pub fn history(entries: &[HistoryEntry], report: &Report) -> Option<Figure> {
                 x_label: "run (oldest to this one)".into(),
                 y_label: key.rsplit('.').next().unwrap_or(&key).to_string(),
                 series,
+                categories: Vec::new(),
             }
         })
         .collect();
@@ -277,14 +478,26 @@ pub fn all(report: &Report) -> Vec<NamedFigure> {
     for stage in &report.stages {
         match &stage.result {
             Some(StageResult::Drift(d)) => {
-                if let Some(figure) = drift_tests(d) {
-                    out.push(NamedFigure {
-                        stage: "drift",
-                        name: "drift-tests".into(),
-                        figure,
-                    });
+                let figures = [
+                    ("drift-tests", drift_tests(d)),
+                    ("drift-projection", d.projection.as_ref().map(projection)),
+                    ("drift-features", top_features(d)),
+                ];
+                for (name, figure) in figures {
+                    if let Some(figure) = figure {
+                        out.push(NamedFigure {
+                            stage: "drift",
+                            name: name.into(),
+                            figure,
+                        });
+                    }
                 }
             }
+            Some(StageResult::Fingerprint(f)) => out.push(NamedFigure {
+                stage: "fingerprint",
+                name: "fingerprint-scores".into(),
+                figure: fingerprint_scores(f),
+            }),
             Some(StageResult::Collapse(c)) => {
                 for (k, track) in c.tracks.iter().enumerate() {
                     out.push(NamedFigure {

@@ -3,7 +3,11 @@
 
 use std::fmt::Write as _;
 
-use super::{overall_outcomes, rule, Report, RunStatus, StageReport, StageResult, StageStatus};
+use super::{
+    number, overall_outcomes, rule, Report, RunStatus, StageReport, StageResult, StageStatus,
+};
+use crate::divergence::format_p;
+use crate::fingerprint::lexicon_usage::{quoted, LexiconUse};
 
 const STYLE: &str = "
 body{font-family:'DejaVu Sans',system-ui,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
@@ -67,12 +71,12 @@ fn stage_body(s: &mut String, stage: &StageReport) {
                     Some(r) => {
                         let _ = writeln!(
                             s,
-                            "<tr{}><td>{}</td><td>{}</td><td class=\"num\">{:.4}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                            "<tr{}><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                             if o.blocks { " class=\"blocks\"" } else { "" },
                             escape(&o.test),
                             escape(&r.statistic_name),
-                            r.statistic,
-                            r.p_value.map(|p| format!("{p:.2e}")).unwrap_or_default(),
+                            number(r.statistic),
+                            r.p_value.map(format_p).unwrap_or_default(),
                             escape(&rule(r)),
                             if o.gated { "yes" } else { "no" },
                             if o.blocks { "<b>blocks</b>" } else if r.drifted { "drifted" } else { "ok" }
@@ -96,9 +100,17 @@ fn stage_body(s: &mut String, stage: &StageReport) {
         Some(StageResult::Fingerprint(f)) => {
             let _ = writeln!(
                 s,
-                "<table><tr><th>documents</th><th>flagged</th><th>mean probability</th><th>detector TPR</th><th>detector FPR</th></tr><tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td></tr></table>",
-                f.documents, f.flagged, f.mean_probability, f.detector_tpr, f.detector_fpr
+                "<table><tr><th>documents</th><th>flagged</th><th>mean probability</th><th>detector TPR</th><th>detector FPR</th><th>AUROC here</th></tr><tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td class=\"num\">{}</td></tr></table>",
+                f.documents,
+                f.flagged,
+                f.mean_probability,
+                f.detector_tpr,
+                f.detector_fpr,
+                f.distribution
+                    .auroc
+                    .map_or("— (one label)".into(), |a| format!("{a:.3}"))
             );
+            lexicon_table(s, &f.lexicon);
         }
         Some(StageResult::Collapse(c)) => {
             for t in &c.tracks {
@@ -106,14 +118,14 @@ fn stage_body(s: &mut String, stage: &StageReport) {
                 for m in &t.metrics {
                     let _ = writeln!(
                         s,
-                        "<tr{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2e}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                        "<tr{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                         if m.collapsing { " class=\"blocks\"" } else { "" },
                         escape(&m.metric),
                         m.relative_change_per_generation
                             .map(|r| format!("{:+.1}%", 100.0 * r))
                             .unwrap_or_default(),
-                        m.mann_kendall.p,
-                        m.p_adjusted.map(|p| format!("{p:.2e}")).unwrap_or_default(),
+                        format_p(m.mann_kendall.p),
+                        m.p_adjusted.map(format_p).unwrap_or_default(),
                         if m.collapsing { "<b>yes</b>" } else { "no" }
                     );
                 }
@@ -142,6 +154,33 @@ fn stage_body(s: &mut String, stage: &StageReport) {
             s.push_str("</table>\n");
         }
     }
+}
+
+/// Lexicon entries shown in the fingerprint section.
+const MARKERS_SHOWN: usize = 10;
+
+/// The detector's strongest markers of LLM text (lexicon order) and how common they are here.
+fn lexicon_table(s: &mut String, lexicon: &[LexiconUse]) {
+    let markers: Vec<&LexiconUse> = lexicon
+        .iter()
+        .filter(|u| u.toward == "synthetic")
+        .take(MARKERS_SHOWN)
+        .collect();
+    if markers.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "<p>The detector's strongest markers of LLM text, and how common they are here:</p><table><tr><th>n-grams</th><th>weight</th><th>in synthetic training documents</th><th>in these documents</th></tr>");
+    for u in markers {
+        let _ = writeln!(
+            s,
+            "<tr><td><code>{}</code></td><td class=\"num\">{:+.3}</td><td class=\"num\">{:.1}%</td><td class=\"num\">{:.1}%</td></tr>",
+            escape(&quoted(&u.ngrams)),
+            u.weight,
+            100.0 * u.training_share,
+            100.0 * u.share
+        );
+    }
+    s.push_str("</table>\n");
 }
 
 /// An SVG document inline in the page (its XML declaration dropped), named for the checks.
@@ -225,7 +264,7 @@ pub fn render(report: &Report, figures: &[(&str, String, String)]) -> String {
 
 /// compare.html: the same style, tables of what changed between two runs.
 pub fn render_compare(c: &crate::commands::compare::Comparison) -> String {
-    use crate::commands::compare::show;
+    use crate::commands::compare::{share, show};
     let mut s = String::new();
     let _ = write!(
         s,
@@ -270,11 +309,25 @@ pub fn render_compare(c: &crate::commands::compare::Comparison) -> String {
         for f in c.features.iter().take(20) {
             let _ = writeln!(
                 s,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.4}</td><td class=\"num\">{:.4}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 escape(&f.test),
                 escape(&f.feature),
-                f.a,
-                f.b
+                number(f.a),
+                number(f.b)
+            );
+        }
+        s.push_str("</table></section>\n");
+    }
+    if !c.lexicon.is_empty() {
+        s.push_str("<section><h2>Detector lexicon entries that moved</h2><p>Share of the scored documents containing each entry.</p><table><tr><th>toward</th><th>n-grams</th><th>before</th><th>after</th></tr>\n");
+        for m in c.lexicon.iter().take(20) {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(&m.toward),
+                escape(&quoted(&m.ngrams)),
+                share(m.a),
+                share(m.b)
             );
         }
         s.push_str("</table></section>\n");

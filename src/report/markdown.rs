@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{overall_outcomes, rule, Report, RunStatus, StageResult, StageStatus};
+use super::{number, overall_outcomes, rule, Report, RunStatus, StageResult, StageStatus};
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -55,10 +55,10 @@ pub fn render(report: &Report) -> String {
                         Some(r) => {
                             let _ = writeln!(
                                 s,
-                                "| {} | {} {:.4}{} | {} | {} | {} |",
+                                "| {} | {} {}{} | {} | {} | {} |",
                                 o.test,
                                 r.statistic_name,
-                                r.statistic,
+                                number(r.statistic),
                                 r.p_value
                                     .map(|p| format!(" (p {p:.2e})"))
                                     .unwrap_or_default(),

@@ -30,6 +30,16 @@ pub fn overall_outcomes(
         .flat_map(|c| &c.outcomes)
 }
 
+/// A statistic for a table: 4 decimals, or scientific when that would print 0.0000 for a
+/// value that is not 0 (a p-value used as the statistic).
+pub fn number(v: f64) -> String {
+    if v != 0.0 && v.abs() < 1e-3 {
+        format!("{v:.2e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
 /// The rule a test is held to, as a person reads it ("p < 0.05", "> 0.2000"; "not
 /// calibrated" for a statistic test without a threshold yet).
 pub fn rule(r: &crate::divergence::TestResult) -> String {

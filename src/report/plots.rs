@@ -43,6 +43,16 @@ pub enum Style {
     Limit,
     /// Bars from 0 up to each point, centred on its x.
     Bar,
+    /// A line without markers (e.g. a ROC curve).
+    Line,
+    /// Points only, small and translucent (a scatter of many documents).
+    Points,
+    /// Histogram bins: each point is (bin centre, height); bins are as wide as the spacing of
+    /// the centres, translucent so overlapping histograms stay readable.
+    Histogram,
+    /// Horizontal bars from 0 to each point's x, at the category `y` indexes (see
+    /// `Panel::categories`).
+    HBar,
 }
 
 /// One line of a panel.
@@ -63,6 +73,9 @@ pub struct Panel {
     pub x_label: String,
     pub y_label: String,
     pub series: Vec<Series>,
+    /// Names of the y positions 0, 1, 2... for horizontal bars (top first); empty for a
+    /// numeric y axis.
+    pub categories: Vec<String>,
 }
 
 /// A titled grid of panels.
@@ -121,8 +134,10 @@ fn columns(figure: &Figure) -> usize {
 fn size(figure: &Figure) -> (u32, u32) {
     let cols = columns(figure);
     let rows = figure.panels.len().div_ceil(cols).max(1);
+    // Wide enough for the title (20 px DejaVu Sans: about 11 px a character).
+    let title = figure.title.chars().count() as u32 * 11 + 24;
     (
-        PANEL_WIDTH * cols as u32,
+        (PANEL_WIDTH * cols as u32).max(title),
         TITLE_HEIGHT + PANEL_HEIGHT * rows as u32,
     )
 }
@@ -168,11 +183,19 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, figure: &Figure) -> D
 
 fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) -> DrawResult<DB> {
     let (x_range, y_range) = ranges(panel);
+    let categories = &panel.categories;
+    // Room for the longest category name (DejaVu Sans 11 px is about 7 px a character).
+    let y_area = categories
+        .iter()
+        .map(|c| c.chars().count() as u32 * 7 + 14)
+        .max()
+        .unwrap_or(62)
+        .clamp(62, 230);
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.title, (FAMILY, 15))
         .margin(10)
         .x_label_area_size(34)
-        .y_label_area_size(62)
+        .y_label_area_size(y_area)
         .build_cartesian_2d(x_range, y_range)?;
     // A bar panel's x only places the bars.
     let bars = panel.series.iter().any(|s| s.style == Style::Bar);
@@ -188,12 +211,34 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
     } else if let Some(ticks) = integer_ticks(&xs) {
         mesh.x_labels(ticks);
     }
+    let category_label = |v: f64| -> String {
+        let row = v.round();
+        if (v - row).abs() > 1e-6 || row < 0.0 {
+            return String::new();
+        }
+        // Category 0 is drawn at the top.
+        categories
+            .len()
+            .checked_sub(1 + row as usize)
+            .map(|i| categories[i].clone())
+            .unwrap_or_default()
+    };
+    if !categories.is_empty() {
+        // More labels than rows allowed, so the axis steps by exactly 1 (one per category).
+        mesh.y_labels(categories.len() + 2).disable_y_mesh();
+    }
     mesh.x_desc(&panel.x_label)
         .y_desc(&panel.y_label)
         .label_style((FAMILY, 11))
         .axis_desc_style((FAMILY, 12))
         .light_line_style(WHITE)
-        .y_label_formatter(&|v| compact(*v))
+        .y_label_formatter(&|v| {
+            if categories.is_empty() {
+                compact(*v)
+            } else {
+                category_label(*v)
+            }
+        })
         .x_label_formatter(&|v| if bars { String::new() } else { compact(*v) })
         .draw()?;
     let mut legend = false;
@@ -210,6 +255,12 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
                 chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
                 chart.draw_series(LineSeries::new(points, colour.stroke_width(2)))?
             }
+            Style::Line => chart.draw_series(LineSeries::new(points, colour.stroke_width(2)))?,
+            Style::Points => chart.draw_series(
+                points
+                    .iter()
+                    .map(|&p| Circle::new(p, 2, colour.mix(0.45).filled())),
+            )?,
             Style::Fit => {
                 chart.draw_series(DashedLineSeries::new(points, 6, 4, colour.stroke_width(1)))?
             }
@@ -219,6 +270,19 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
             Style::Bar => chart.draw_series(points.iter().map(|&(x, y)| {
                 Rectangle::new([(x - 0.3, 0.0), (x + 0.3, y)], colour.mix(0.85).filled())
             }))?,
+            Style::Histogram => {
+                let half = bin_width(&s.points) / 2.0;
+                chart.draw_series(points.iter().map(|&(x, y)| {
+                    Rectangle::new([(x - half, 0.0), (x + half, y)], colour.mix(0.4).filled())
+                }))?
+            }
+            Style::HBar => {
+                let top = categories.len().max(1) as f64 - 1.0;
+                chart.draw_series(points.iter().map(|&(x, row)| {
+                    let y = top - row;
+                    Rectangle::new([(0.0, y - 0.35), (x, y + 0.35)], colour.mix(0.85).filled())
+                }))?
+            }
         };
         if !s.name.is_empty() {
             legend = true;
@@ -238,10 +302,88 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
             .label_font((FAMILY, 10))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(200, 200, 200))
-            .position(SeriesLabelPosition::UpperRight)
+            .position(legend_corner(panel))
             .draw()?;
     }
     Ok(())
+}
+
+/// The corner of the panel with the least drawn over it, for the legend (upper right on ties).
+fn legend_corner(panel: &Panel) -> SeriesLabelPosition {
+    let (xr, yr) = ranges(panel);
+    let unit = |v: f64, r: &std::ops::Range<f64>| (v - r.start) / (r.end - r.start);
+    // What each series covers, sampled: lines along their segments, bars over their height.
+    let mut covered: Vec<(f64, f64)> = Vec::new();
+    let top = panel.categories.len().max(1) as f64 - 1.0;
+    for s in &panel.series {
+        let pts: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .copied()
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .collect();
+        match s.style {
+            Style::Bar | Style::Histogram => {
+                for &(x, y) in &pts {
+                    covered.extend((0..=8).map(|k| (x, y * k as f64 / 8.0)));
+                }
+            }
+            Style::HBar => {
+                for &(x, row) in &pts {
+                    covered.extend((0..=8).map(|k| (x * k as f64 / 8.0, top - row)));
+                }
+            }
+            Style::Points => covered.extend(&pts),
+            Style::Measured | Style::Line | Style::Fit | Style::Limit => {
+                covered.extend(&pts);
+                for w in pts.windows(2) {
+                    covered.extend((1..16).map(|k| {
+                        let t = k as f64 / 16.0;
+                        (
+                            w[0].0 + t * (w[1].0 - w[0].0),
+                            w[0].1 + t * (w[1].1 - w[0].1),
+                        )
+                    }));
+                }
+            }
+        }
+    }
+    let unit_points: Vec<(f64, f64)> = covered
+        .iter()
+        .map(|&(x, y)| (unit(x, &xr), unit(y, &yr)))
+        .collect();
+    // Regions in unit coordinates (x0, x1, y0, y1), y up.
+    let corners = [
+        (SeriesLabelPosition::UpperRight, (0.55, 1.0, 0.6, 1.0)),
+        (SeriesLabelPosition::UpperLeft, (0.0, 0.45, 0.6, 1.0)),
+        (SeriesLabelPosition::LowerRight, (0.55, 1.0, 0.0, 0.4)),
+        (SeriesLabelPosition::LowerLeft, (0.0, 0.45, 0.0, 0.4)),
+        (SeriesLabelPosition::UpperMiddle, (0.3, 0.7, 0.6, 1.0)),
+    ];
+    corners
+        .into_iter()
+        .min_by_key(|(_, (x0, x1, y0, y1))| {
+            unit_points
+                .iter()
+                .filter(|(x, y)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y))
+                .count()
+        })
+        .map_or(SeriesLabelPosition::UpperRight, |(p, _)| p)
+}
+
+/// The width of histogram bins centred on `points`' x: the smallest spacing of the centres.
+fn bin_width(points: &[(f64, f64)]) -> f64 {
+    let mut xs: Vec<f64> = points
+        .iter()
+        .map(|p| p.0)
+        .filter(|x| x.is_finite())
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs.windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d > 0.0)
+        .fold(f64::INFINITY, f64::min)
+        .min(1.0)
 }
 
 /// Tick count for x values that are all whole numbers over a short span.
@@ -291,6 +433,23 @@ fn ranges(panel: &Panel) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
         y1 = y1.max(0.0);
         x0 = bar_xs.iter().copied().fold(f64::INFINITY, f64::min) - 0.8;
         x1 = bar_xs.iter().copied().fold(f64::NEG_INFINITY, f64::max) + 0.8;
+    }
+    let bins = panel
+        .series
+        .iter()
+        .filter(|s| s.style == Style::Histogram)
+        .map(|s| bin_width(&s.points))
+        .fold(0.0, f64::max);
+    if bins > 0.0 && bins.is_finite() {
+        // Bins stand on zero and reach half a bin beyond their centres.
+        y0 = y0.min(0.0);
+        x0 -= bins / 2.0;
+        x1 += bins / 2.0;
+    }
+    if panel.series.iter().any(|s| s.style == Style::HBar) {
+        // x is the bars' length from zero; y is one row per category.
+        let rows = panel.categories.len().max(1) as f64;
+        return (pad(x0.min(0.0), x1.max(0.0), 0.05), -0.6..rows - 0.4);
     }
     (pad(x0, x1, 0.05), pad(y0, y1, 0.08))
 }
@@ -345,6 +504,7 @@ mod tests {
                             colour: 0,
                         },
                     ],
+                    categories: Vec::new(),
                 },
                 Panel {
                     title: "flat".into(),
@@ -356,6 +516,45 @@ mod tests {
                         style: Style::Measured,
                         colour: 1,
                     }],
+                    categories: Vec::new(),
+                },
+                Panel {
+                    title: "top features".into(),
+                    x_label: "KS D".into(),
+                    y_label: String::new(),
+                    series: vec![Series {
+                        name: String::new(),
+                        points: vec![(0.5, 0.0), (0.2, 1.0)],
+                        style: Style::HBar,
+                        colour: 5,
+                    }],
+                    categories: vec!["alpha_feature".into(), "beta_feature".into()],
+                },
+                Panel {
+                    title: "scores".into(),
+                    x_label: "probability".into(),
+                    y_label: "documents".into(),
+                    series: vec![
+                        Series {
+                            name: "real".into(),
+                            points: vec![(0.25, 3.0), (0.75, 1.0)],
+                            style: Style::Histogram,
+                            colour: 0,
+                        },
+                        Series {
+                            name: "ROC-ish".into(),
+                            points: vec![(0.0, 0.0), (0.5, 2.0), (1.0, 3.0)],
+                            style: Style::Line,
+                            colour: 1,
+                        },
+                        Series {
+                            name: String::new(),
+                            points: vec![(0.1, 0.1), (0.9, 2.5)],
+                            style: Style::Points,
+                            colour: 2,
+                        },
+                    ],
+                    categories: Vec::new(),
                 },
             ],
         }
@@ -379,6 +578,9 @@ mod tests {
         let svg = std::fs::read_to_string(&paths[1]).unwrap();
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("distinct-2 over generations") && svg.contains("Theil–Sen"));
+        // Category names label the horizontal bars' rows, each once.
+        assert_eq!(svg.matches("alpha_feature").count(), 1);
+        assert_eq!(svg.matches("beta_feature").count(), 1);
         // No temporary files left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }

@@ -95,3 +95,24 @@ pub fn minilm_dir() -> Option<PathBuf> {
     }
     found
 }
+
+/// Trains a detector on the demo corpus; returns its path.
+pub fn demo_detector(dir: &Path) -> PathBuf {
+    let model = dir.join("demo.model");
+    let o = assert_cmd::Command::cargo_bin("driftprint")
+        .unwrap()
+        .args(["fingerprint", "train", "--data"])
+        .arg(demo_path())
+        .args([
+            "--source-field",
+            "label",
+            "--source-values",
+            "human=real,machine=synthetic",
+        ])
+        .arg("--model")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    model
+}

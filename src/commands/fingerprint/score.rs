@@ -11,7 +11,9 @@ use serde::Serialize;
 use super::percent;
 use crate::corpus::{CorpusStream, IngestOptions, Source};
 use crate::error::{Error, Result};
+use crate::fingerprint::distribution::{ScoreDistribution, ScoreTally};
 use crate::fingerprint::fraction::{synthetic_fraction, FractionEstimate};
+use crate::fingerprint::lexicon_usage::{quoted, LexiconUse, UsageTally};
 use crate::fingerprint::Detector;
 use crate::output::AtomicFile;
 
@@ -26,6 +28,14 @@ pub struct ScoreSummary {
     /// The detector's error rates the estimate corrects for (measured at training time).
     pub detector_tpr: f64,
     pub detector_fpr: f64,
+    /// The probability above which a document is flagged synthetic.
+    pub threshold_probability: f64,
+    /// Probability histograms of the documents labelled real and synthetic (unlabelled ones
+    /// count as real), with ROC and AUROC when both labels occur.
+    pub distribution: ScoreDistribution,
+    /// The detector's lexicon entries and the share of these documents containing each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lexicon: Vec<LexiconUse>,
     pub output: Option<PathBuf>,
     pub seconds: f64,
     pub docs_per_second: f64,
@@ -107,10 +117,15 @@ pub fn run(
     let mut writer = output.map(ScoreWriter::create).transpose()?;
     let mut stream = CorpusStream::open(inputs, &ingest)?;
     let (mut documents, mut flagged, mut probability_sum) = (0u64, 0u64, 0.0);
+    let mut distribution = ScoreTally::default();
+    let mut lexicon = UsageTally::new(&detector.meta.lexicon);
     while let Some(batch) = stream.next_batch()? {
-        let scores = detector.score(&batch)?;
+        let x = detector.featurize(&batch)?;
+        let scores = detector.score_rows(&x);
+        lexicon.add(&x);
         for (doc, s) in batch.iter().zip(&scores) {
             let synthetic = detector.flags(s);
+            distribution.add(s, doc.lineage.source == Source::Synthetic);
             documents += 1;
             flagged += u64::from(synthetic);
             probability_sum += s.probability;
@@ -144,6 +159,9 @@ pub fn run(
         synthetic_fraction: synthetic_fraction(flagged, documents, t.tpr, t.fpr, z, confidence),
         detector_tpr: t.tpr.value(),
         detector_fpr: t.fpr.value(),
+        threshold_probability: t.probability,
+        distribution: distribution.finish(),
+        lexicon: lexicon.finish(),
         output: output.map(Path::to_path_buf),
         seconds,
         docs_per_second: documents as f64 / seconds.max(1e-9),
@@ -184,6 +202,29 @@ impl ScoreSummary {
             percent(Some(self.detector_fpr)),
             self.mean_probability
         );
+        if let Some(auroc) = self.distribution.auroc {
+            let _ = writeln!(
+                s,
+                "on this corpus's labels ({} real, {} synthetic): AUROC {auroc:.4}",
+                self.distribution.real.iter().sum::<u64>(),
+                self.distribution.synthetic.iter().sum::<u64>()
+            );
+        }
+        // The strongest markers (lexicon order) and how common each is here.
+        let shown: Vec<String> = self
+            .lexicon
+            .iter()
+            .filter(|u| u.toward == "synthetic")
+            .take(3)
+            .map(|u| format!("{} in {}", quoted(&u.ngrams), percent(Some(u.share))))
+            .collect();
+        if !shown.is_empty() {
+            let _ = writeln!(
+                s,
+                "strongest LLM markers, share of these documents containing each: {}",
+                shown.join("; ")
+            );
+        }
         if let Some(out) = &self.output {
             let _ = writeln!(s, "wrote per-document scores to {}", out.display());
         }
