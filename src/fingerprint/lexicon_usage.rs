@@ -2,8 +2,6 @@
 //! containing each entry, next to its share in the training class it points to. Between two
 //! runs this shows which markers a regression brought in ("delve" in 3% of documents, then 30%).
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use super::lexicon::{Lexicon, LexiconEntry};
@@ -26,39 +24,38 @@ pub struct LexiconUse {
 /// Counts, batch by batch, the documents whose design rows have each entry's bucket.
 pub struct UsageTally<'a> {
     lexicon: &'a Lexicon,
-    /// Bucket (= design column of an n-gram bucket) → entry positions, synthetic-ward first.
-    entries_of: HashMap<u32, Vec<usize>>,
+    /// Design column (= n-gram bucket) → entry position, `NONE` for columns of no entry: a
+    /// dense table, since every non-zero of every scored row is looked up.
+    entry_of: Vec<u32>,
     counts: Vec<u64>,
     documents: u64,
 }
 
+const NONE: u32 = u32::MAX;
+
 impl<'a> UsageTally<'a> {
     pub fn new(lexicon: &'a Lexicon) -> Self {
-        let mut entries_of: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (k, e) in entries(lexicon).enumerate() {
-            entries_of.entry(e.1.bucket).or_default().push(k);
+        let listed: Vec<&LexiconEntry> = entries(lexicon).map(|(_, e)| e).collect();
+        let width = listed.iter().map(|e| e.bucket as usize + 1).max().unwrap_or(0);
+        let mut entry_of = vec![NONE; width];
+        // A bucket has one weight, so one direction and one entry.
+        for (k, e) in listed.iter().enumerate() {
+            entry_of[e.bucket as usize] = k as u32;
         }
         UsageTally {
             lexicon,
-            counts: vec![0; entries_of.values().map(Vec::len).sum()],
-            entries_of,
+            entry_of,
+            counts: vec![0; listed.len()],
             documents: 0,
         }
     }
 
     /// Adds every row of a batch's design matrix (n-gram buckets are its first columns).
     pub fn add(&mut self, x: &SparseMatrix) {
-        for i in 0..x.nrows() {
-            let (indices, values) = x.row(i);
-            for (j, v) in indices.iter().zip(values) {
-                if *v == 0.0 {
-                    continue;
-                }
-                if let Some(ks) = self.entries_of.get(j) {
-                    for &k in ks {
-                        self.counts[k] += 1;
-                    }
-                }
+        for (&j, &v) in x.indices.iter().zip(&x.values) {
+            match self.entry_of.get(j as usize) {
+                Some(&k) if k != NONE && v != 0.0 => self.counts[k as usize] += 1,
+                _ => {}
             }
         }
         self.documents += x.nrows() as u64;

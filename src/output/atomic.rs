@@ -22,7 +22,12 @@ impl AtomicFile {
         };
         // Like `mkdir -p`: a report folder that does not exist yet is created.
         std::fs::create_dir_all(dir).map_err(|e| Error::output(path, e))?;
-        let temp = tempfile::Builder::new()
+        let mut builder = tempfile::Builder::new();
+        // Outputs are ordinary files: the mode `File::create` would give (0o666 less the
+        // umask), not the temp file's owner-only 0o600 — reports are read by CI and web servers.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder
             .prefix(&format!(
                 ".{}.",
                 path.file_name()
@@ -71,5 +76,36 @@ impl Write for AtomicFile {
 impl Seek for AtomicFile {
     fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
         self.writer.seek(pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commits_with_the_mode_of_an_ordinary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/report.json");
+        let mut f = AtomicFile::create(&path).unwrap();
+        f.write_all(b"{}").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{}");
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions();
+        assert_eq!(mode(&path), mode(&plain));
+        // Only the committed file is left.
+        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_dropped_file_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut f = AtomicFile::create(&path).unwrap();
+        f.write_all(b"half").unwrap();
+        drop(f);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }
