@@ -43,6 +43,14 @@ fn the_demo_report_blocks_on_drift_and_keeps_a_history() {
     assert!(text.starts_with("BLOCKED: drift: drift in"), "{text}");
     let dirs = runs(&out);
     assert_eq!(dirs.len(), 1);
+    // Written in a hidden folder renamed at the end: nothing partial is left.
+    assert_eq!(
+        listing(&out),
+        [
+            dirs[0].file_name().unwrap().to_string_lossy().to_string(),
+            "history.jsonl".to_string()
+        ]
+    );
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(dirs[0].join("report.json")).unwrap())
             .unwrap();

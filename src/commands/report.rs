@@ -138,20 +138,23 @@ pub fn run(
     }
     let (created, stamp) = time::now();
     std::fs::create_dir_all(out_root).map_err(|e| Error::output(out_root, e))?;
-    // Creating the folder claims the run id: runs started in the same second (even
+    // The run is written into a hidden `.<run-id>.partial` folder renamed to `<run-id>` at the
+    // end, so a run folder is always complete (a run that dies midway leaves only the hidden
+    // one). Creating that folder claims the run id: runs started in the same second (even
     // concurrently) get -2, -3...
     let mut run_id = stamp.clone();
     let mut k = 1;
-    let dir = loop {
-        let dir = out_root.join(&run_id);
-        match std::fs::create_dir(&dir) {
-            Ok(()) => break dir,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                k += 1;
-                run_id = format!("{stamp}-{k}");
+    let partial = loop {
+        let partial = out_root.join(format!(".{run_id}.partial"));
+        if !out_root.join(&run_id).exists() {
+            match std::fs::create_dir(&partial) {
+                Ok(()) => break partial,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(Error::output(&partial, e)),
             }
-            Err(e) => return Err(Error::output(&dir, e)),
         }
+        k += 1;
+        run_id = format!("{stamp}-{k}");
     };
     let mut reports = Vec::new();
     for &name in stages {
@@ -170,8 +173,8 @@ pub fn run(
         config_path.map(|p| p.display().to_string()),
         reports,
     );
-    let json_path = dir.join("report.json");
-    let md_path = dir.join("summary.md");
+    let json_path = partial.join("report.json");
+    let md_path = partial.join("summary.md");
     let json = serde_json::to_string_pretty(&report).map_err(|e| Error::Data(e.to_string()))?;
     write_atomic(&json_path, json.as_bytes())?;
     write_atomic(&md_path, markdown::render(&report).as_bytes())?;
@@ -180,7 +183,7 @@ pub fn run(
     for named in figures::all(&report) {
         files.extend(plots::save(
             &named.figure,
-            &dir.join("plots").join(&named.name),
+            &partial.join("plots").join(&named.name),
         )?);
         inline.push((named.stage, named.name.clone(), plots::svg(&named.figure)?));
     }
@@ -193,12 +196,21 @@ pub fn run(
     });
     past.push(entry.clone());
     if let Some(figure) = figures::history(&past, &report) {
-        files.extend(plots::save(&figure, &dir.join("plots").join("history"))?);
+        files.extend(plots::save(
+            &figure,
+            &partial.join("plots").join("history"),
+        )?);
         inline.push(("history", "history".into(), plots::svg(&figure)?));
     }
-    let html_path = dir.join("report.html");
+    let html_path = partial.join("report.html");
     write_atomic(&html_path, html::render(&report, &inline).as_bytes())?;
     files.insert(0, html_path);
+    let dir = out_root.join(&run_id);
+    std::fs::rename(&partial, &dir).map_err(|e| Error::output(&dir, e))?;
+    let files = files
+        .iter()
+        .map(|f| dir.join(f.strip_prefix(&partial).unwrap_or(f)))
+        .collect();
     history::append(&history_path, &entry)?;
     Ok(Written { report, dir, files })
 }

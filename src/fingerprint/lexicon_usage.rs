@@ -36,7 +36,11 @@ const NONE: u32 = u32::MAX;
 impl<'a> UsageTally<'a> {
     pub fn new(lexicon: &'a Lexicon) -> Self {
         let listed: Vec<&LexiconEntry> = entries(lexicon).map(|(_, e)| e).collect();
-        let width = listed.iter().map(|e| e.bucket as usize + 1).max().unwrap_or(0);
+        let width = listed
+            .iter()
+            .map(|e| e.bucket as usize + 1)
+            .max()
+            .unwrap_or(0);
         let mut entry_of = vec![NONE; width];
         // A bucket has one weight, so one direction and one entry.
         for (k, e) in listed.iter().enumerate() {

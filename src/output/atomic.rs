@@ -96,7 +96,10 @@ mod tests {
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions();
         assert_eq!(mode(&path), mode(&plain));
         // Only the committed file is left.
-        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1
+        );
     }
 
     #[test]
