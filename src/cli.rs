@@ -218,7 +218,7 @@ pub struct CollapseArgs {
     pub generations: Vec<PathBuf>,
 
     /// Real reference corpus: its rare vocabulary is the tail whose survival `tail_mass`
-    /// follows [default: generation 0's].
+    /// follows [default: [collapse] reference, else generation 0's].
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub reference: Vec<PathBuf>,
 
@@ -231,9 +231,10 @@ pub struct CollapseArgs {
     #[arg(long, value_name = "COLUMN", requires = "metrics_table")]
     pub by: Option<String>,
 
-    /// Documents per generation in the seeded self-BLEU sample.
-    #[arg(long, value_name = "N", default_value_t = 200)]
-    pub self_bleu_sample: usize,
+    /// Documents per generation in the seeded self-BLEU sample [default: [collapse]
+    /// self_bleu_sample, else 200].
+    #[arg(long, value_name = "N")]
+    pub self_bleu_sample: Option<usize>,
 
     /// Seed of the self-BLEU samples [default: the config's seed, else 20261126].
     #[arg(long, value_name = "N")]
@@ -247,13 +248,14 @@ pub struct CollapseArgs {
     #[arg(long, value_name = "NAMES", requires = "metrics_table")]
     pub metrics: Option<String>,
 
-    /// Family-wise false-alarm rate across the metrics of a track (Holm).
-    #[arg(long, value_name = "ALPHA", default_value_t = 0.05)]
-    pub alpha: f64,
+    /// Family-wise false-alarm rate across the metrics of a track (Holm) [default: [collapse]
+    /// alpha, else 0.05].
+    #[arg(long, value_name = "ALPHA")]
+    pub alpha: Option<f64>,
 
-    /// Collapse threshold of a metric, `name=value` (repeatable) [default: generation 0's
-    /// value moved by half its size the collapsing way for diversity metrics, by its full size
-    /// for repetition metrics].
+    /// Collapse threshold of a metric, `name=value` (repeatable; over [collapse.thresholds])
+    /// [default: generation 0's value moved by half its size the collapsing way for diversity
+    /// metrics, by its full size for repetition metrics].
     #[arg(long, value_name = "NAME=VALUE")]
     pub threshold: Vec<String>,
 
@@ -267,7 +269,8 @@ pub struct CollapseArgs {
     pub plot: Option<PathBuf>,
 
     /// Also measure diversity in sentence-embedding space (MiniLM): Vendi score, mean pairwise
-    /// cosine distance, PRDC recall and coverage against the reference (else generation 0).
+    /// cosine distance, PRDC recall and coverage against the reference (else generation 0)
+    /// [default: [collapse] embed].
     #[arg(long, conflicts_with = "metrics_table")]
     pub embed: bool,
 
@@ -309,9 +312,10 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
 
-    /// Documents per generation in the seeded self-BLEU sample.
-    #[arg(long, value_name = "N", default_value_t = 200)]
-    pub self_bleu_sample: usize,
+    /// Documents per generation in the seeded self-BLEU sample [default: [collapse]
+    /// self_bleu_sample, else 200].
+    #[arg(long, value_name = "N")]
+    pub self_bleu_sample: Option<usize>,
 
     #[command(flatten)]
     pub ingest: IngestArgs,

@@ -28,6 +28,20 @@ struct RawConfig {
     fingerprint: RawFingerprint,
     #[serde(default)]
     policy: crate::policy::config::RawPolicy,
+    #[serde(default)]
+    collapse: RawCollapse,
+}
+
+/// `[collapse]`: the collapse test's settings (`driftprint collapse`, the report's stage).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCollapse {
+    alpha: Option<f64>,
+    #[serde(default)]
+    thresholds: BTreeMap<String, f64>,
+    self_bleu_sample: Option<usize>,
+    embed: Option<bool>,
+    reference: Option<Vec<PathBuf>>,
 }
 
 /// `[fingerprint]`: how the detector is trained (`driftprint fingerprint train`).
@@ -123,6 +137,34 @@ pub struct Config {
     pub drift: DriftConfig,
     pub fingerprint: FingerprintConfig,
     pub policy: crate::policy::PolicyConfig,
+    pub collapse: CollapseConfig,
+}
+
+/// Checked `[collapse]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollapseConfig {
+    /// Family-wise false-alarm rate (Holm across the metrics' trend tests).
+    pub alpha: f64,
+    /// Per-metric alarm levels (metric name → value), overriding the built-in ones.
+    pub thresholds: BTreeMap<String, f64>,
+    /// Documents per generation sampled for self-BLEU.
+    pub self_bleu_sample: usize,
+    /// Also measure embedding diversity (Vendi, cosine spread, PRDC) with MiniLM.
+    pub embed: bool,
+    /// Real documents the generations are compared with (else generation 0).
+    pub reference: Vec<PathBuf>,
+}
+
+impl Default for CollapseConfig {
+    fn default() -> Self {
+        CollapseConfig {
+            alpha: 0.05,
+            thresholds: BTreeMap::new(),
+            self_bleu_sample: 200,
+            embed: false,
+            reference: Vec::new(),
+        }
+    }
 }
 
 /// Checked `[fingerprint]` settings.
@@ -225,6 +267,7 @@ impl Default for Config {
             drift: DriftConfig::default(),
             fingerprint: FingerprintConfig::default(),
             policy: crate::policy::PolicyConfig::default(),
+            collapse: CollapseConfig::default(),
         }
     }
 }
@@ -359,8 +402,59 @@ impl Config {
         }
         fingerprint.model = fp.model.map(|p| base.join(p));
         config.policy = crate::policy::PolicyConfig::check(raw.policy, base, &err)?;
+        config.collapse = check_collapse(raw.collapse, base, &err)?;
         Ok(config)
     }
+}
+
+/// A family-wise false-alarm rate: strictly between 0 and 1.
+pub fn check_alpha(a: f64) -> std::result::Result<f64, String> {
+    if a > 0.0 && a < 1.0 {
+        Ok(a)
+    } else {
+        Err(format!("must be between 0 and 1 (exclusive), not {a}"))
+    }
+}
+
+/// Documents sampled per generation for self-BLEU: at least a pair.
+pub fn check_self_bleu_sample(n: usize) -> std::result::Result<usize, String> {
+    if n >= 2 {
+        Ok(n)
+    } else {
+        Err(format!("must be at least 2, not {n}"))
+    }
+}
+
+fn check_collapse(
+    raw: RawCollapse,
+    base: &Path,
+    err: &dyn Fn(&str, String) -> Error,
+) -> Result<CollapseConfig> {
+    let mut c = CollapseConfig::default();
+    if let Some(a) = raw.alpha {
+        c.alpha = check_alpha(a).map_err(|m| err("collapse.alpha", m))?;
+    }
+    for (metric, value) in raw.thresholds {
+        if !value.is_finite() {
+            return Err(err(
+                &format!("collapse.thresholds.{metric}"),
+                format!("must be a finite number, not {value}"),
+            ));
+        }
+        c.thresholds.insert(metric, value);
+    }
+    if let Some(n) = raw.self_bleu_sample {
+        c.self_bleu_sample =
+            check_self_bleu_sample(n).map_err(|m| err("collapse.self_bleu_sample", m))?;
+    }
+    c.embed = raw.embed.unwrap_or(false);
+    c.reference = raw
+        .reference
+        .unwrap_or_default()
+        .iter()
+        .map(|p| base.join(p))
+        .collect();
+    Ok(c)
 }
 
 /// The embedding token limit: 8 ..= 512 (BERT-family models have 512 positions).
@@ -528,8 +622,20 @@ target_fpr = 0.05
 calibration_fraction = 0.3
 lexicon_size = 10
 model = "fp.model"
+[collapse]
+alpha = 0.01
+self_bleu_sample = 50
+embed = true
+reference = ["real.jsonl"]
+[collapse.thresholds]
+distinct_2 = 0.3
 "#;
         let c = Config::parse(text, Path::new("conf/driftprint.toml")).unwrap();
+        let collapse = &c.collapse;
+        assert_eq!((collapse.alpha, collapse.self_bleu_sample), (0.01, 50));
+        assert!(collapse.embed);
+        assert_eq!(collapse.reference, vec![PathBuf::from("conf/real.jsonl")]);
+        assert_eq!(collapse.thresholds.get("distinct_2"), Some(&0.3));
         let fp = &c.fingerprint;
         assert_eq!(fp.features.len(), 3);
         assert_eq!(fp.learner, LearnerKind::Ftrl);
@@ -587,6 +693,20 @@ model = "fp.model"
             ("features = [\"bert\"]", "fingerprint.features"),
         ] {
             let e = Config::parse(&format!("[fingerprint]\n{line}\n"), Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(key), "{line}: {e}");
+        }
+        for (line, key) in [
+            ("alpha = 1.5", "collapse.alpha"),
+            ("self_bleu_sample = 1", "collapse.self_bleu_sample"),
+            (
+                "thresholds = { distinct_2 = nan }",
+                "collapse.thresholds.distinct_2",
+            ),
+            ("alhpa = 0.1", "alhpa"),
+        ] {
+            let e = Config::parse(&format!("[collapse]\n{line}\n"), Path::new("c.toml"))
                 .unwrap_err()
                 .to_string();
             assert!(e.contains(key), "{line}: {e}");

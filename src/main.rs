@@ -338,13 +338,15 @@ fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, Error> {
 
 fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Error> {
     use driftprint::commands::collapse::GenerationInput;
-    if !(args.alpha > 0.0 && args.alpha < 1.0) {
-        return Err(Error::Usage(format!(
-            "--alpha must be between 0 and 1 (exclusive), not {}",
-            args.alpha
-        )));
-    }
-    let mut thresholds = std::collections::BTreeMap::new();
+    use driftprint::config::{check_alpha, check_self_bleu_sample};
+    let config = resolve_config(&args.ingest)?;
+    let settings = &config.collapse;
+    let alpha = match args.alpha {
+        Some(a) => check_alpha(a).map_err(|m| Error::Usage(format!("--alpha {m}")))?,
+        None => settings.alpha,
+    };
+    // Flags over the config's [collapse.thresholds].
+    let mut thresholds = settings.thresholds.clone();
     for spec in &args.threshold {
         let parsed = spec
             .split_once('=')
@@ -364,37 +366,44 @@ fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Error> {
             table,
             args.by.as_deref(),
             metrics.as_deref(),
-            args.alpha,
+            alpha,
             &thresholds,
         )?,
         None => {
-            let config = resolve_config(&args.ingest)?;
             let input = if args.generations.is_empty() {
                 GenerationInput::Field(resolve_inputs(&args.inputs, &config)?)
             } else {
                 GenerationInput::Files(args.generations.clone())
             };
-            if args.self_bleu_sample < 2 {
-                return Err(Error::Usage("--self-bleu-sample must be at least 2".into()));
-            }
+            let self_bleu_sample = match args.self_bleu_sample {
+                Some(n) => check_self_bleu_sample(n)
+                    .map_err(|m| Error::Usage(format!("--self-bleu-sample {m}")))?,
+                None => settings.self_bleu_sample,
+            };
             let options = driftprint::collapse::generations::MeasureOptions {
-                self_bleu_sample: args.self_bleu_sample,
+                self_bleu_sample,
                 seed: args.seed.unwrap_or(config.seed),
             };
             let mut features = config.features.clone();
             apply_feature_flags(&mut features, None, &args.embed_args)?;
-            let embed = args.embed.then_some(&features.embed);
+            let with_embed = args.embed || settings.embed;
+            let embed = with_embed.then_some(&features.embed);
+            let reference = if args.reference.is_empty() {
+                &settings.reference
+            } else {
+                &args.reference
+            };
             let spinner = bytes_bar(0, "collapse", quiet);
-            spinner.set_message(if args.embed {
+            spinner.set_message(if with_embed {
                 "measuring and embedding generations"
             } else {
                 "measuring generations"
             });
             let report = commands::collapse::run_corpus(
                 &input,
-                &args.reference,
+                reference,
                 &config.ingest,
-                args.alpha,
+                alpha,
                 &thresholds,
                 &options,
                 embed,
@@ -432,10 +441,12 @@ fn simulate(args: &SimulateArgs, quiet: bool) -> Result<ExitCode, Error> {
             "--generations must be between 1 and 1000".into(),
         ));
     }
-    if args.self_bleu_sample < 2 {
-        return Err(Error::Usage("--self-bleu-sample must be at least 2".into()));
-    }
     let mut config = resolve_config(&args.ingest)?;
+    let self_bleu_sample = match args.self_bleu_sample {
+        Some(n) => driftprint::config::check_self_bleu_sample(n)
+            .map_err(|m| Error::Usage(format!("--self-bleu-sample {m}")))?,
+        None => config.collapse.self_bleu_sample,
+    };
     // The corpus is real by definition: no provenance field needed.
     config
         .ingest
@@ -453,7 +464,7 @@ fn simulate(args: &SimulateArgs, quiet: bool) -> Result<ExitCode, Error> {
         seed,
         &args.output,
         &driftprint::collapse::generations::MeasureOptions {
-            self_bleu_sample: args.self_bleu_sample,
+            self_bleu_sample,
             seed,
         },
     )?;

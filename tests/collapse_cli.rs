@@ -190,6 +190,102 @@ fn shrinking_vocabulary_across_generation_files_raises_the_alarm() {
     assert!(distinct["theil_sen"]["slope"].as_f64().unwrap() < 0.0);
 }
 
+/// `[collapse]` in the config sets alpha and thresholds for the command (flags override it)
+/// and for the report's collapse stage; a threshold for a metric that is not measured is an
+/// error, not a silent never-alarm.
+#[test]
+fn the_collapse_config_section_sets_alpha_and_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = shrinking_generations(dir.path());
+    let config = write(
+        dir.path(),
+        "c.toml",
+        b"[collapse]\nalpha = 0.2\n[collapse.thresholds]\ndistinct_2 = 0.123\n",
+    );
+    let run = |extra: &[&str]| {
+        driftprint()
+            .args(["collapse", "--json", "-", "--config"])
+            .arg(&config)
+            .args(extra)
+            .arg("--generations")
+            .args(&files)
+            .output()
+            .unwrap()
+    };
+    let threshold = |out: &std::process::Output| -> (f64, f64) {
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let distinct = v["tracks"][0]["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["metric"] == "distinct_2")
+            .unwrap()
+            .clone();
+        (
+            v["alpha"].as_f64().unwrap(),
+            distinct["threshold"].as_f64().unwrap(),
+        )
+    };
+    assert_eq!(threshold(&run(&[])), (0.2, 0.123));
+    assert_eq!(
+        threshold(&run(&["--alpha", "0.01", "--threshold", "distinct_2=0.2"])),
+        (0.01, 0.2)
+    );
+
+    let out = run(&["--threshold", "distinct_22=0.2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_mentions(&err, &["distinct_22", "not measured", "distinct_2,"]);
+    let out = run(&["--alpha", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_mentions(&String::from_utf8_lossy(&out.stderr), &["--alpha"]);
+
+    // The report's collapse stage reads the same section.
+    let mut corpus = String::new();
+    for (g, f) in files.iter().enumerate() {
+        for line in std::fs::read_to_string(f).unwrap().lines() {
+            let mut v: Value = serde_json::from_str(line).unwrap();
+            v["generation"] = Value::from(g);
+            corpus.push_str(&format!("{v}\n"));
+        }
+    }
+    write(dir.path(), "gens.jsonl", corpus.as_bytes());
+    let report_config = write(
+        dir.path(),
+        "report.toml",
+        b"[ingest]\ninputs = [\"gens.jsonl\"]\n[collapse]\nalpha = 0.2\n[collapse.thresholds]\ndistinct_2 = 0.123\n",
+    );
+    let reports = dir.path().join("reports");
+    let out = driftprint()
+        .args(["report", "--stages", "collapse", "--config"])
+        .arg(&report_config)
+        .arg("--out")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let run_dir = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("report.json")).unwrap())
+            .unwrap();
+    let collapse = &v["stages"][0]["result"];
+    assert_eq!(collapse["alpha"], 0.2);
+    assert!(collapse["tracks"][0]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["metric"] == "distinct_2" && m["threshold"] == 0.123));
+}
+
 #[test]
 fn real_documents_shuffled_into_generations_pass_and_bad_corpora_are_errors() {
     let dir = tempfile::tempdir().unwrap();

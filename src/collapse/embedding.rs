@@ -52,6 +52,14 @@ fn sample_rows(x: ArrayView2<f64>, limit: usize, seed: u64, stream: u64) -> Arra
     x.select(Axis(0), &rows)
 }
 
+/// The series `embedding_series` measures, in its order.
+pub const METRICS: [&str; 4] = [
+    "embed_vendi",
+    "embed_mean_pairwise_distance",
+    "prdc_recall",
+    "prdc_coverage",
+];
+
 /// Named per-generation series; `NaN` where a generation has no value (generation 0's PRDC
 /// when it is the reference).
 pub fn embedding_series(
@@ -84,12 +92,11 @@ pub fn embedding_series(
         recall.push(values.recall);
         coverage.push(values.coverage);
     }
-    Ok(vec![
-        ("embed_vendi".into(), vendi),
-        ("embed_mean_pairwise_distance".into(), distance),
-        ("prdc_recall".into(), recall),
-        ("prdc_coverage".into(), coverage),
-    ])
+    Ok(METRICS
+        .iter()
+        .map(|m| m.to_string())
+        .zip([vendi, distance, recall, coverage])
+        .collect())
 }
 
 #[cfg(test)]

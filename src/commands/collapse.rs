@@ -44,6 +44,21 @@ pub struct CollapseReport {
     pub tracks: Vec<TrackReport>,
 }
 
+/// Every threshold must name a measured metric: a misspelt one would silently never alarm.
+fn check_thresholds(thresholds: &BTreeMap<String, f64>, measured: &[&str]) -> Result<()> {
+    match thresholds.keys().find(|k| !measured.contains(&k.as_str())) {
+        Some(unknown) => Err(Error::Usage(format!(
+            "threshold for '{unknown}', which is not measured (metrics: {})",
+            measured.join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn metric_names(series: &[(String, Vec<f64>)]) -> Vec<&str> {
+    series.iter().map(|(name, _)| name.as_str()).collect()
+}
+
 /// Trends of a metrics table (`--metrics-table`), per track.
 pub fn run_table(
     path: &Path,
@@ -52,7 +67,11 @@ pub fn run_table(
     alpha: f64,
     thresholds: &BTreeMap<String, f64>,
 ) -> Result<CollapseReport> {
-    let tracks: Vec<TrackReport> = table::read(path, group_by, metrics)?
+    let tables = table::read(path, group_by, metrics)?;
+    for t in &tables {
+        check_thresholds(thresholds, &metric_names(&t.series))?;
+    }
+    let tracks: Vec<TrackReport> = tables
         .into_iter()
         .map(|t| {
             let mut metrics = analyse(&t.series, thresholds);
@@ -133,6 +152,12 @@ pub fn run_corpus(
         .as_ref()
         .map(|docs| docs.iter().map(|d| tokens(&d.text)).collect());
     let mut series = corpus_series(&tokenised, reference_tokens.as_deref(), options);
+    // Checked before the (slow) embedding, against what it will measure.
+    let mut measured = metric_names(&series);
+    if embed.is_some() {
+        measured.extend(crate::collapse::embedding::METRICS);
+    }
+    check_thresholds(thresholds, &measured)?;
     if let Some(config) = embed {
         series.extend(embedding_metrics(
             &groups,

@@ -84,18 +84,21 @@ fn run_stage(name: &'static str, config: &Config, progress: &dyn Fn(&str)) -> Re
                 )?,
             )))
         }
-        "collapse" => Ok(StageResult::Collapse(Box::new(run_corpus(
-            &GenerationInput::Field(inputs),
-            &[],
-            &config.ingest,
-            0.05,
-            &Default::default(),
-            &crate::collapse::generations::MeasureOptions {
-                seed: config.seed,
-                ..Default::default()
-            },
-            None,
-        )?))),
+        "collapse" => {
+            let settings = &config.collapse;
+            Ok(StageResult::Collapse(Box::new(run_corpus(
+                &GenerationInput::Field(inputs),
+                &settings.reference,
+                &config.ingest,
+                settings.alpha,
+                &settings.thresholds,
+                &crate::collapse::generations::MeasureOptions {
+                    seed: config.seed,
+                    self_bleu_sample: settings.self_bleu_sample,
+                },
+                settings.embed.then_some(&config.features.embed),
+            )?)))
+        }
         "policy" => Ok(StageResult::Policy(Box::new(
             crate::commands::policy::run_check(
                 &crate::commands::policy::CheckInputs {
