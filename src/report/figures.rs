@@ -123,8 +123,8 @@ pub fn projection(p: &Projection) -> Figure {
 /// Features shown per panel of the top-drifting-features figure.
 const TOP_FEATURES: usize = 15;
 
-/// One panel of horizontal bars: the `TOP_FEATURES` largest statistics, drifting ones in red,
-/// and the threshold as a vertical line when there is one.
+/// One panel of horizontal bars: the `TOP_FEATURES` largest statistics, drifting ones in the
+/// alert colour, and the threshold as a vertical line when there is one.
 fn top_features_panel(
     title: String,
     x_label: &str,
@@ -164,8 +164,8 @@ fn top_features_panel(
     }
 }
 
-/// The features whose distributions moved most: KS D (drifting after Benjamini–Hochberg in
-/// red) and PSI against its threshold.
+/// The features whose distributions moved most: KS D (drifting after Benjamini–Hochberg
+/// highlighted) and PSI against its threshold.
 pub fn top_features(d: &DriftReport) -> Option<Figure> {
     let overall = d.comparisons.iter().find(|c| c.group.is_none())?;
     let result = |test: &str| {
