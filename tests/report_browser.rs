@@ -72,13 +72,7 @@ fn the_report_renders_in_chromium_with_every_plot() {
     // Every section with its plots: the demo config plus a detector trained on the demo and a
     // policy manifest whose eval set is copied from the training data (leakage fails).
     let model = demo_detector(tmp.path());
-    let eval: Vec<String> = std::fs::read_to_string(demo_path())
-        .unwrap()
-        .lines()
-        .filter(|l| l.contains("\"label\": \"human\""))
-        .take(20)
-        .map(String::from)
-        .collect();
+    let eval = demo_human_lines()[..20].to_vec();
     let eval_path = write(
         tmp.path(),
         "eval.jsonl",

@@ -137,13 +137,7 @@ fn a_stage_that_cannot_run_is_reported_without_losing_the_others() {
 fn the_policy_stage_runs_from_the_config() {
     let tmp = tempfile::tempdir().unwrap();
     let demo = demo_path();
-    let human: Vec<String> = std::fs::read_to_string(&demo)
-        .unwrap()
-        .lines()
-        .filter(|l| l.contains("\"label\": \"human\""))
-        .take(20)
-        .map(String::from)
-        .collect();
+    let human = demo_human_lines()[..20].to_vec();
     std::fs::write(tmp.path().join("eval.jsonl"), human.join("\n") + "\n").unwrap();
     let config = tmp.path().join("report.toml");
     std::fs::write(
@@ -193,17 +187,10 @@ fn the_policy_stage_runs_from_the_config() {
     assert!(html.contains("<section id=\"policy\">"));
 }
 
-/// `compare` explains a regression: a run on human text split in two (no drift) against the
-/// demo run (LLM text drifts) lists the tests that now block first, the features that moved
-/// and the strongest witnesses, and writes compare.html.
-#[test]
-fn compare_explains_what_changed_between_two_runs() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("reports");
-    let human: Vec<String> = std::fs::read_to_string(demo_path())
-        .unwrap()
-        .lines()
-        .filter(|l| l.contains("\"label\": \"human\""))
+/// Human text only, relabelled half "human" half "machine": nothing for the tests to find.
+fn calm_corpus(dir: &std::path::Path) -> std::path::PathBuf {
+    let relabelled: Vec<String> = demo_human_lines()
+        .iter()
         .enumerate()
         .map(|(i, l)| {
             let mut v: Value = serde_json::from_str(l).unwrap();
@@ -211,8 +198,17 @@ fn compare_explains_what_changed_between_two_runs() {
             v.to_string()
         })
         .collect();
-    let calm = tmp.path().join("calm.jsonl");
-    std::fs::write(&calm, human.join("\n") + "\n").unwrap();
+    write(dir, "calm.jsonl", (relabelled.join("\n") + "\n").as_bytes())
+}
+
+/// `compare` explains a regression: a run on human text split in two (no drift) against the
+/// demo run (LLM text drifts) lists the tests that now block first, the features that moved
+/// and the strongest witnesses, and writes compare.html.
+#[test]
+fn compare_explains_what_changed_between_two_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("reports");
+    let calm = calm_corpus(tmp.path());
     let config = tmp.path().join("calm.toml");
     std::fs::write(
         &config,
@@ -316,20 +312,8 @@ fn the_report_draws_projection_features_and_detector_scores() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("reports");
     let model = demo_detector(tmp.path());
-    // Run A: human text only, relabelled half and half (nothing to find).
-    let human: Vec<String> = std::fs::read_to_string(demo_path())
-        .unwrap()
-        .lines()
-        .filter(|l| l.contains("\"label\": \"human\""))
-        .enumerate()
-        .map(|(i, l)| {
-            let mut v: Value = serde_json::from_str(l).unwrap();
-            v["label"] = Value::from(if i % 2 == 0 { "human" } else { "machine" });
-            v.to_string()
-        })
-        .collect();
-    let calm = tmp.path().join("calm.jsonl");
-    std::fs::write(&calm, human.join("\n") + "\n").unwrap();
+    // Run A: nothing to find.
+    let calm = calm_corpus(tmp.path());
     report_with(
         &config_with_model(tmp.path(), "calm.toml", &calm, &model),
         &out,

@@ -66,6 +66,17 @@ pub struct Series {
     pub colour: usize,
 }
 
+impl Series {
+    /// The points that can be drawn (a NaN marks a generation without a value).
+    fn finite_points(&self) -> Vec<(f64, f64)> {
+        self.points
+            .iter()
+            .copied()
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .collect()
+    }
+}
+
 /// One chart of a figure.
 #[derive(Debug, Clone)]
 pub struct Panel {
@@ -243,12 +254,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .draw()?;
     let mut legend = false;
     for s in &panel.series {
-        let points: Vec<(f64, f64)> = s
-            .points
-            .iter()
-            .copied()
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
-            .collect();
+        let points = s.finite_points();
         let colour = PALETTE[s.colour % PALETTE.len()];
         let drawn = match s.style {
             Style::Measured => {
@@ -316,12 +322,7 @@ fn legend_corner(panel: &Panel) -> SeriesLabelPosition {
     let mut covered: Vec<(f64, f64)> = Vec::new();
     let top = panel.categories.len().max(1) as f64 - 1.0;
     for s in &panel.series {
-        let pts: Vec<(f64, f64)> = s
-            .points
-            .iter()
-            .copied()
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
-            .collect();
+        let pts = s.finite_points();
         match s.style {
             Style::Bar | Style::Histogram => {
                 for &(x, y) in &pts {

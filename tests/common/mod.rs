@@ -96,6 +96,16 @@ pub fn minilm_dir() -> Option<PathBuf> {
     found
 }
 
+/// The demo corpus's human-written rows (JSON lines, as in the file).
+pub fn demo_human_lines() -> Vec<String> {
+    std::fs::read_to_string(demo_path())
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\"label\": \"human\""))
+        .map(String::from)
+        .collect()
+}
+
 /// Trains a detector on the demo corpus; returns its path.
 pub fn demo_detector(dir: &Path) -> PathBuf {
     let model = dir.join("demo.model");
