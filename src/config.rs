@@ -205,7 +205,7 @@ pub fn check_positive(c: f64) -> std::result::Result<f64, String> {
     }
 }
 
-/// A rate strictly between 0 and 1 (target FPR, calibration share).
+/// A rate strictly between 0 and 1 (alpha, target FPR, calibration share).
 pub fn check_open_unit(v: f64) -> std::result::Result<f64, String> {
     if v > 0.0 && v < 1.0 {
         Ok(v)
@@ -407,15 +407,6 @@ impl Config {
     }
 }
 
-/// A family-wise false-alarm rate: strictly between 0 and 1.
-pub fn check_alpha(a: f64) -> std::result::Result<f64, String> {
-    if a > 0.0 && a < 1.0 {
-        Ok(a)
-    } else {
-        Err(format!("must be between 0 and 1 (exclusive), not {a}"))
-    }
-}
-
 /// Documents sampled per generation for self-BLEU: at least a pair.
 pub fn check_self_bleu_sample(n: usize) -> std::result::Result<usize, String> {
     if n >= 2 {
@@ -432,7 +423,7 @@ fn check_collapse(
 ) -> Result<CollapseConfig> {
     let mut c = CollapseConfig::default();
     if let Some(a) = raw.alpha {
-        c.alpha = check_alpha(a).map_err(|m| err("collapse.alpha", m))?;
+        c.alpha = check_open_unit(a).map_err(|m| err("collapse.alpha", m))?;
     }
     for (metric, value) in raw.thresholds {
         if !value.is_finite() {
@@ -481,13 +472,7 @@ pub fn check_embed_batch(b: usize) -> std::result::Result<usize, String> {
 fn check_drift(raw: RawDrift, err: &dyn Fn(&str, String) -> Error) -> Result<DriftConfig> {
     let mut drift = DriftConfig::default();
     if let Some(a) = raw.alpha {
-        if !(a > 0.0 && a < 1.0) {
-            return Err(err(
-                "drift.alpha",
-                format!("must be between 0 and 1 (exclusive), not {a}"),
-            ));
-        }
-        drift.alpha = a;
+        drift.alpha = check_open_unit(a).map_err(|m| err("drift.alpha", m))?;
     }
     if let Some(m) = raw.max_per_side {
         check_dim(m, 1_000_000).map_err(|msg| err("drift.max_per_side", msg))?;

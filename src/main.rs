@@ -338,11 +338,11 @@ fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, Error> {
 
 fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Error> {
     use driftprint::commands::collapse::GenerationInput;
-    use driftprint::config::{check_alpha, check_self_bleu_sample};
+    use driftprint::config::{check_open_unit, check_self_bleu_sample};
     let config = resolve_config(&args.ingest)?;
     let settings = &config.collapse;
     let alpha = match args.alpha {
-        Some(a) => check_alpha(a).map_err(|m| Error::Usage(format!("--alpha {m}")))?,
+        Some(a) => check_open_unit(a).map_err(|m| Error::Usage(format!("--alpha {m}")))?,
         None => settings.alpha,
     };
     // Flags over the config's [collapse.thresholds].

@@ -105,11 +105,8 @@ pub fn run(
     confidence: f64,
     progress: &dyn Fn(u64, u64),
 ) -> Result<ScoreSummary> {
-    if !(confidence > 0.0 && confidence < 1.0) {
-        return Err(Error::Usage(format!(
-            "--confidence must be between 0 and 1 (exclusive), not {confidence}"
-        )));
-    }
+    crate::config::check_open_unit(confidence)
+        .map_err(|m| Error::Usage(format!("--confidence {m}")))?;
     let start = Instant::now();
     // Scoring needs no lineage: rows without a source are read as real (it is not used).
     let mut ingest = ingest.clone();
