@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{number, overall_outcomes, rule, Report, RunStatus, StageResult, StageStatus};
+use crate::divergence::format_p;
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -60,7 +61,7 @@ pub fn render(report: &Report) -> String {
                                 r.statistic_name,
                                 number(r.statistic),
                                 r.p_value
-                                    .map(|p| format!(" (p {p:.2e})"))
+                                    .map(|p| format!(" (p {})", format_p(p)))
                                     .unwrap_or_default(),
                                 rule(r),
                                 if o.gated { "yes" } else { "no" },

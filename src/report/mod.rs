@@ -272,3 +272,16 @@ impl Report {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn tiny_statistics_stay_readable() {
+        assert_eq!(number(0.28434), "0.2843");
+        assert_eq!(number(0.0), "0.0000");
+        assert_eq!(number(7.09e-101), "7.09e-101");
+        assert_eq!(number(-2.5e-4), "-2.50e-4");
+    }
+}
