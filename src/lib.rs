@@ -3,6 +3,7 @@
 //! Corpora come in through [`corpus`], become feature matrices through [`features`], and the
 //! subcommands in [`commands`] tie them together for the CLI.
 
+pub mod app;
 pub mod cli;
 pub mod collapse;
 pub mod commands;

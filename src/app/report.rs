@@ -1,0 +1,61 @@
+//! `report` and `compare`: the nightly report and what changed between two runs.
+
+use std::process::ExitCode;
+
+use super::{display_paths, emit, EXIT_BAD_INPUT, EXIT_BLOCKED};
+use crate::cli::{CompareArgs, ReportArgs};
+use crate::commands;
+use crate::error::Error;
+use crate::output::write_atomic;
+use crate::progress::bytes_bar;
+
+pub(super) fn report(args: &ReportArgs, quiet: bool) -> Result<ExitCode, Error> {
+    use crate::report::RunStatus;
+    let config = crate::config::Config::load(&args.config)?;
+    let stages = match &args.stages {
+        Some(spec) => commands::report::parse_stages(spec)
+            .map_err(|m| Error::Usage(format!("--stages: {m}")))?,
+        None => commands::report::default_stages(&config),
+    };
+    let spinner = bytes_bar(0, "report", quiet);
+    let written =
+        commands::report::run(&config, Some(&args.config), &stages, &args.out, &|step| {
+            spinner.set_message(step.to_string())
+        })?;
+    spinner.finish_and_clear();
+    let report = &written.report;
+    println!("{}", report.verdict.line);
+    for stage in &report.stages {
+        println!(
+            "  {:<12} {:?} ({:.1} s): {}",
+            stage.stage, stage.status, stage.seconds, stage.line
+        );
+    }
+    println!("wrote {}", display_paths(&written.files));
+    Ok(match report.verdict.status {
+        RunStatus::Pass => ExitCode::SUCCESS,
+        RunStatus::Blocked => ExitCode::from(EXIT_BLOCKED),
+        RunStatus::Incomplete => ExitCode::from(EXIT_BAD_INPUT),
+    })
+}
+
+pub(super) fn compare(args: &CompareArgs) -> Result<ExitCode, Error> {
+    use commands::compare;
+    let a = compare::locate(&args.a, &args.out)?;
+    let b = compare::locate(&args.b, &args.out)?;
+    let comparison = compare::compare(&a, &b)?;
+    emit(&comparison, &comparison.to_text(), args.json.as_deref())?;
+    let html = args.output.clone().unwrap_or_else(|| {
+        b.parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("compare.html")
+    });
+    write_atomic(
+        &html,
+        crate::report::html::render_compare(&comparison).as_bytes(),
+    )?;
+    if args.json.as_deref() != Some(std::path::Path::new("-")) {
+        println!("wrote {}", html.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
