@@ -218,7 +218,8 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .flat_map(|s| s.points.iter().map(|p| p.0))
         .collect();
     if bars {
-        mesh.disable_x_mesh();
+        // No ticks either: the x axis carries no values.
+        mesh.disable_x_mesh().x_labels(0);
     } else if let Some(ticks) = integer_ticks(&xs) {
         mesh.x_labels(ticks);
     }
