@@ -262,14 +262,8 @@ pub fn plot(report: &CollapseReport, stem: &Path) -> Result<Vec<PathBuf>> {
                 .unwrap_or_default();
             stem.with_file_name(format!("{name}-{safe}"))
         };
-        let mut figure = crate::report::figures::collapse_track(track);
-        // One legend is enough: every panel draws the same kinds of line.
-        for panel in figure.panels.iter_mut().skip(1) {
-            for series in &mut panel.series {
-                series.name.clear();
-            }
-        }
-        written.extend(plots::save(&figure, &path)?);
+        let figure = crate::report::figures::collapse_track(track);
+        written.extend(plots::save(&figure, &path)?.files);
     }
     Ok(written)
 }

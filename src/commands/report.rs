@@ -184,11 +184,9 @@ pub fn run(
     let mut files = vec![json_path, md_path];
     let mut inline = Vec::new();
     for named in figures::all(&report) {
-        files.extend(plots::save(
-            &named.figure,
-            &partial.join("plots").join(&named.name),
-        )?);
-        inline.push((named.stage, named.name.clone(), plots::svg(&named.figure)?));
+        let saved = plots::save(&named.figure, &partial.join("plots").join(&named.name))?;
+        files.extend(saved.files);
+        inline.push((named.stage, named.name, saved.svg));
     }
     let history_path = out_root.join("history.jsonl");
     let entry = HistoryEntry::of(&report, &run_id);
@@ -199,11 +197,9 @@ pub fn run(
     });
     past.push(entry.clone());
     if let Some(figure) = figures::history(&past, &report) {
-        files.extend(plots::save(
-            &figure,
-            &partial.join("plots").join("history"),
-        )?);
-        inline.push(("history", "history".into(), plots::svg(&figure)?));
+        let saved = plots::save(&figure, &partial.join("plots").join("history"))?;
+        files.extend(saved.files);
+        inline.push(("history", "history".into(), saved.svg));
     }
     let html_path = partial.join("report.html");
     write_atomic(&html_path, html::render(&report, &inline).as_bytes())?;

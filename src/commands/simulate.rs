@@ -170,6 +170,7 @@ pub fn plot(report: &SimulateReport, stem: &Path) -> Result<Vec<PathBuf>> {
         },
         stem,
     )
+    .map(|saved| saved.files)
 }
 
 impl SimulateReport {

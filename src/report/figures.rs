@@ -345,23 +345,34 @@ pub fn collapse_track(track: &TrackReport) -> Figure {
             }
         })
         .collect();
-    panels.extend(track.document_metrics.iter().map(|m| Panel {
-        title: panel_title(&m.metric, m.collapsing, m.p_adjusted, None),
-        x_label: "generation".into(),
-        y_label: "mean per document".into(),
-        series: vec![Series {
-            name: "mean (Jonckheere–Terpstra on all documents)".into(),
-            points: m
-                .mean_per_generation
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| (x(i), v))
-                .collect(),
-            style: Style::Measured,
-            colour: colour(m.collapsing, m.direction),
-        }],
-        categories: Vec::new(),
-    }));
+    panels.extend(
+        track
+            .document_metrics
+            .iter()
+            .enumerate()
+            .map(|(k, m)| Panel {
+                title: panel_title(&m.metric, m.collapsing, m.p_adjusted, None),
+                x_label: "generation".into(),
+                y_label: "mean per document".into(),
+                series: vec![Series {
+                    // Named once, like the metrics' legend above.
+                    name: if k == 0 {
+                        "mean (Jonckheere–Terpstra on all documents)".into()
+                    } else {
+                        String::new()
+                    },
+                    points: m
+                        .mean_per_generation
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &v)| (x(i), v))
+                        .collect(),
+                    style: Style::Measured,
+                    colour: colour(m.collapsing, m.direction),
+                }],
+                categories: Vec::new(),
+            }),
+    );
     let alarmed = track.metrics.iter().filter(|m| m.collapsing).count()
         + track
             .document_metrics

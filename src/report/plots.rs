@@ -97,7 +97,7 @@ pub struct Figure {
 }
 
 /// The figure as an SVG document (for embedding in HTML).
-pub fn svg(figure: &Figure) -> Result<String> {
+fn svg(figure: &Figure) -> Result<String> {
     register_font();
     let (width, height) = size(figure);
     let mut svg = String::new();
@@ -110,8 +110,15 @@ pub fn svg(figure: &Figure) -> Result<String> {
     Ok(svg)
 }
 
-/// Writes `stem.png` and `stem.svg`; returns their paths.
-pub fn save(figure: &Figure, stem: &Path) -> Result<Vec<PathBuf>> {
+/// A figure written to files, with its SVG text for embedding in a page.
+pub struct Saved {
+    /// `stem.png` and `stem.svg`.
+    pub files: Vec<PathBuf>,
+    pub svg: String,
+}
+
+/// Writes `stem.png` and `stem.svg`.
+pub fn save(figure: &Figure, stem: &Path) -> Result<Saved> {
     register_font();
     let (width, height) = size(figure);
     let png_path = stem.with_extension("png");
@@ -125,8 +132,12 @@ pub fn save(figure: &Figure, stem: &Path) -> Result<Vec<PathBuf>> {
     }
     write_png(&png_path, &rgb, width, height)?;
 
-    write_atomic(&svg_path, svg(figure)?.as_bytes())?;
-    Ok(vec![png_path, svg_path])
+    let svg = svg(figure)?;
+    write_atomic(&svg_path, svg.as_bytes())?;
+    Ok(Saved {
+        files: vec![png_path, svg_path],
+        svg,
+    })
 }
 
 fn register_font() {
@@ -565,7 +576,7 @@ mod tests {
     #[test]
     fn writes_a_decodable_png_and_an_svg_with_the_text() {
         let dir = tempfile::tempdir().unwrap();
-        let paths = save(&figure(), &dir.path().join("collapse")).unwrap();
+        let paths = save(&figure(), &dir.path().join("collapse")).unwrap().files;
         assert_eq!(paths.len(), 2);
         let decoder = png::Decoder::new(std::io::BufReader::new(
             std::fs::File::open(&paths[0]).unwrap(),
