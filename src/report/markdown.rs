@@ -86,7 +86,7 @@ pub fn render(report: &Report) -> String {
                 }
             }
             Some(StageResult::Collapse(c)) => {
-                let alarmed: Vec<String> = c
+                let mut alarmed: Vec<String> = c
                     .tracks
                     .iter()
                     .flat_map(|t| t.metrics.iter().map(move |m| (t, m)))
@@ -102,6 +102,13 @@ pub fn render(report: &Report) -> String {
                         )
                     })
                     .collect();
+                alarmed.extend(
+                    c.tracks
+                        .iter()
+                        .flat_map(|t| t.document_metrics.iter().map(move |m| (t, m)))
+                        .filter(|(_, m)| m.collapsing)
+                        .map(|(t, m)| format!("- {} / {}: per-document trend", t.track, m.metric)),
+                );
                 if !alarmed.is_empty() {
                     let _ = writeln!(s, "\n**collapse**\n\n{}", alarmed.join("\n"));
                 }

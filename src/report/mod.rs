@@ -10,7 +10,6 @@ pub mod time;
 
 use serde::Serialize;
 
-use crate::collapse::trend::MetricTrend;
 use crate::commands::collapse::CollapseReport;
 use crate::commands::drift::DriftReport;
 use crate::commands::fingerprint::score::ScoreSummary;
@@ -176,22 +175,24 @@ impl StageReport {
                 },
             ),
             StageResult::Collapse(c) => {
-                let alarmed: Vec<&MetricTrend> = c
+                // Per-generation and per-document tests can both raise the alarm.
+                let alarmed: Vec<&str> = c
                     .tracks
                     .iter()
-                    .flat_map(|t| t.metrics.iter())
-                    .filter(|m| m.collapsing)
+                    .flat_map(|t| {
+                        let series = t.metrics.iter().filter(|m| m.collapsing);
+                        let documents = t.document_metrics.iter().filter(|m| m.collapsing);
+                        series
+                            .map(|m| m.metric.as_str())
+                            .chain(documents.map(|m| m.metric.as_str()))
+                    })
                     .collect();
                 if c.alarm {
                     (
                         StageStatus::Blocked,
                         format!(
                             "diversity declines significantly: {}",
-                            alarmed
-                                .iter()
-                                .map(|m| m.metric.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            alarmed.join(", ")
                         ),
                     )
                 } else {
