@@ -66,11 +66,11 @@ pub fn run_check(
         .or(config.fingerprint.model.as_deref())
         .map(|p| Detector::load(p, embed))
         .transpose()?;
-    let ancestry_path = inputs
+    let ancestry = inputs
         .ancestry
-        .map(Path::to_path_buf)
-        .or(policy.ancestry.clone());
-    let ancestry = ancestry_path.as_deref().map(Ancestry::load).transpose()?;
+        .or(policy.ancestry.as_deref())
+        .map(Ancestry::load)
+        .transpose()?;
     check(&Manifest {
         train: &train,
         eval: &eval,

@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::history::HistoryEntry;
+use super::history::{tracked, HistoryEntry};
 use super::plots::{Figure, Panel, Series, Style};
-use super::{overall_outcomes, Report, StageResult};
+use super::{Report, StageResult};
 
 use crate::collapse::trend::Collapse;
 use crate::commands::collapse::TrackReport;
@@ -418,28 +418,11 @@ pub fn history(entries: &[HistoryEntry], report: &Report) -> Option<Figure> {
         return None;
     }
     let entries = &entries[entries.len().saturating_sub(HISTORY_RUNS)..];
-    let mut keys: Vec<(String, Option<f64>)> = Vec::new();
-    for stage in &report.stages {
-        match &stage.result {
-            Some(StageResult::Drift(d)) => {
-                for o in overall_outcomes(d).filter(|o| o.gated) {
-                    let limit = o.result.as_ref().and_then(|r| {
-                        (r.threshold_kind != ThresholdKind::PValueBelow).then_some(r.threshold)
-                    });
-                    keys.push((format!("drift.{}", o.test), limit));
-                }
-            }
-            Some(StageResult::Fingerprint(_)) => {
-                keys.push(("fingerprint.synthetic_share".into(), None));
-            }
-            Some(StageResult::Policy(p)) => {
-                for g in p.gates.iter().filter(|g| g.measured.is_some()) {
-                    keys.push((format!("policy.{}", g.gate), g.threshold));
-                }
-            }
-            _ => {}
-        }
-    }
+    let keys: Vec<(String, Option<f64>)> = tracked(report)
+        .into_iter()
+        .filter(|t| t.plotted)
+        .map(|t| (t.key, t.limit))
+        .collect();
     let panels: Vec<Panel> = keys
         .into_iter()
         .filter(|(key, _)| entries.iter().any(|e| e.values.contains_key(key)))

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{Report, RunStatus, StageResult};
+use crate::divergence::ThresholdKind;
 use crate::error::{Error, InputError, Location, Result};
 
 /// One run in the history.
@@ -22,48 +23,81 @@ pub struct HistoryEntry {
     pub values: std::collections::BTreeMap<String, f64>,
 }
 
+/// A number a run is followed by over time: its history key (`stage.name`), this run's value,
+/// the limit it is held to, and whether the history figure plots it (the gated ones).
+pub struct Tracked {
+    pub key: String,
+    pub value: Option<f64>,
+    pub limit: Option<f64>,
+    pub plotted: bool,
+}
+
+/// Every number of a report the history keeps, in stage order: drift statistics (plotted when
+/// gated, against their threshold unless it is a p-value rule), the fingerprint's estimated
+/// share, collapse slopes (kept, not plotted), policy measurements.
+pub fn tracked(report: &Report) -> Vec<Tracked> {
+    let mut out = Vec::new();
+    for stage in &report.stages {
+        match &stage.result {
+            Some(StageResult::Drift(d)) => {
+                for o in super::overall_outcomes(d) {
+                    let r = o.result.as_ref();
+                    out.push(Tracked {
+                        key: format!("drift.{}", o.test),
+                        value: r.map(|r| r.statistic),
+                        limit: r.and_then(|r| {
+                            (r.threshold_kind != ThresholdKind::PValueBelow).then_some(r.threshold)
+                        }),
+                        plotted: o.gated,
+                    });
+                }
+            }
+            Some(StageResult::Fingerprint(s)) => out.push(Tracked {
+                key: "fingerprint.synthetic_share".into(),
+                value: s.synthetic_fraction.as_ref().map(|f| f.estimate),
+                limit: None,
+                plotted: true,
+            }),
+            Some(StageResult::Collapse(c)) => {
+                for t in &c.tracks {
+                    out.extend(t.metrics.iter().map(|m| Tracked {
+                        key: format!("collapse.{}.{}", t.track, m.metric),
+                        value: m.relative_change_per_generation,
+                        limit: None,
+                        plotted: false,
+                    }));
+                }
+            }
+            Some(StageResult::Policy(p)) => {
+                out.extend(
+                    p.gates
+                        .iter()
+                        .filter(|g| g.measured.is_some())
+                        .map(|g| Tracked {
+                            key: format!("policy.{}", g.gate),
+                            value: g.measured,
+                            limit: g.threshold,
+                            plotted: true,
+                        }),
+                );
+            }
+            None => {}
+        }
+    }
+    out
+}
+
 impl HistoryEntry {
     pub fn of(report: &Report, dir: &str) -> HistoryEntry {
-        let mut values = std::collections::BTreeMap::new();
-        for stage in &report.stages {
-            match &stage.result {
-                Some(StageResult::Drift(d)) => {
-                    for o in super::overall_outcomes(d) {
-                        if let Some(r) = &o.result {
-                            values.insert(format!("drift.{}", o.test), r.statistic);
-                        }
-                    }
-                }
-                Some(StageResult::Fingerprint(s)) => {
-                    if let Some(f) = &s.synthetic_fraction {
-                        values.insert("fingerprint.synthetic_share".into(), f.estimate);
-                    }
-                }
-                Some(StageResult::Collapse(c)) => {
-                    for t in &c.tracks {
-                        for m in &t.metrics {
-                            if let Some(r) = m.relative_change_per_generation {
-                                values.insert(format!("collapse.{}.{}", t.track, m.metric), r);
-                            }
-                        }
-                    }
-                }
-                Some(StageResult::Policy(p)) => {
-                    for g in &p.gates {
-                        if let Some(v) = g.measured {
-                            values.insert(format!("policy.{}", g.gate), v);
-                        }
-                    }
-                }
-                None => {}
-            }
-        }
         HistoryEntry {
             run_id: report.run_id.clone(),
             created: report.created.clone(),
             status: report.verdict.status,
             dir: dir.to_string(),
-            values,
+            values: tracked(report)
+                .into_iter()
+                .filter_map(|t| Some((t.key, t.value?)))
+                .collect(),
         }
     }
 }
