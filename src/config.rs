@@ -273,6 +273,12 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The seed of every random choice, the n-gram hashing's included.
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+        self.features.ngram.seed = seed;
+    }
+
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::Config(ConfigError::new(
@@ -295,8 +301,7 @@ impl Config {
             |key: &str, message: String| Error::Config(ConfigError::new(&origin, key, message));
         let mut config = Config::default();
         if let Some(seed) = raw.seed {
-            config.seed = seed;
-            config.features.ngram.seed = seed;
+            config.set_seed(seed);
         }
 
         let base = path.parent().unwrap_or(Path::new(""));

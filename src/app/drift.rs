@@ -49,8 +49,7 @@ pub(super) fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
         config.drift.max_per_side = n;
     }
     if let Some(seed) = args.seed {
-        config.seed = seed;
-        config.features.ngram.seed = seed;
+        config.set_seed(seed);
     }
     let sides = match (args.reference.is_empty(), args.candidate.is_empty()) {
         (false, false) => Sides::Separate {
@@ -100,8 +99,7 @@ pub(super) fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, E
     let mut config = resolve_config(&args.ingest)?;
     apply_feature_flags(&mut config.features, args.features.as_deref(), &args.embed)?;
     if let Some(seed) = args.seed {
-        config.seed = seed;
-        config.features.ngram.seed = seed;
+        config.set_seed(seed);
     }
     if args.splits == 0 || args.n == Some(0) {
         return Err(Error::Usage("--splits and --n must be at least 1".into()));
