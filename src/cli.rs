@@ -342,9 +342,34 @@ pub enum FingerprintCommand {
 #[command(next_help_heading = "Detector")]
 pub struct DetectorArgs {
     /// Feature families: ngram (hashed word 1-2 + char 3-5-gram TF-IDF), stylo (stylometry),
-    /// embed (MiniLM sentence embeddings) [default: ngram,stylo].
+    /// format (layout and typography of the raw text: lines, lists, markdown, curly quotes;
+    /// off by default, it mostly tells sources apart), embed (MiniLM sentence embeddings)
+    /// [default: ngram].
     #[arg(long, value_name = "SETS")]
     pub features: Option<String>,
+
+    /// Text normalisation before n-grams, stylometry and embeddings: standard (NFKC, quotes,
+    /// apostrophes and dashes unified, invisible characters dropped, whitespace folded,
+    /// trimmed) or none [default: the config's [features] normalize, else standard].
+    #[arg(long, value_name = "KIND")]
+    pub normalize: Option<String>,
+
+    /// Char n-grams: word-bounded (within a word padded by spaces, scikit-learn's char_wb) or
+    /// across-words [default: the config's [features] char_ngrams, else word-bounded].
+    #[arg(long, value_name = "KIND")]
+    pub char_ngrams: Option<String>,
+
+    /// Groups the shortcut audit looks within (and `eval --cv source` leaves out one at a
+    /// time): `file` (the input file) or any field of the input [default: file].
+    #[arg(long, value_name = "FIELD")]
+    pub group_by: Option<String>,
+
+    /// Give every value of this field (`file`: every input file; or a writer group, a
+    /// domain...) equal weight within each class in training, so a small source is not
+    /// drowned by a large one; `none` weighs documents alike (classes still balanced)
+    /// [default: file].
+    #[arg(long, value_name = "FIELD")]
+    pub balance_by: Option<String>,
 
     /// Learner: lbfgs (class-balanced L2 logistic regression) or ftrl (FTRL-Proximal)
     /// [default: lbfgs].
@@ -363,6 +388,12 @@ pub struct DetectorArgs {
     /// False-positive rate the decision threshold is chosen for [default: 0.01].
     #[arg(long, value_name = "RATE")]
     pub target_fpr: Option<f64>,
+
+    /// How the threshold meets --target-fpr: per-group (in every --group-by group with at
+    /// least 50 human documents in the calibration split, so no source sees more false
+    /// positives than the target) or pooled (over all of them) [default: per-group].
+    #[arg(long, value_name = "RULE")]
+    pub threshold_rule: Option<String>,
 
     /// Share of documents held out to calibrate probabilities and measure TPR/FPR
     /// [default: 0.2].
@@ -414,8 +445,10 @@ pub struct FingerprintEvalArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "cv")]
     pub model: Option<PathBuf>,
 
-    /// Cross-validate training on the corpus instead: `random` (k folds) or `generator`
-    /// (train on every generator but one, test on the one left out).
+    /// Cross-validate training on the corpus instead: `source` (leave one --group-by group
+    /// out, by default each input file: the figure that predicts a new source), `domain`
+    /// (leave one domain out), `generator` (train on every generator but one, test on the one
+    /// left out) or `random` (k folds).
     #[arg(long, value_name = "KIND")]
     pub cv: Option<String>,
 

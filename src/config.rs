@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::corpus::grouping::GroupBy;
 use crate::corpus::{FieldMap, Format, IngestOptions, LineageDefaults, SourceValues};
 use crate::error::{ConfigError, Error, Result};
 use crate::features::{FeatureKind, FeatureSettings, NgramConfig};
@@ -54,7 +55,10 @@ struct RawFingerprint {
     tolerance: Option<f64>,
     target_fpr: Option<f64>,
     calibration_fraction: Option<f64>,
+    threshold_rule: Option<String>,
     lexicon_size: Option<usize>,
+    group_by: Option<String>,
+    balance_by: Option<String>,
     /// A trained model (relative to the config file's directory), for scoring.
     model: Option<PathBuf>,
 }
@@ -108,6 +112,8 @@ struct RawIngest {
 #[serde(deny_unknown_fields)]
 struct RawFeatures {
     sets: Option<Vec<String>>,
+    normalize: Option<String>,
+    char_ngrams: Option<String>,
     ngram_dim: Option<usize>,
     projection_dim: Option<usize>,
     embed: Option<RawEmbed>,
@@ -177,20 +183,29 @@ pub struct FingerprintConfig {
     pub tolerance: f64,
     pub target_fpr: f64,
     pub calibration_fraction: f64,
+    pub threshold_rule: crate::fingerprint::detector::ThresholdRule,
     pub lexicon_size: usize,
+    /// Groups (sources) the shortcut audit and `eval --cv source` look within.
+    pub group_by: GroupBy,
+    /// Groups given equal weight in training, if any.
+    pub balance_by: Option<GroupBy>,
     pub model: Option<PathBuf>,
 }
 
 impl Default for FingerprintConfig {
     fn default() -> Self {
+        let options = crate::fingerprint::TrainOptions::default();
         FingerprintConfig {
-            features: vec![FeatureKind::Ngram, FeatureKind::Stylo],
-            learner: LearnerKind::Lbfgs,
-            c: 1.0,
-            tolerance: 1e-4,
-            target_fpr: 0.01,
-            calibration_fraction: 0.2,
-            lexicon_size: 25,
+            features: options.features.kinds,
+            learner: options.learner,
+            c: options.c,
+            tolerance: options.tolerance,
+            target_fpr: options.target_fpr,
+            calibration_fraction: options.calibration_fraction,
+            threshold_rule: options.threshold_rule,
+            lexicon_size: options.lexicon_size,
+            group_by: GroupBy::File,
+            balance_by: Some(GroupBy::File),
             model: None,
         }
     }
@@ -350,7 +365,13 @@ impl Config {
             config.features.kinds =
                 FeatureKind::parse_list(&sets.join(",")).map_err(|m| err("features.sets", m))?;
         }
+        if let Some(n) = &raw.features.normalize {
+            config.features.normalization = n.parse().map_err(|m| err("features.normalize", m))?;
+        }
         let ngram: &mut NgramConfig = &mut config.features.ngram;
+        if let Some(k) = &raw.features.char_ngrams {
+            ngram.chars = k.parse().map_err(|m| err("features.char_ngrams", m))?;
+        }
         if let Some(d) = raw.features.ngram_dim {
             check_dim(d, crate::features::ngrams::MAX_DIM)
                 .map_err(|m| err("features.ngram_dim", m))?;
@@ -404,6 +425,18 @@ impl Config {
         if let Some(n) = fp.lexicon_size {
             check_dim(n, 10_000).map_err(|m| err("fingerprint.lexicon_size", m))?;
             fingerprint.lexicon_size = n;
+        }
+        if let Some(r) = &fp.threshold_rule {
+            fingerprint.threshold_rule = r
+                .parse()
+                .map_err(|m| err("fingerprint.threshold_rule", m))?;
+        }
+        if let Some(g) = &fp.group_by {
+            fingerprint.group_by = g.parse().map_err(|m| err("fingerprint.group_by", m))?;
+        }
+        if let Some(g) = &fp.balance_by {
+            fingerprint.balance_by =
+                GroupBy::parse_optional(g).map_err(|m| err("fingerprint.balance_by", m))?;
         }
         fingerprint.model = fp.model.map(|p| base.join(p));
         config.policy = crate::policy::PolicyConfig::check(raw.policy, base, &err)?;
@@ -597,6 +630,8 @@ split = "train"
 generation = 2
 [features]
 sets = ["stylo"]
+normalize = "none"
+char_ngrams = "across-words"
 ngram_dim = 1024
 [features.embed]
 model_dir = "models/minilm"
@@ -611,6 +646,9 @@ tolerance = 1e-5
 target_fpr = 0.05
 calibration_fraction = 0.3
 lexicon_size = 10
+threshold_rule = "pooled"
+group_by = "dataset"
+balance_by = "none"
 model = "fp.model"
 [collapse]
 alpha = 0.01
@@ -631,6 +669,20 @@ distinct_2 = 0.3
         assert_eq!(fp.learner, LearnerKind::Ftrl);
         assert_eq!((fp.c, fp.tolerance, fp.target_fpr), (0.5, 1e-5, 0.05));
         assert_eq!((fp.calibration_fraction, fp.lexicon_size), (0.3, 10));
+        assert_eq!(fp.group_by, GroupBy::Field("dataset".into()));
+        assert_eq!(fp.balance_by, None);
+        assert_eq!(
+            fp.threshold_rule,
+            crate::fingerprint::detector::ThresholdRule::Pooled
+        );
+        assert_eq!(
+            c.features.normalization,
+            crate::features::Normalization::None
+        );
+        assert_eq!(
+            c.features.ngram.chars,
+            crate::features::ngrams::CharNgrams::AcrossWords
+        );
         assert_eq!(fp.model, Some(PathBuf::from("conf/fp.model")));
         assert_eq!(
             c.features.embed.model_dir,
@@ -681,6 +733,8 @@ distinct_2 = 0.3
                 "fingerprint.calibration_fraction",
             ),
             ("features = [\"bert\"]", "fingerprint.features"),
+            ("threshold_rule = \"median\"", "fingerprint.threshold_rule"),
+            ("balance_by = \"\"", "fingerprint.balance_by"),
         ] {
             let e = Config::parse(&format!("[fingerprint]\n{line}\n"), Path::new("c.toml"))
                 .unwrap_err()

@@ -183,7 +183,7 @@ fn features_are_identical_across_runs_and_thread_counts() {
                 .assert()
                 .success()
                 .stderr(predicate::str::contains(
-                    "wrote 600 documents x 381 features",
+                    "wrote 600 documents x 393 features",
                 ));
             outputs.push(std::fs::read(&out).unwrap());
         }
@@ -196,5 +196,6 @@ fn features_are_identical_across_runs_and_thread_counts() {
             .unwrap();
     assert_eq!(sidecar["ids"].as_array().unwrap().len(), 600);
     assert_eq!(sidecar["columns"][0], "stylo_chars");
-    assert_eq!(sidecar["columns"][380], "ngram_proj_255");
+    assert_eq!(sidecar["columns"][113], "format_lines");
+    assert_eq!(sidecar["columns"][392], "ngram_proj_255");
 }

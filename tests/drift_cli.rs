@@ -280,3 +280,69 @@ fn calibrate_writes_thresholds_that_drift_then_gates_with() {
         .code(1)
         .stdout(predicate::str::contains("BLOCKED: drift in frechet"));
 }
+
+#[test]
+fn a_drift_that_comes_only_from_layout_says_so() {
+    // The same kind of human text on both sides; the candidate's split into paragraphs and
+    // ending in a newline, as a different export would leave it.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(demo_path()).unwrap();
+    let (mut reference, mut candidate) = (String::new(), String::new());
+    for (i, line) in text
+        .lines()
+        .filter(|l| l.contains("\"label\": \"human\""))
+        .enumerate()
+    {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        let plain = row["text"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (side, text) = if i % 2 == 0 {
+            (&mut reference, plain)
+        } else {
+            (&mut candidate, plain.replace(". ", ".\n\n") + "\n")
+        };
+        side.push_str(&serde_json::json!({"id": row["id"], "text": text}).to_string());
+        side.push('\n');
+    }
+    let reference = write(dir.path(), "reference.jsonl", reference.as_bytes());
+    let candidate = write(dir.path(), "candidate.jsonl", candidate.as_bytes());
+    let out = driftprint()
+        .args(["drift", "--tests", "univariate,c2st", "--reference"])
+        .arg(&reference)
+        .arg("--candidate")
+        .arg(&candidate)
+        .args(["--lineage", "source=real", "--json", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let audit = &v["audit"];
+    assert_eq!(audit["only"], "layout", "{audit}");
+    let features = audit["features"].as_array().unwrap();
+    assert!(features.iter().all(|f| f["family"] == "format"));
+    assert!(features.iter().any(|f| f["feature"] == "format_lines"));
+    assert!(audit["shortcuts"]["shortcuts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["feature"] == "format_ends_with_whitespace"));
+    let text = driftprint()
+        .args(["drift", "--tests", "univariate", "--reference"])
+        .arg(&reference)
+        .arg("--candidate")
+        .arg(&candidate)
+        .args(["--lineage", "source=real"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("are all layout features"), "{text}");
+}

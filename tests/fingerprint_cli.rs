@@ -23,15 +23,18 @@ const SCHEMA: [&str; 4] = [
     "human=real,machine=synthetic",
 ];
 
-/// The demo corpus split in two by line (odd lines to test), and the human test lines alone.
+/// The demo corpus split in two by pair (a machine text and the human text it continues stay
+/// on one side: they share their first 30 tokens), and the human test lines alone.
 fn split_demo(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let text = std::fs::read_to_string(demo_path()).unwrap();
     let (mut train, mut test, mut human) = (String::new(), String::new(), String::new());
-    for (i, line) in text.lines().enumerate() {
-        let target = if i % 2 == 1 { &mut test } else { &mut train };
+    for line in text.lines() {
+        let row: Value = serde_json::from_str(line).unwrap();
+        let in_test = crc32fast::hash(row["pair_id"].as_str().unwrap().as_bytes()) % 2 == 1;
+        let target = if in_test { &mut test } else { &mut train };
         target.push_str(line);
         target.push('\n');
-        if i % 2 == 1 && line.contains("\"label\": \"human\"") {
+        if in_test && line.contains("\"label\": \"human\"") {
             human.push_str(line);
             human.push('\n');
         }
@@ -66,26 +69,63 @@ fn json(cmd: &mut Command) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The demo's machine texts are GPT-2-era continuations of their human pair's opening (and
+/// ChatGPT essays): from 300 training documents the text alone tells them apart modestly
+/// (AUROC ~0.66 here), while their layout (newlines only in machine text) makes it look easy.
+/// The default detector must not lean on that layout; asked to, it does, and is warned.
 #[test]
-fn trains_on_one_half_and_detects_the_other_well_above_chance() {
+fn trains_on_one_half_and_detects_the_other_above_chance_without_the_layout() {
     let dir = tempfile::tempdir().unwrap();
     let (train_file, test_file, _) = split_demo(dir.path());
     let model = train(dir.path(), &train_file);
-    let v = json(
-        driftprint()
-            .args(["fingerprint", "eval", "--model"])
-            .arg(&model)
-            .arg(&test_file)
-            .args(SCHEMA)
-            .args(["--json", "-"]),
-    );
+    let eval = |model: &Path| {
+        json(
+            driftprint()
+                .args(["fingerprint", "eval", "--model"])
+                .arg(model)
+                .arg(&test_file)
+                .args(SCHEMA)
+                .args(["--json", "-"]),
+        )
+    };
+    let v = eval(&model);
     let auroc = v["metrics"]["auroc"].as_f64().unwrap();
-    assert!(auroc > 0.85, "AUROC {auroc}");
-    assert!(v["metrics"]["brier"].as_f64().unwrap() < 0.2);
+    assert!(auroc > 0.6, "AUROC {auroc}");
+    assert!(v["metrics"]["brier"].as_f64().unwrap() < 0.25);
     let m = &v["metrics"];
     assert_eq!(
         m["n_real"].as_u64().unwrap() + m["n_synthetic"].as_u64().unwrap(),
         300
+    );
+    let shortcut = v["shortcuts"]["shortcuts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["feature"] == "format_lines")
+        .expect("the line count is listed as a likely artefact");
+    assert_eq!(shortcut["in_use"], false);
+    let layout = dir.path().join("layout.model");
+    driftprint()
+        .args([
+            "fingerprint",
+            "train",
+            "--features",
+            "ngram,stylo,format",
+            "--data",
+        ])
+        .arg(&train_file)
+        .args(SCHEMA)
+        .arg("--model")
+        .arg(&layout)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "format_lines (format, in the model)",
+        ));
+    let with_layout = eval(&layout)["metrics"]["auroc"].as_f64().unwrap();
+    assert!(
+        with_layout > 0.9 && with_layout > auroc + 0.2,
+        "{with_layout} vs {auroc}"
     );
     let groups = v["groups"].as_array().unwrap();
     for field in ["generator", "domain"] {
@@ -163,13 +203,28 @@ fn an_all_human_corpus_has_a_synthetic_fraction_interval_containing_zero() {
     );
     let f = &v["synthetic_fraction"];
     assert_eq!(f["low"].as_f64().unwrap(), 0.0, "{v}");
-    assert!(f["high"].as_f64().unwrap() < 0.15, "{v}");
+    // Wide: the detector's TPR/FPR come from a calibration split of ~50 documents.
+    assert!(f["high"].as_f64().unwrap() < 0.25, "{v}");
 }
 
 #[test]
 fn explain_lists_the_lexicon_both_ways_with_snippets() {
     let dir = tempfile::tempdir().unwrap();
-    let model = train(dir.path(), &demo_path());
+    let model = dir.path().join("styled.model");
+    driftprint()
+        .args([
+            "fingerprint",
+            "train",
+            "--features",
+            "ngram,stylo",
+            "--data",
+        ])
+        .arg(demo_path())
+        .args(SCHEMA)
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .success();
     let out = driftprint()
         .args(["fingerprint", "explain", "--top", "5", "--model"])
         .arg(&model)
@@ -182,6 +237,8 @@ fn explain_lists_the_lexicon_both_ways_with_snippets() {
         "toward REAL",
         "style features",
         "e.g. ...",
+        "features ngram,stylo on standard text",
+        "shortcut audit",
     ] {
         assert!(text.contains(part), "{part} missing:\n{text}");
     }
@@ -214,8 +271,12 @@ fn cross_validation_holds_out_each_generator() {
     ]));
     let folds = v["folds"].as_array().unwrap();
     assert!(folds.len() >= 3, "{} generators", folds.len());
+    assert!(folds
+        .iter()
+        .all(|f| f["n_real"].as_u64().unwrap() > 0 && f["auroc"].is_number()));
+    // Weak on the demo (see above): above chance is what its text supports.
     let mean = v["mean_fold_auroc"].as_f64().unwrap();
-    assert!(mean > 0.75, "mean held-out-generator AUROC {mean}");
+    assert!(mean > 0.55, "mean held-out-generator AUROC {mean}");
     let v = json(driftprint().args([
         "fingerprint",
         "eval",
@@ -229,7 +290,7 @@ fn cross_validation_holds_out_each_generator() {
         "-",
     ]));
     assert_eq!(v["folds"].as_array().unwrap().len(), 3);
-    assert!(v["metrics"]["auroc"].as_f64().unwrap() > 0.85);
+    assert!(v["metrics"]["auroc"].as_f64().unwrap() > 0.55);
 }
 
 #[test]
@@ -264,4 +325,359 @@ fn bad_training_data_and_outputs_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("--target-fpr"));
+}
+
+/// Demo lines (upstream schema) with each text passed through `edit(text, is_machine)`.
+fn edited_demo(dir: &Path, name: &str, edit: impl Fn(&str, bool) -> String) -> PathBuf {
+    let text = std::fs::read_to_string(demo_path()).unwrap();
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut row: Value = serde_json::from_str(line).unwrap();
+        let machine = row["label"] == "machine";
+        let edited = edit(row["text"].as_str().unwrap(), machine);
+        row["text"] = Value::String(edited);
+        out.push_str(&row.to_string());
+        out.push('\n');
+    }
+    write(dir, name, out.as_bytes())
+}
+
+#[test]
+fn layout_and_typography_do_not_change_a_documents_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = "It's a \"test\" - one that matters. Second paragraph here, with more words.";
+    let messy = "\r\n\r\n  It\u{2019}s a \u{201C}test\u{201D} \u{2014} one that matters.\r\n\r\n\r\nSecond   paragraph here,\twith more words.  \r\n\r\n";
+    let corpus = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "plain", "text": plain, "label": "human"}),
+        serde_json::json!({"id": "messy", "text": messy, "label": "human"})
+    );
+    let corpus = write(dir.path(), "pair.jsonl", corpus.as_bytes());
+    for features in ["ngram", "ngram,stylo"] {
+        let model = dir.path().join(format!("{features}.model"));
+        driftprint()
+            .args(["fingerprint", "train", "--features", features, "--data"])
+            .arg(demo_path())
+            .args(SCHEMA)
+            .arg("--model")
+            .arg(&model)
+            .assert()
+            .success();
+        let out = dir.path().join("scores.jsonl");
+        driftprint()
+            .args(["fingerprint", "score", "--model"])
+            .arg(&model)
+            .arg(&corpus)
+            .args(SCHEMA)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        let rows: Vec<Value> = std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            rows[0]["decision"], rows[1]["decision"],
+            "{features}: {rows:?}"
+        );
+    }
+    // With normalisation off the two texts are different documents to the detector.
+    let raw = dir.path().join("raw.model");
+    driftprint()
+        .args(["fingerprint", "train", "--normalize", "none", "--data"])
+        .arg(demo_path())
+        .args(SCHEMA)
+        .arg("--model")
+        .arg(&raw)
+        .assert()
+        .success();
+    let v = json(
+        driftprint()
+            .args(["fingerprint", "explain", "--json", "-", "--model"])
+            .arg(&raw),
+    );
+    assert_eq!(v["normalization"], "none");
+}
+
+#[test]
+fn the_shortcut_audit_names_planted_artefacts_in_train_eval_explain_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    // Only synthetic documents end with a blank line and run past 2,000 characters.
+    let planted = edited_demo(dir.path(), "planted.jsonl", |text, machine| {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        if machine {
+            let mut long = words.join(" ");
+            while long.len() < 2_100 {
+                long.push(' ');
+                long.push_str(&words.join(" "));
+            }
+            long + "\n\n"
+        } else {
+            let mut short = String::new();
+            for w in words {
+                if short.len() + w.len() + 1 > 1_500 {
+                    break;
+                }
+                short.push_str(w);
+                short.push(' ');
+            }
+            short.trim_end().to_string()
+        }
+    });
+    let model = dir.path().join("fp.model");
+    let out = driftprint()
+        .args(["fingerprint", "train", "--data"])
+        .arg(&planted)
+        .args(SCHEMA)
+        .arg("--model")
+        .arg(&model)
+        .args(["--json", "train.json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("warning: "), "{text}");
+    for feature in ["format_ends_with_whitespace", "stylo_chars"] {
+        assert!(text.contains(feature), "{feature} not named:\n{text}");
+    }
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("likely artefacts"),
+        "the warning reaches stderr too"
+    );
+    let trained: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("train.json")).unwrap()).unwrap();
+    let listed = |v: &Value| -> Vec<String> {
+        v["shortcuts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["feature"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let audit = &trained["detector"]["shortcuts"];
+    assert_eq!(audit["group_by"], "file");
+    for feature in ["format_ends_with_whitespace", "stylo_chars"] {
+        assert!(listed(audit).iter().any(|f| f == feature), "{audit}");
+    }
+    let ends = audit["shortcuts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["feature"] == "format_ends_with_whitespace")
+        .unwrap();
+    assert_eq!(ends["family"], "format");
+    assert_eq!(
+        ends["in_use"], false,
+        "format is not a default feature family"
+    );
+    assert_eq!(ends["by_group"][0]["auroc"].as_f64().unwrap(), 1.0);
+
+    // eval runs the same audit on the data it is given, explain shows the model's.
+    let eval = json(
+        driftprint()
+            .args(["fingerprint", "eval", "--model"])
+            .arg(&model)
+            .arg(&planted)
+            .args(SCHEMA)
+            .args(["--json", "-"]),
+    );
+    assert!(listed(&eval["shortcuts"])
+        .iter()
+        .any(|f| f == "stylo_chars"));
+    let explain = driftprint()
+        .args(["fingerprint", "explain", "--model"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&explain.stdout).contains("format_ends_with_whitespace"));
+
+    // The report's fingerprint stage carries the model's audit into report.json and the HTML.
+    let config = "[ingest]\ninputs = [\"planted.jsonl\"]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n[fingerprint]\nmodel = \"fp.model\"\n";
+    let config = write(dir.path(), "driftprint.toml", config.as_bytes());
+    driftprint()
+        .args(["report", "--stages", "fingerprint", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("reports"))
+        .assert()
+        .success();
+    let run = std::fs::read_dir(dir.path().join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(run.join("report.json")).unwrap()).unwrap();
+    let stage = report["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "fingerprint")
+        .unwrap();
+    assert!(listed(&stage["result"]["shortcuts"])
+        .iter()
+        .any(|f| f == "format_ends_with_whitespace"));
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(html.contains("Likely artefacts") && html.contains("format_ends_with_whitespace"));
+    let summary = std::fs::read_to_string(run.join("summary.md")).unwrap();
+    assert!(summary.contains("likely artefacts"), "{summary}");
+}
+
+#[test]
+fn leave_one_source_out_tests_each_file_on_a_model_that_never_saw_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three sources: two with both classes (by dataset), one synthetic only.
+    let text = std::fs::read_to_string(demo_path()).unwrap();
+    let (mut fast, mut outfox, mut machine_only) = (String::new(), String::new(), String::new());
+    for (i, line) in text.lines().enumerate() {
+        let target = if line.contains("\"dataset\": \"OUTFOX\"") {
+            &mut outfox
+        } else if i % 5 == 0 && line.contains("\"label\": \"machine\"") {
+            &mut machine_only
+        } else {
+            &mut fast
+        };
+        target.push_str(line);
+        target.push('\n');
+    }
+    let files = [
+        write(dir.path(), "fast.jsonl", fast.as_bytes()),
+        write(dir.path(), "outfox.jsonl", outfox.as_bytes()),
+        write(dir.path(), "machine_only.jsonl", machine_only.as_bytes()),
+    ];
+    let v = json(
+        driftprint()
+            .args(["fingerprint", "eval", "--cv", "source"])
+            .args(&files)
+            .args(SCHEMA)
+            .args(["--json", "-"]),
+    );
+    assert_eq!(v["mode"], "cv-source");
+    assert_eq!(v["held_out_by"], "file");
+    let folds = v["folds"].as_array().unwrap();
+    let names: Vec<&str> = folds.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["fast.jsonl", "machine_only.jsonl", "outfox.jsonl"]);
+    let total: u64 = folds.iter().map(|f| f["n_train"].as_u64().unwrap()).sum();
+    assert_eq!(
+        total,
+        2 * 600,
+        "each document trains in every fold but its own"
+    );
+    let only = &folds[1];
+    assert_eq!(only["n_real"], 0);
+    assert!(only["auroc"].is_null() && only["fpr_at_threshold"].is_null());
+    assert!(only["tpr_at_threshold"].as_f64().is_some());
+    let fast = &folds[0];
+    assert!(fast["auroc"].as_f64().is_some() && fast["tpr_at_1pct_fpr"].as_f64().is_some());
+    assert!(fast["fpr_at_threshold"].as_f64().is_some());
+    assert!(v["mean_fold_auroc"].as_f64().is_some());
+
+    // Leave one domain out, and any field as the source (the demo's `dataset`).
+    let v = json(
+        driftprint()
+            .args(["fingerprint", "eval", "--cv", "domain"])
+            .arg(demo_path())
+            .args(SCHEMA)
+            .args(["--json", "-"]),
+    );
+    assert_eq!(v["folds"].as_array().unwrap().len(), 4);
+    let v = json(
+        driftprint()
+            .args([
+                "fingerprint",
+                "eval",
+                "--cv",
+                "source",
+                "--group-by",
+                "dataset",
+            ])
+            .arg(demo_path())
+            .args(SCHEMA)
+            .args(["--json", "-"]),
+    );
+    let names: Vec<&str> = v["folds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["OUTFOX", "fast-detect-gpt"]);
+    driftprint()
+        .args(["fingerprint", "eval", "--cv", "source"])
+        .arg(demo_path())
+        .args(SCHEMA)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("at least two groups"));
+}
+
+#[test]
+fn balancing_and_grouping_by_any_field_are_recorded_in_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = json(
+        driftprint()
+            .args([
+                "fingerprint",
+                "train",
+                "--group-by",
+                "dataset",
+                "--balance-by",
+                "domain",
+                "--data",
+            ])
+            .arg(demo_path())
+            .args(SCHEMA)
+            .arg("--model")
+            .arg(dir.path().join("fp.model"))
+            .args(["--json", "-"]),
+    );
+    let d = &v["detector"];
+    assert_eq!(d["balance_by"], "domain");
+    assert_eq!(d["shortcuts"]["group_by"], "dataset");
+    assert_eq!(d["threshold"]["rule"], "per-group");
+    assert_eq!(d["features"], serde_json::json!(["ngram"]));
+    let v = json(
+        driftprint()
+            .args([
+                "fingerprint",
+                "train",
+                "--balance-by",
+                "none",
+                "--threshold-rule",
+                "pooled",
+                "--data",
+            ])
+            .arg(demo_path())
+            .args(SCHEMA)
+            .arg("--model")
+            .arg(dir.path().join("plain.model"))
+            .args(["--json", "-"]),
+    );
+    assert!(v["detector"]["balance_by"].is_null());
+    assert_eq!(v["detector"]["threshold"]["rule"], "pooled");
+}
+
+#[test]
+fn a_model_of_the_previous_format_is_refused_not_scored_differently() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = train(dir.path(), &demo_path());
+    let mut bytes = std::fs::read(&model).unwrap();
+    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let old = write(dir.path(), "old.model", &bytes);
+    driftprint()
+        .args(["fingerprint", "score", "--model"])
+        .arg(&old)
+        .arg(demo_path())
+        .args(SCHEMA)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("format version 1"))
+        .stderr(predicates::str::contains("retrain"));
 }

@@ -9,11 +9,33 @@ use crate::cli::{
     FingerprintTrainArgs,
 };
 use crate::commands::{self, resolve_config, resolve_inputs};
+use crate::corpus::grouping::GroupBy;
 use crate::error::Error;
 use crate::progress::bytes_bar;
 
+/// The groups the detector is audited (and cross-validated) within, and balanced by: the
+/// config's `[fingerprint]`, then the flags.
+struct Groups {
+    by: GroupBy,
+    balance: Option<GroupBy>,
+}
+
+fn groups(config: &crate::config::Config, args: &DetectorArgs) -> Result<Groups, Error> {
+    let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
+    Ok(Groups {
+        by: match &args.group_by {
+            Some(g) => g.parse().map_err(|m| usage("--group-by", m))?,
+            None => config.fingerprint.group_by.clone(),
+        },
+        balance: match &args.balance_by {
+            Some(g) => GroupBy::parse_optional(g).map_err(|m| usage("--balance-by", m))?,
+            None => config.fingerprint.balance_by.clone(),
+        },
+    })
+}
+
 /// The detector's training options: the config's `[fingerprint]` and `[features]` (n-gram
-/// width, embedding settings), then the flags.
+/// width, normalisation, embedding settings), then the flags.
 fn train_options(
     config: &crate::config::Config,
     args: &DetectorArgs,
@@ -25,6 +47,12 @@ fn train_options(
     let mut features = config.features.clone();
     features.kinds = fp.features.clone();
     apply_feature_flags(&mut features, args.features.as_deref(), embed)?;
+    if let Some(n) = &args.normalize {
+        features.normalization = n.parse().map_err(|m| usage("--normalize", m))?;
+    }
+    if let Some(k) = &args.char_ngrams {
+        features.ngram.chars = k.parse().map_err(|m| usage("--char-ngrams", m))?;
+    }
     let mut options = crate::fingerprint::TrainOptions {
         features,
         learner: fp.learner,
@@ -33,6 +61,7 @@ fn train_options(
         seed: config.seed,
         target_fpr: fp.target_fpr,
         calibration_fraction: fp.calibration_fraction,
+        threshold_rule: fp.threshold_rule,
         lexicon_size: fp.lexicon_size,
     };
     if let Some(l) = &args.learner {
@@ -46,6 +75,9 @@ fn train_options(
     }
     if let Some(v) = args.target_fpr {
         options.target_fpr = check_open_unit(v).map_err(|m| usage("--target-fpr", m))?;
+    }
+    if let Some(r) = &args.threshold_rule {
+        options.threshold_rule = r.parse().map_err(|m| usage("--threshold-rule", m))?;
     }
     if let Some(v) = args.calibration_fraction {
         options.calibration_fraction =
@@ -81,11 +113,14 @@ pub(super) fn train(args: &FingerprintTrainArgs, quiet: bool) -> Result<ExitCode
     let config = resolve_config(&args.ingest)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
     let options = train_options(&config, &args.detector, &args.embed)?;
+    let groups = groups(&config, &args.detector)?;
     let spinner = bytes_bar(0, "fingerprint", quiet);
     let report = commands::fingerprint::train::run(
         &inputs,
         &config.ingest,
         &options,
+        &groups.by,
+        groups.balance.as_ref(),
         &args.model,
         &|step| spinner.set_message(step.to_string()),
     )?;
@@ -95,25 +130,30 @@ pub(super) fn train(args: &FingerprintTrainArgs, quiet: bool) -> Result<ExitCode
 }
 
 pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, Error> {
-    use crate::commands::fingerprint::eval::EvalMode;
+    use crate::commands::fingerprint::eval::{EvalMode, Folds};
     let config = resolve_config(&args.ingest)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
     let options = train_options(&config, &args.detector, &args.embed)?;
+    let groups = groups(&config, &args.detector)?;
     let detector;
+    let cv = |folds| EvalMode::CrossValidation {
+        folds,
+        options: &options,
+        balance: groups.balance.clone(),
+    };
     let mode = match args.cv.as_deref() {
         Some("random") => {
             if args.folds < 2 {
                 return Err(Error::Usage("--folds must be at least 2".into()));
             }
-            EvalMode::RandomFolds {
-                folds: args.folds,
-                options: &options,
-            }
+            cv(Folds::Random(args.folds))
         }
-        Some("generator") => EvalMode::GeneratorHeldOut { options: &options },
+        Some("generator") => cv(Folds::Generator),
+        Some("source") => cv(Folds::Source),
+        Some("domain") => cv(Folds::Domain),
         Some(other) => {
             return Err(Error::Usage(format!(
-                "--cv: unknown kind '{other}' (random or generator)"
+                "--cv: unknown kind '{other}' (source, domain, generator or random)"
             )))
         }
         None => {
@@ -126,10 +166,14 @@ pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, 
         }
     };
     let spinner = bytes_bar(0, "fingerprint", quiet);
-    let report =
-        commands::fingerprint::eval::run(&inputs, &config.ingest, &mode, &args.by, &|step| {
-            spinner.set_message(step.to_string())
-        })?;
+    let report = commands::fingerprint::eval::run(
+        &inputs,
+        &config.ingest,
+        &mode,
+        &groups.by,
+        &args.by,
+        &|step| spinner.set_message(step.to_string()),
+    )?;
     spinner.finish_and_clear();
     emit(&report, &report.to_text(), args.json.as_deref())?;
     Ok(ExitCode::SUCCESS)

@@ -303,7 +303,7 @@ mod tests {
 
     /// The calibration requirement, on ../shared/data/dev (skipped where it is absent):
     /// on 20 seeded real-vs-real splits at n = 500 each p-value test rejects in at most 10%, the
-    /// whole default gate blocks in at most 10% of 20 further splits, and every test detects
+    /// whole default gate blocks in at most 10% of 60 further splits, and every test detects
     /// human vs machine text at n = 500 per side with the calibrated thresholds.
     #[test]
     fn dev_real_vs_real_false_alarms_and_human_vs_machine_power() {
@@ -344,13 +344,15 @@ mod tests {
                 t.null_rejection_rate
             );
         }
-        // The whole default gate (Holm over its p-value tests) on 20 further real-vs-real splits.
-        let blocked = null_blocks(&sides, 500, 20, &config).unwrap();
+        // The whole default gate (Holm over its p-value tests) on 60 further real-vs-real
+        // splits: 20 were too few to tell 5% from 10% (4 of the first 20 block at this seed,
+        // 7 of 100).
+        let blocked = null_blocks(&sides, 500, 60, &config).unwrap();
         let count = blocked.iter().filter(|&&b| b).count();
-        eprintln!("default gate blocked {count} of 20 real-vs-real splits");
+        eprintln!("default gate blocked {count} of 60 real-vs-real splits");
         assert!(
-            count <= 2,
-            "the default gate blocked {count} of 20 real-vs-real splits"
+            count <= 6,
+            "the default gate blocked {count} of 60 real-vs-real splits"
         );
 
         for t in &calibration.tests {

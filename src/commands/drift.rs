@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::corpus::grouping::Grouping;
 use crate::corpus::sample::Reservoir;
 use crate::corpus::{CorpusStream, Doc, Lineage};
+use crate::divergence::drift_audit::DriftAudit;
 use crate::divergence::projection::{pca_2d, Projection};
 use crate::divergence::suite::{gate, Outcome, Suite, Verdict, View};
 use crate::divergence::{format_p, Sample, ThresholdKind};
@@ -81,6 +83,9 @@ pub struct DriftReport {
     /// What the featurizers reported (e.g. documents cut at the embedding token limit).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The shortcut audit of the features that drift most (overall comparison).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit: Option<DriftAudit>,
 }
 
 /// The two sides as matrices, in both views, with texts when they came from corpora.
@@ -225,9 +230,10 @@ fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
     })
 }
 
+/// The named features (stylometry and format), tested one by one.
 fn univariate_view(m: &FeatureMatrix) -> FeatureMatrix {
     let keep: Vec<usize> = (0..m.names.len())
-        .filter(|&j| m.names[j].starts_with("stylo_"))
+        .filter(|&j| m.names[j].starts_with("stylo_") || m.names[j].starts_with("format_"))
         .collect();
     if keep.is_empty() {
         return m.clone();
@@ -402,6 +408,7 @@ pub fn run(
     let mut comparisons = Vec::new();
     let (reference_info, candidate_info, columns, features, projection);
     let mut notes = Vec::new();
+    let mut audit = None;
     match &request.sides {
         Sides::Separate {
             reference,
@@ -438,13 +445,24 @@ pub fn run(
             let fitted = Featurized::fit(config, &sampled.reference)?;
             let prepared = fitted.prepare(&sampled.reference, &sampled.candidate)?;
             projection = project(&prepared, config.seed);
-            comparisons.push(run_comparison(
-                &suite,
-                &prepared,
-                None,
-                config.seed,
-                progress,
-            ));
+            let overall = run_comparison(&suite, &prepared, None, config.seed, progress);
+            let labels: Vec<String> = sampled
+                .reference
+                .iter()
+                .chain(&sampled.candidate)
+                .map(|d| match &request.by {
+                    Some(by) => d.lineage.field(by).unwrap_or_else(|| "(none)".into()),
+                    None => "all".into(),
+                })
+                .collect();
+            let by_name = request.by.as_deref().unwrap_or("all");
+            audit = DriftAudit::of(
+                &overall.outcomes,
+                &prepared.reference.univariate,
+                &prepared.candidate.univariate,
+                &Grouping::from_labels(by_name, &labels),
+            );
+            comparisons.push(overall);
             for (group, (r, c)) in &sampled.groups {
                 // A group needs both sides, and enough documents for cross-validation and k-NN.
                 if r.len() < 10 || c.len() < 10 {
@@ -518,6 +536,7 @@ pub fn run(
         comparisons,
         projection,
         notes,
+        audit,
     })
 }
 
@@ -610,6 +629,9 @@ impl DriftReport {
                     let _ = writeln!(s, "  {}: {}", o.test, r.details.summary);
                 }
             }
+        }
+        if let Some(line) = self.audit.as_ref().and_then(DriftAudit::line) {
+            let _ = writeln!(s, "\nnote: {line}");
         }
         s
     }

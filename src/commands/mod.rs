@@ -16,6 +16,7 @@ use std::path::PathBuf;
 
 use crate::cli::IngestArgs;
 use crate::config::Config;
+use crate::corpus::grouping::{GroupBy, Grouping};
 use crate::corpus::{CorpusStream, Doc, Format, IngestOptions, IngestStats};
 use crate::error::{ConfigError, Error, Result};
 
@@ -105,4 +106,31 @@ pub fn read_corpus(
     }
     let stats = stream.finish()?;
     Ok((docs, stats))
+}
+
+/// Reads every document of `inputs` with the group of each: its input file or the value of a
+/// field (kept by the reader when it is not a schema field), and a second grouping when asked
+/// for (balancing).
+pub fn read_grouped_corpus(
+    inputs: &[PathBuf],
+    ingest: &IngestOptions,
+    by: &GroupBy,
+    also: Option<&GroupBy>,
+) -> Result<(Vec<Doc>, Grouping, Option<Grouping>)> {
+    let mut ingest = ingest.clone();
+    by.prepare(&mut ingest);
+    if let Some(a) = also {
+        a.prepare(&mut ingest);
+    }
+    let mut stream = CorpusStream::open(inputs, &ingest)?;
+    let mut docs = Vec::new();
+    let mut origins = Vec::new();
+    while let Some(batch) = stream.next_batch()? {
+        docs.extend(batch);
+        origins.extend_from_slice(stream.origins());
+    }
+    stream.finish()?;
+    let groups = Grouping::new(by, &docs, &origins, inputs);
+    let other = also.map(|a| Grouping::new(a, &docs, &origins, inputs));
+    Ok((docs, groups, other))
 }

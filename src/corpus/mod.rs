@@ -8,6 +8,7 @@ mod arrow_ipc;
 mod columnar;
 mod csv;
 mod format;
+pub mod grouping;
 mod jsonl;
 mod parquet;
 mod raw;
@@ -139,6 +140,10 @@ pub struct Lineage {
     /// Adversarial transformation applied to the text (paraphrase, homoglyphs, ...), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attack: Option<String>,
+    /// Input fields outside the schema that a command asked to keep (`--group-by dataset`,
+    /// `--balance-by writer_group`), as text.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub extra: std::collections::BTreeMap<String, String>,
 }
 
 impl Lineage {
@@ -154,12 +159,14 @@ impl Lineage {
             label: None,
             domain: None,
             attack: None,
+            extra: Default::default(),
         }
     }
 }
 
 impl Lineage {
-    /// The value of a lineage field by schema name, as text (for grouping and splitting).
+    /// The value of a lineage field by schema name, or of a kept input field, as text (for
+    /// grouping and splitting).
     pub fn field(&self, name: &str) -> Option<String> {
         match name {
             "source" => Some(self.source.as_str().to_string()),
@@ -172,7 +179,7 @@ impl Lineage {
             "label" => self.label.clone(),
             "domain" => self.domain.clone(),
             "attack" => self.attack.clone(),
-            _ => None,
+            other => self.extra.get(other).cloned(),
         }
     }
 

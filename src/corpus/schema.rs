@@ -225,9 +225,20 @@ pub struct IngestOptions {
     pub format: Option<super::Format>,
     /// Documents per batch when streaming (bounds memory on the streaming paths).
     pub batch_size: usize,
+    /// Input fields outside the schema to keep in each document's `lineage.extra` (grouping
+    /// and balancing by any field of the file).
+    #[serde(default)]
+    pub keep_fields: Vec<String>,
 }
 
 impl IngestOptions {
+    /// Keeps input field `name` when it is not a schema field (those are read anyway).
+    pub fn keep_field(&mut self, name: &str) {
+        if !SCHEMA_FIELDS.contains(&name) && !self.keep_fields.iter().any(|f| f == name) {
+            self.keep_fields.push(name.to_string());
+        }
+    }
+
     pub fn batch_size(&self) -> usize {
         if self.batch_size == 0 {
             4096
@@ -383,6 +394,14 @@ impl DocBuilder<'_> {
             None => defaults.split,
         };
 
+        for name in &self.options.keep_fields {
+            if let Some(value) = record.get(name).as_text() {
+                let value = value.trim();
+                if !value.is_empty() {
+                    lineage.extra.insert(name.clone(), value.to_string());
+                }
+            }
+        }
         let doc = Doc {
             id,
             text: text.into_owned(),

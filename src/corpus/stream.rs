@@ -95,6 +95,8 @@ pub struct CorpusStream {
     stats: IngestStats,
     bytes_read: Arc<AtomicU64>,
     total_bytes: u64,
+    /// The input (index into the paths given) of each document of the last batch.
+    origins: Vec<u32>,
 }
 
 impl CorpusStream {
@@ -138,7 +140,14 @@ impl CorpusStream {
             stats: IngestStats::default(),
             bytes_read: Arc::new(AtomicU64::new(0)),
             total_bytes,
+            origins: Vec::new(),
         })
+    }
+
+    /// Which input (index into the paths given to `open`) each document of the last batch
+    /// came from.
+    pub fn origins(&self) -> &[u32] {
+        &self.origins
     }
 
     /// Bytes of input files consumed so far, and in all (for progress bars).
@@ -169,6 +178,7 @@ impl CorpusStream {
     pub fn next_batch(&mut self) -> Result<Option<Vec<Doc>>> {
         let max = self.options.batch_size();
         let mut batch = Batch::default();
+        self.origins.clear();
         while batch.len() < max {
             if self.current.is_none() {
                 if self.next_path == self.paths.len() {
@@ -185,6 +195,8 @@ impl CorpusStream {
             let more = reader.read_batch(max - batch.len(), &mut batch, &mut self.stats)?;
             let index = *index;
             self.check_duplicates(index, &batch, before)?;
+            self.origins
+                .extend(std::iter::repeat_n(index as u32, batch.len() - before));
             if !more {
                 self.current = None;
             }

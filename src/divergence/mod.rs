@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 
 pub mod c2st;
+pub mod drift_audit;
 pub mod frechet;
 pub mod improved_pr;
 pub mod jensen_shannon;

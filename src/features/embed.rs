@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::cache::{text_key, CacheKey, Cached, EmbeddingCache};
 use super::encoder::Encoder;
 use super::model_dir::ModelDir;
+use super::normalize::Normalization;
 use super::Featurizer;
 use crate::corpus::Doc;
 use crate::error::{Error, InputError, Result};
@@ -82,6 +83,7 @@ pub struct Embedder {
     cache: Option<Mutex<EmbeddingCache>>,
     memory: Mutex<HashMap<u128, Cached>>,
     stats: Mutex<EmbedStats>,
+    normalization: Normalization,
 }
 
 /// The model's output width, from config.json (read without loading the weights).
@@ -122,7 +124,14 @@ impl Embedder {
             cache,
             memory: Mutex::new(HashMap::new()),
             stats: Mutex::new(EmbedStats::default()),
+            normalization: Normalization::None,
         })
+    }
+
+    /// Embeds each text as `normalization` leaves it (the raw text by default).
+    pub fn normalizing(mut self, normalization: Normalization) -> Embedder {
+        self.normalization = normalization;
+        self
     }
 
     /// The 128-bit hash of the model files (see [`ModelDir::fingerprint`]), as hex.
@@ -243,11 +252,15 @@ impl Featurizer for Embedder {
     }
 
     fn transform(&self, docs: &[Doc]) -> Result<Array2<f32>> {
-        let hashes: Vec<u128> = docs.par_iter().map(|d| text_key(&d.text)).collect();
+        let texts: Vec<std::borrow::Cow<str>> = docs
+            .par_iter()
+            .map(|d| self.normalization.apply(&d.text))
+            .collect();
+        let hashes: Vec<u128> = texts.par_iter().map(|t| text_key(t)).collect();
         let mut found: HashMap<u128, Cached> = HashMap::new();
         let mut missing: Vec<(u128, &str)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for (doc, &hash) in docs.iter().zip(&hashes) {
+        for (text, &hash) in texts.iter().zip(&hashes) {
             if !seen.insert(hash) {
                 continue;
             }
@@ -255,7 +268,7 @@ impl Featurizer for Embedder {
                 Some(c) => {
                     found.insert(hash, c);
                 }
-                None => missing.push((hash, doc.text.as_str())),
+                None => missing.push((hash, text.as_ref())),
             }
         }
         // Longest texts last: the encoder sorts by tokens within each write-sized part.

@@ -1,17 +1,20 @@
-//! Text features behind one [`Featurizer`] trait: stylometry, hashed n-grams (sparse) and their
-//! random projection (dense), and sentence embeddings. Every featurizer is deterministic and
-//! parallel over documents.
+//! Text features behind one [`Featurizer`] trait: stylometry, layout and typography (`format`),
+//! hashed n-grams (sparse) and their random projection (dense), and sentence embeddings. Every
+//! featurizer is deterministic and parallel over documents.
 
 mod bert;
 pub mod cache;
 pub mod embed;
 pub mod encoder;
+pub mod formatting;
 mod matrix;
 pub mod minhash;
 pub mod model_dir;
 pub mod ngrams;
+pub mod normalize;
 mod pipeline;
 pub mod projection;
+pub mod shortcuts;
 pub mod standardize;
 pub mod stylometry;
 pub(crate) mod tokens;
@@ -23,8 +26,10 @@ use crate::corpus::Doc;
 use crate::error::Result;
 
 pub use embed::{EmbedConfig, Embedder};
+pub use formatting::Formatting;
 pub use matrix::{FeatureMatrix, SparseMatrix};
 pub use ngrams::{HashedNgrams, NgramConfig};
+pub use normalize::Normalization;
 pub use pipeline::{FeatureKind, FeatureSet, FeatureSettings};
 pub use projection::SparseProjection;
 pub use stylometry::Stylometry;

@@ -2,17 +2,47 @@
 //!
 //! Like scikit-learn's `HashingVectorizer` + `TfidfTransformer(sublinear_tf=True)`, but with
 //! unsigned hashing (collisions add up instead of cancelling) and the two n-gram families in
-//! separately seeded hash spaces folded into one `dim`-wide space. Memory is `dim` counters for
-//! the document frequencies, whatever the corpus size.
+//! separately seeded hash spaces folded into one `dim`-wide space. Char n-grams are word-bounded
+//! by default (scikit-learn's `char_wb`: each word padded with one space, no n-gram across two
+//! words) or, with `chars = "across-words"`, taken over the whole text (`char`). The text is
+//! normalised first ([`Normalization`]), then lower-cased with whitespace runs folded to one
+//! space. Memory is `dim` counters for the document frequencies, whatever the corpus size.
+
+use std::str::FromStr;
 
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::matrix::SparseMatrix;
+use super::normalize::Normalization;
 use super::projection::SparseProjection;
 use super::Featurizer;
 use crate::corpus::Doc;
+
+/// Where char n-grams may reach.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CharNgrams {
+    /// Within one word padded with a space each side (scikit-learn's `char_wb`).
+    #[default]
+    WordBounded,
+    /// Over the whole text, across word boundaries (scikit-learn's `char`).
+    AcrossWords,
+}
+
+impl FromStr for CharNgrams {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "word-bounded" | "char_wb" | "wb" => Ok(CharNgrams::WordBounded),
+            "across-words" | "char" => Ok(CharNgrams::AcrossWords),
+            other => Err(format!(
+                "unknown char n-gram kind '{other}' (available: word-bounded, across-words)"
+            )),
+        }
+    }
+}
 
 /// Settings of the hashed n-gram featurizer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +54,8 @@ pub struct NgramConfig {
     pub projection_dim: usize,
     /// Seed of the hash functions and the projection.
     pub seed: u64,
+    /// Word-bounded (default) or across-word char n-grams.
+    pub chars: CharNgrams,
 }
 
 impl Default for NgramConfig {
@@ -32,6 +64,7 @@ impl Default for NgramConfig {
             dim: 1 << 18,
             projection_dim: 256,
             seed: 0x5eed_d21f,
+            chars: CharNgrams::default(),
         }
     }
 }
@@ -57,6 +90,7 @@ pub(crate) fn mix(mut h: u64) -> u64 {
 #[derive(Debug, Clone)]
 pub struct HashedNgrams {
     config: NgramConfig,
+    normalization: Normalization,
     doc_freq: Vec<u32>,
     n_docs: u64,
     /// IDF per bucket, recomputed after each `observe` (all ones before any).
@@ -114,9 +148,10 @@ fn sublinear_tf(count: u16) -> f32 {
 }
 
 impl HashedNgrams {
-    pub fn new(config: NgramConfig) -> Self {
+    pub fn new(config: NgramConfig, normalization: Normalization) -> Self {
         let projection = SparseProjection::new(config.dim, config.projection_dim, config.seed);
         HashedNgrams {
+            normalization,
             doc_freq: vec![0; config.dim],
             n_docs: 0,
             idf: vec![1.0; config.dim],
@@ -129,6 +164,10 @@ impl HashedNgrams {
         &self.config
     }
 
+    pub fn normalization(&self) -> Normalization {
+        self.normalization
+    }
+
     /// Maps a running n-gram hash to a bucket: one xor-shift-multiply round to spread the bits
     /// (a full `mix` costs twice as much on the hottest loop), then multiply-shift onto 0..dim,
     /// which needs neither a modulo nor a power-of-two dim.
@@ -139,9 +178,10 @@ impl HashedNgrams {
     }
 
     /// Calls `emit(bucket, start, end)` for every word 1-2-gram and char 3-5-gram of `text`,
-    /// where `chars[start..end]` is the n-gram in the normalised text (lower-cased; whitespace
-    /// runs folded to one space, as scikit-learn's char analyzer does). The featurizer's hot path
-    /// ignores the span, which inlining then removes.
+    /// where `chars[start..end]` is the n-gram in the text as hashed: normalised, lower-cased,
+    /// whitespace runs folded to one space, with one space added at each end (so every word of
+    /// the text has a space each side; across-word char n-grams skip those two). The
+    /// featurizer's hot path ignores the span, which inlining then removes.
     #[inline(always)]
     fn for_each_ngram(
         &self,
@@ -150,8 +190,9 @@ impl HashedNgrams {
         mut emit: impl FnMut(u32, usize, usize),
     ) {
         chars.clear();
-        let mut last_space = false;
-        for c in text.chars() {
+        chars.push(' ');
+        let mut last_space = true;
+        self.normalization.for_each_char(text, |c| {
             if c.is_whitespace() {
                 if !last_space {
                     chars.push(' ');
@@ -165,6 +206,9 @@ impl HashedNgrams {
                     chars.extend(c.to_lowercase());
                 }
             }
+        });
+        if !last_space {
+            chars.push(' ');
         }
 
         // Word unigrams and bigrams: tokens as scikit-learn's `\b\w\w+\b` finds them.
@@ -196,17 +240,32 @@ impl HashedNgrams {
             previous = Some((h, start));
         }
 
-        // Char 3-5-grams.
+        // Char 3-5-grams, each starting at `start` and ending before `limit`.
         let char_seed = OFFSET ^ self.config.seed.rotate_left(29);
-        for start in 0..chars.len().saturating_sub(2) {
-            let mut h = char_seed;
-            for (n, &c) in chars[start..(start + 5).min(chars.len())]
-                .iter()
-                .enumerate()
-            {
-                h = (h ^ c as u64).wrapping_mul(PRIME);
-                if n >= 2 {
-                    emit(self.bucket(h ^ (n as u64 + 1)), start, start + n + 1);
+        let mut grams = |from: usize, limit: usize| {
+            for start in from..limit.saturating_sub(2) {
+                let mut h = char_seed;
+                for (n, &c) in chars[start..(start + 5).min(limit)].iter().enumerate() {
+                    h = (h ^ c as u64).wrapping_mul(PRIME);
+                    if n >= 2 {
+                        emit(self.bucket(h ^ (n as u64 + 1)), start, start + n + 1);
+                    }
+                }
+            }
+        };
+        match self.config.chars {
+            // The text without the two added spaces.
+            CharNgrams::AcrossWords => grams(1, chars.len().saturating_sub(1)),
+            // Each space-delimited word with the space on either side.
+            CharNgrams::WordBounded => {
+                let mut word_start = 0;
+                for (j, &c) in chars.iter().enumerate().skip(1) {
+                    if c == ' ' {
+                        if j > word_start + 1 {
+                            grams(word_start, j + 1);
+                        }
+                        word_start = j;
+                    }
                 }
             }
         }
@@ -271,7 +330,11 @@ impl HashedNgrams {
     }
 
     /// A featurizer with a stored IDF table (one weight per bucket), as a saved model has it.
-    pub fn with_idf(config: NgramConfig, idf: Vec<f32>) -> Result<Self, String> {
+    pub fn with_idf(
+        config: NgramConfig,
+        normalization: Normalization,
+        idf: Vec<f32>,
+    ) -> Result<Self, String> {
         if idf.len() != config.dim {
             return Err(format!(
                 "IDF table has {} entries for {} buckets",
@@ -279,7 +342,7 @@ impl HashedNgrams {
                 config.dim
             ));
         }
-        let mut ngrams = HashedNgrams::new(config);
+        let mut ngrams = HashedNgrams::new(config, normalization);
         ngrams.idf = idf;
         Ok(ngrams)
     }
@@ -451,6 +514,16 @@ mod tests {
     use super::*;
     use crate::corpus::{Lineage, Source};
 
+    fn ngrams(chars: CharNgrams) -> HashedNgrams {
+        HashedNgrams::new(
+            NgramConfig {
+                chars,
+                ..NgramConfig::default()
+            },
+            Normalization::Standard,
+        )
+    }
+
     fn doc(id: &str, text: &str) -> Doc {
         Doc {
             id: id.into(),
@@ -461,11 +534,51 @@ mod tests {
 
     #[test]
     fn counts_every_ngram_of_a_known_text() {
-        let ng = HashedNgrams::new(NgramConfig::default());
+        let ng = ngrams(CharNgrams::AcrossWords);
         // "ab cd": 2 word unigrams + 1 bigram; 5 chars -> 3 trigrams + 2 four-grams + 1 five-gram.
         let total: u32 = ng.term_counts("AB  cd").iter().map(|(_, c)| c).sum();
         assert_eq!(total, 3 + 6);
         assert_eq!(ng.term_counts("ab cd"), ng.term_counts("AB \n cd"));
+        // Word-bounded: " ab " and " cd " -> 2 trigrams + 1 four-gram each.
+        let ng = ngrams(CharNgrams::WordBounded);
+        let total: u32 = ng.term_counts("AB  cd").iter().map(|(_, c)| c).sum();
+        assert_eq!(total, 3 + 6);
+        assert_eq!(ng.term_counts("ab cd"), ng.term_counts("\r\nAB \n cd  "));
+    }
+
+    #[test]
+    fn word_bounded_char_ngrams_are_scikit_learns_char_wb() {
+        let ng = ngrams(CharNgrams::WordBounded);
+        let mut named: Vec<String> = ng
+            .find_ngrams("I saw it.", 0, |_| true)
+            .into_iter()
+            .map(|h| h.ngram)
+            .collect();
+        named.sort();
+        // scikit-learn's CountVectorizer(analyzer="char_wb", ngram_range=(3, 5)) on "I saw it."
+        // gives these char n-grams; "saw", "it" and "saw it" are the word 1-2-grams.
+        let mut expected = vec![
+            " i ", " sa", "saw", "aw ", " saw", "saw ", " saw ", " it", "it.", "t. ", " it.",
+            "it. ", " it. ", "saw", "it", "saw it",
+        ];
+        expected.sort();
+        assert_eq!(named, expected);
+    }
+
+    #[test]
+    fn typography_and_layout_do_not_change_the_ngrams() {
+        for chars in [CharNgrams::WordBounded, CharNgrams::AcrossWords] {
+            let ng = ngrams(chars);
+            assert_eq!(
+                ng.term_counts("It\u{2019}s \u{201C}fine\u{201D} \u{2014} really.\r\n\r\n"),
+                ng.term_counts("It's \"fine\" - really.")
+            );
+        }
+        let raw = HashedNgrams::new(NgramConfig::default(), Normalization::None);
+        assert_ne!(
+            raw.term_counts("It\u{2019}s fine"),
+            raw.term_counts("It's fine")
+        );
     }
 
     #[test]
@@ -480,7 +593,7 @@ mod tests {
 
     #[test]
     fn word_tokens_follow_scikit_learn() {
-        let ng = HashedNgrams::new(NgramConfig::default());
+        let ng = ngrams(CharNgrams::AcrossWords);
         let mut words = 0;
         let mut chars = Vec::new();
         // Only the word part differs between these: "a" and "I" are too short to be tokens.
@@ -491,14 +604,17 @@ mod tests {
 
     #[test]
     fn find_ngrams_names_the_ngrams_behind_buckets() {
-        let ng = HashedNgrams::new(NgramConfig::default());
+        let ng = ngrams(CharNgrams::AcrossWords);
         let text = "Moreover,  it  is  Worth noting";
         let (buckets, _) = ng.tfidf_row(text);
         let hits = ng.find_ngrams(text, 4, |_| true);
         let found: std::collections::BTreeSet<u32> = hits.iter().map(|h| h.bucket).collect();
         assert_eq!(found, buckets.iter().copied().collect());
         let bigram = hits.iter().find(|h| h.ngram == "worth noting").unwrap();
-        assert_eq!(bigram.snippet, " is [worth noting]");
+        assert_eq!(
+            bigram.snippet, " is [worth noting] ",
+            "the text as hashed, ends padded"
+        );
         assert!(hits.iter().any(|h| h.ngram == "moreover"));
         assert!(
             hits.iter().any(|h| h.ngram == "r, i"),
@@ -508,10 +624,13 @@ mod tests {
 
     #[test]
     fn rows_are_unit_length_and_idf_downweights_common_terms() {
-        let mut ng = HashedNgrams::new(NgramConfig {
-            dim: 1 << 12,
-            ..NgramConfig::default()
-        });
+        let mut ng = HashedNgrams::new(
+            NgramConfig {
+                dim: 1 << 12,
+                ..NgramConfig::default()
+            },
+            Normalization::Standard,
+        );
         let docs = vec![
             doc("a", "the cat sat"),
             doc("b", "the dog ran"),
@@ -530,7 +649,7 @@ mod tests {
 
     #[test]
     fn dense_projection_preserves_similarity_roughly() {
-        let mut ng = HashedNgrams::new(NgramConfig::default());
+        let mut ng = ngrams(CharNgrams::default());
         let docs = vec![
             doc("a", "the quick brown fox jumps over the lazy dog"),
             doc("b", "the quick brown fox jumped over the lazy dogs"),

@@ -6,8 +6,10 @@ use ndarray::{concatenate, Array2, Axis};
 use serde::{Deserialize, Serialize};
 
 use super::embed::{EmbedConfig, Embedder};
+use super::formatting::Formatting;
 use super::matrix::FeatureMatrix;
 use super::ngrams::{HashedNgrams, NgramConfig};
+use super::normalize::Normalization;
 use super::stylometry::Stylometry;
 use super::Featurizer;
 use crate::corpus::Doc;
@@ -17,8 +19,10 @@ use crate::error::Result;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FeatureKind {
-    /// Named stylometric statistics.
+    /// Named stylometric statistics of the normalised text.
     Stylo,
+    /// Layout and typography of the raw text (lines, lists, markdown, curly quotes...).
+    Format,
     /// Hashed n-gram TF-IDF, randomly projected to a dense vector.
     Ngram,
     /// Sentence embeddings (MiniLM by default).
@@ -31,10 +35,11 @@ impl FromStr for FeatureKind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "stylo" | "stylometry" => Ok(FeatureKind::Stylo),
+            "format" | "formatting" | "layout" => Ok(FeatureKind::Format),
             "ngram" | "ngrams" => Ok(FeatureKind::Ngram),
             "embed" | "embedding" | "embeddings" => Ok(FeatureKind::Embed),
             other => Err(format!(
-                "unknown feature set '{other}' (available: stylo, ngram, embed)"
+                "unknown feature set '{other}' (available: stylo, format, ngram, embed)"
             )),
         }
     }
@@ -51,9 +56,20 @@ impl FeatureKind {
             }
         }
         if kinds.is_empty() {
-            return Err("no feature set named (available: stylo, ngram, embed)".into());
+            return Err("no feature set named (available: stylo, format, ngram, embed)".into());
         }
         Ok(kinds)
+    }
+}
+
+impl FeatureKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FeatureKind::Stylo => "stylo",
+            FeatureKind::Format => "format",
+            FeatureKind::Ngram => "ngram",
+            FeatureKind::Embed => "embed",
+        }
     }
 }
 
@@ -61,14 +77,19 @@ impl FeatureKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureSettings {
     pub kinds: Vec<FeatureKind>,
+    /// What stylometry, n-grams and embeddings see (format always reads the raw text).
+    pub normalization: Normalization,
     pub ngram: NgramConfig,
     pub embed: EmbedConfig,
 }
 
 impl Default for FeatureSettings {
+    /// Drift's default: style, layout and content, so a change of layout is drift too (the
+    /// shortcut audit says when it is the only one).
     fn default() -> Self {
         FeatureSettings {
-            kinds: vec![FeatureKind::Stylo, FeatureKind::Ngram],
+            kinds: vec![FeatureKind::Stylo, FeatureKind::Format, FeatureKind::Ngram],
+            normalization: Normalization::default(),
             ngram: NgramConfig::default(),
             embed: EmbedConfig::default(),
         }
@@ -88,9 +109,17 @@ impl FeatureSet {
             .iter()
             .map(|kind| -> Result<Box<dyn Featurizer>> {
                 Ok(match kind {
-                    FeatureKind::Stylo => Box::new(Stylometry),
-                    FeatureKind::Ngram => Box::new(HashedNgrams::new(settings.ngram.clone())),
-                    FeatureKind::Embed => Box::new(Embedder::new(&settings.embed)?),
+                    FeatureKind::Stylo => Box::new(Stylometry {
+                        normalization: settings.normalization,
+                    }),
+                    FeatureKind::Format => Box::new(Formatting),
+                    FeatureKind::Ngram => Box::new(HashedNgrams::new(
+                        settings.ngram.clone(),
+                        settings.normalization,
+                    )),
+                    FeatureKind::Embed => Box::new(
+                        Embedder::new(&settings.embed)?.normalizing(settings.normalization),
+                    ),
                 })
             })
             .collect::<Result<_>>()?;

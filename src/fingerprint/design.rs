@@ -1,47 +1,47 @@
 //! The detector's design matrix, one sparse row per document: hashed n-gram TF-IDF (IDF fitted
-//! on the training documents), then the standardised stylometric features, then the sentence
-//! embedding, each family only when asked for, so one sparse linear model weighs them all.
+//! on the training documents), then the standardised stylometric and format features, then the
+//! sentence embedding, each family only when asked for, so one sparse linear model weighs them
+//! all. N-grams, stylometry and embeddings see the normalised text; format reads the raw text.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::Doc;
 use crate::error::{Error, Result};
-use crate::features::stylometry::{self, Stylometry};
+use crate::features::{formatting, stylometry, Formatting, Stylometry};
 use crate::features::{Embedder, FeatureKind, FeatureSettings, Featurizer, HashedNgrams};
-use crate::features::{NgramConfig, SparseMatrix};
+use crate::features::{NgramConfig, Normalization, SparseMatrix};
 
-/// Clip of standardised stylometry: a few documents have extreme lengths or counts.
-const STYLO_CLIP: f32 = 5.0;
+/// Clip of standardised dense features: a few documents have extreme lengths or counts.
+const DENSE_CLIP: f32 = 5.0;
 
-/// Mean and inverse spread of each stylometric column over the training documents.
+/// Mean and inverse spread of each column of a dense family over the training documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StyloScaling {
+pub struct ColumnScaling {
     pub columns: Vec<String>,
     pub mean: Vec<f32>,
     /// 1 / standard deviation; 0 for constant columns (they carry nothing).
     pub inverse_scale: Vec<f32>,
 }
 
-impl StyloScaling {
-    /// Fitted on the raw stylometric rows of the training documents.
-    fn fit(rows: &[Vec<f32>]) -> StyloScaling {
-        let columns = Stylometry.columns();
+impl ColumnScaling {
+    /// Fitted on the raw rows of the training documents.
+    fn fit(columns: Vec<String>, rows: &[&[f32]]) -> ColumnScaling {
         let n = rows.len().max(1) as f64;
         let mut mean = vec![0f64; columns.len()];
         for r in rows {
             mean.iter_mut()
-                .zip(r)
+                .zip(r.iter())
                 .for_each(|(m, v)| *m += *v as f64 / n);
         }
         let mut var = vec![0f64; columns.len()];
         for r in rows {
             var.iter_mut()
-                .zip(r)
+                .zip(r.iter())
                 .zip(&mean)
                 .for_each(|((s, v), m)| *s += (*v as f64 - m).powi(2) / n);
         }
-        StyloScaling {
+        ColumnScaling {
             columns,
             mean: mean.iter().map(|&m| m as f32).collect(),
             inverse_scale: var
@@ -61,23 +61,75 @@ impl StyloScaling {
         raw.iter()
             .zip(&self.mean)
             .zip(&self.inverse_scale)
-            .map(|((v, m), s)| ((v - m) * s).clamp(-STYLO_CLIP, STYLO_CLIP))
+            .map(|((v, m), s)| ((v - m) * s).clamp(-DENSE_CLIP, DENSE_CLIP))
             .collect()
+    }
+
+    /// Whether it was fitted on the columns `family` computes now.
+    fn matches(&self, names: &[String]) -> bool {
+        self.columns == names
+            && self.mean.len() == names.len()
+            && self.inverse_scale.len() == names.len()
     }
 }
 
-fn raw_stylometry(docs: &[Doc]) -> Vec<Vec<f32>> {
-    docs.par_iter()
-        .map(|d| stylometry::features(&d.text))
-        .collect()
+/// The named per-document statistics of the two dense families, raw (before scaling): what the
+/// design standardises, the lexicon averages per class and the shortcut audit ranks.
+#[derive(Debug, Clone, Default)]
+pub struct DenseRows {
+    /// Stylometry of the normalised text, one row per document.
+    pub stylo: Vec<Vec<f32>>,
+    /// Format features of the raw text, one row per document.
+    pub format: Vec<Vec<f32>>,
 }
 
-/// A design fitted on training documents, with their rows.
-pub struct Fitted {
-    pub design: Design,
-    pub x: SparseMatrix,
-    /// The training documents' raw stylometric rows (when the design has stylometry).
-    pub stylo_rows: Option<Vec<Vec<f32>>>,
+impl DenseRows {
+    /// Both families for every document.
+    pub fn compute(docs: &[Doc], normalization: Normalization) -> DenseRows {
+        DenseRows::compute_families(docs, normalization, true, true)
+    }
+
+    /// The families asked for (the others stay empty).
+    fn compute_families(
+        docs: &[Doc],
+        normalization: Normalization,
+        stylo: bool,
+        format: bool,
+    ) -> DenseRows {
+        let (stylo, format) = docs
+            .par_iter()
+            .map(|d| {
+                (
+                    if stylo {
+                        stylometry::features(&normalization.apply(&d.text))
+                    } else {
+                        Vec::new()
+                    },
+                    if format {
+                        formatting::features(&d.text)
+                    } else {
+                        Vec::new()
+                    },
+                )
+            })
+            .unzip();
+        DenseRows { stylo, format }
+    }
+
+    /// The rows of documents `rows`, in that order.
+    pub fn select(&self, rows: &[usize]) -> DenseRows {
+        DenseRows {
+            stylo: rows.iter().map(|&i| self.stylo[i].clone()).collect(),
+            format: rows.iter().map(|&i| self.format[i].clone()).collect(),
+        }
+    }
+
+    fn family(&self, kind: FeatureKind) -> &[Vec<f32>] {
+        match kind {
+            FeatureKind::Format => &self.format,
+            _ => &self.stylo,
+        }
+    }
 }
 
 /// What one column of the design matrix is.
@@ -85,59 +137,107 @@ pub struct Fitted {
 pub enum Column {
     Ngram(u32),
     Stylo(usize),
+    Format(usize),
     Embed(usize),
 }
 
 /// Fitted featurisation of the detector.
 pub struct Design {
+    pub normalization: Normalization,
     pub ngrams: Option<HashedNgrams>,
-    pub stylo: Option<StyloScaling>,
+    pub stylo: Option<ColumnScaling>,
+    pub format: Option<ColumnScaling>,
     pub embedder: Option<Embedder>,
 }
 
+/// A design fitted on training documents, with their rows.
+pub struct Fitted {
+    pub design: Design,
+    pub x: SparseMatrix,
+}
+
 impl Design {
-    /// Fits IDF and the stylometric standardisation on `docs`, for the families in `settings`,
-    /// and transforms them: the training documents' stylometry is computed once, for the
-    /// scaling, their rows and the lexicon's class means.
-    pub fn fit_transform(settings: &FeatureSettings, docs: &[Doc]) -> Result<Fitted> {
+    /// Fits IDF and the dense families' scaling on `docs` (whose raw dense rows are `dense`,
+    /// when computed already), for the families in `settings`, and transforms them.
+    pub fn fit_transform(
+        settings: &FeatureSettings,
+        docs: &[Doc],
+        dense: Option<&DenseRows>,
+    ) -> Result<Fitted> {
         let wants = |k: FeatureKind| settings.kinds.contains(&k);
+        let computed;
+        let dense = match dense {
+            Some(d) => d,
+            None => {
+                computed = DenseRows::compute_families(
+                    docs,
+                    settings.normalization,
+                    wants(FeatureKind::Stylo),
+                    wants(FeatureKind::Format),
+                );
+                &computed
+            }
+        };
         let ngrams = wants(FeatureKind::Ngram).then(|| {
-            let mut ngrams = HashedNgrams::new(settings.ngram.clone());
+            let mut ngrams = HashedNgrams::new(settings.ngram.clone(), settings.normalization);
             ngrams.observe(docs);
             ngrams
         });
-        let stylo_rows = wants(FeatureKind::Stylo).then(|| raw_stylometry(docs));
-        let stylo = stylo_rows.as_deref().map(StyloScaling::fit);
+        let scaling = |kind: FeatureKind, columns: Vec<String>| {
+            wants(kind).then(|| {
+                let rows: Vec<&[f32]> = dense.family(kind).iter().map(|r| &r[..]).collect();
+                ColumnScaling::fit(columns, &rows)
+            })
+        };
         let embedder = match wants(FeatureKind::Embed) {
-            true => Some(Embedder::new(&settings.embed)?),
+            true => Some(Embedder::new(&settings.embed)?.normalizing(settings.normalization)),
             false => None,
         };
         let design = Design {
+            normalization: settings.normalization,
             ngrams,
-            stylo,
+            stylo: scaling(FeatureKind::Stylo, stylo_columns()),
+            format: scaling(FeatureKind::Format, Formatting.columns()),
             embedder,
         };
-        let x = design.transform_with(docs, stylo_rows.as_deref())?;
-        Ok(Fitted {
-            design,
-            x,
-            stylo_rows,
-        })
+        let x = design.transform_with(docs, Some(dense))?;
+        Ok(Fitted { design, x })
     }
 
-    /// A design from stored parts (a saved model).
+    /// A design from stored parts (a saved model); a dense family whose columns are not the
+    /// ones this driftprint computes is an error naming the family.
     pub fn from_parts(
+        normalization: Normalization,
         ngram: Option<(NgramConfig, Vec<f32>)>,
-        stylo: Option<StyloScaling>,
+        stylo: Option<ColumnScaling>,
+        format: Option<ColumnScaling>,
         embedder: Option<Embedder>,
     ) -> Result<Design> {
         let ngrams = match ngram {
-            Some((config, idf)) => Some(HashedNgrams::with_idf(config, idf).map_err(Error::Data)?),
+            Some((config, idf)) => {
+                Some(HashedNgrams::with_idf(config, normalization, idf).map_err(Error::Data)?)
+            }
             None => None,
         };
+        for (name, scaling, current) in [
+            ("stylometric", &stylo, stylo_columns()),
+            ("format", &format, Formatting.columns()),
+        ] {
+            if let Some(s) = scaling {
+                if !s.matches(&current) {
+                    return Err(Error::Data(format!(
+                        "the model was trained with another set of {name} features ({} columns; this driftprint computes {}): retrain it with `driftprint fingerprint train`",
+                        s.columns.len(),
+                        current.len()
+                    )));
+                }
+            }
+        }
         Ok(Design {
+            normalization,
             ngrams,
             stylo,
+            format,
             embedder,
         })
     }
@@ -150,31 +250,40 @@ impl Design {
         self.stylo.as_ref().map_or(0, |s| s.columns.len())
     }
 
+    fn format_width(&self) -> usize {
+        self.format.as_ref().map_or(0, |s| s.columns.len())
+    }
+
     fn embed_width(&self) -> usize {
         self.embedder.as_ref().map_or(0, |e| e.columns().len())
     }
 
-    /// Columns: n-gram buckets, then stylometric features, then embedding dimensions.
+    /// Columns: n-gram buckets, stylometric features, format features, embedding dimensions.
     pub fn width(&self) -> usize {
-        self.ngram_width() + self.stylo_width() + self.embed_width()
+        self.ngram_width() + self.stylo_width() + self.format_width() + self.embed_width()
     }
 
     pub fn column(&self, j: usize) -> Column {
-        let (n, s) = (self.ngram_width(), self.stylo_width());
+        let n = self.ngram_width();
+        let s = n + self.stylo_width();
+        let f = s + self.format_width();
         if j < n {
             Column::Ngram(j as u32)
-        } else if j < n + s {
+        } else if j < s {
             Column::Stylo(j - n)
+        } else if j < f {
+            Column::Format(j - s)
         } else {
-            Column::Embed(j - n - s)
+            Column::Embed(j - f)
         }
     }
 
-    /// The feature families in use, by name.
+    /// The feature families in use.
     pub fn kinds(&self) -> Vec<FeatureKind> {
         [
             (self.ngrams.is_some(), FeatureKind::Ngram),
             (self.stylo.is_some(), FeatureKind::Stylo),
+            (self.format.is_some(), FeatureKind::Format),
             (self.embedder.is_some(), FeatureKind::Embed),
         ]
         .into_iter()
@@ -183,25 +292,51 @@ impl Design {
     }
 
     pub fn transform(&self, docs: &[Doc]) -> Result<SparseMatrix> {
-        let raw = self.stylo.as_ref().map(|_| raw_stylometry(docs));
-        self.transform_with(docs, raw.as_deref())
+        self.transform_with(docs, None)
     }
 
-    /// `transform` with the documents' raw stylometric rows already computed (when the design
-    /// has stylometry).
-    fn transform_with(&self, docs: &[Doc], raw_stylo: Option<&[Vec<f32>]>) -> Result<SparseMatrix> {
+    /// `transform` of documents whose raw dense rows (both families) are computed already.
+    pub fn transform_rows(&self, docs: &[Doc], dense: &DenseRows) -> Result<SparseMatrix> {
+        self.transform_with(docs, Some(dense))
+    }
+
+    /// The dense rows this design uses, computed (only the families it has).
+    fn dense_rows(&self, docs: &[Doc]) -> DenseRows {
+        DenseRows::compute_families(
+            docs,
+            self.normalization,
+            self.stylo.is_some(),
+            self.format.is_some(),
+        )
+    }
+
+    /// `transform` with the documents' raw dense rows already computed, when they are.
+    fn transform_with(&self, docs: &[Doc], dense: Option<&DenseRows>) -> Result<SparseMatrix> {
+        let computed;
+        let dense = match dense {
+            Some(d) => d,
+            None => {
+                computed = self.dense_rows(docs);
+                &computed
+            }
+        };
         let ngrams = self.ngrams.as_ref().map(|n| n.transform_sparse(docs));
-        let stylo: Option<Vec<Vec<f32>>> = self
-            .stylo
-            .as_ref()
-            .zip(raw_stylo)
-            .map(|(s, raw)| raw.par_iter().map(|r| s.standardise(r)).collect());
+        let standardised = |scaling: &Option<ColumnScaling>, rows: &[Vec<f32>]| {
+            scaling.as_ref().map(|s| {
+                rows.par_iter()
+                    .map(|r| s.standardise(r))
+                    .collect::<Vec<_>>()
+            })
+        };
+        let stylo = standardised(&self.stylo, &dense.stylo);
+        let format = standardised(&self.format, &dense.format);
         let embed = match &self.embedder {
             Some(e) => Some(e.transform(docs)?),
             None => None,
         };
         let stylo_offset = self.ngram_width() as u32;
-        let embed_offset = stylo_offset + self.stylo_width() as u32;
+        let format_offset = stylo_offset + self.stylo_width() as u32;
+        let embed_offset = format_offset + self.format_width() as u32;
         let mut out = SparseMatrix::new(self.width());
         let mut indices = Vec::new();
         let mut values = Vec::new();
@@ -213,16 +348,14 @@ impl Design {
                 indices.extend_from_slice(idx);
                 values.extend_from_slice(val);
             }
-            let dense = stylo
-                .as_ref()
-                .map(|rows| (stylo_offset, &rows[i][..]))
-                .into_iter()
-                .chain(
-                    embed
-                        .as_ref()
-                        .map(|e| (embed_offset, e.row(i).to_slice().unwrap_or(&[]))),
-                );
-            for (offset, row) in dense {
+            let dense = [
+                stylo.as_ref().map(|rows| (stylo_offset, &rows[i][..])),
+                format.as_ref().map(|rows| (format_offset, &rows[i][..])),
+                embed
+                    .as_ref()
+                    .map(|e| (embed_offset, e.row(i).to_slice().unwrap_or(&[]))),
+            ];
+            for (offset, row) in dense.into_iter().flatten() {
                 for (j, &v) in row.iter().enumerate() {
                     if v != 0.0 {
                         indices.push(offset + j as u32);
@@ -234,4 +367,9 @@ impl Design {
         }
         Ok(out)
     }
+}
+
+/// The stylometric columns this driftprint computes.
+pub fn stylo_columns() -> Vec<String> {
+    Stylometry::default().columns()
 }

@@ -11,17 +11,21 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
 
+use super::balance::balanced_weights;
 use super::calibration::Platt;
-use super::design::{Design, Fitted, StyloScaling};
+use super::design::{ColumnScaling, DenseRows, Design, Fitted};
 use super::evaluation::{metrics, threshold_at_fpr, Metrics, Scored};
 use super::fraction::Rate;
 use super::learner::{fit, LearnerKind, LinearModel};
 use super::lexicon::{self, Lexicon};
 use super::model_file;
+use crate::corpus::grouping::Grouping;
 use crate::corpus::{Doc, Source};
 use crate::error::{Error, InputError, Result};
+use crate::features::shortcuts::ShortcutAudit;
 use crate::features::{
-    EmbedConfig, Embedder, FeatureKind, FeatureSettings, NgramConfig, SparseMatrix,
+    EmbedConfig, Embedder, FeatureKind, FeatureSettings, Featurizer, Formatting, NgramConfig,
+    Normalization, SparseMatrix,
 };
 
 /// What `fingerprint train` is asked for.
@@ -38,15 +42,54 @@ pub struct TrainOptions {
     pub target_fpr: f64,
     /// Share of documents held out to calibrate and to measure TPR/FPR.
     pub calibration_fraction: f64,
+    /// Whether the target FPR holds over all calibration documents or in each group.
+    pub threshold_rule: ThresholdRule,
     /// Lexicon entries kept each way.
     pub lexicon_size: usize,
 }
+
+/// How the decision threshold meets the target false-positive rate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThresholdRule {
+    /// Over the calibration split's human documents pooled.
+    Pooled,
+    /// In every group (source) with enough human documents in the calibration split: the
+    /// highest of the groups' thresholds, so no training source sees more false positives
+    /// than the target.
+    #[default]
+    PerGroup,
+}
+
+impl std::str::FromStr for ThresholdRule {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim() {
+            "pooled" => Ok(ThresholdRule::Pooled),
+            "per-group" => Ok(ThresholdRule::PerGroup),
+            other => Err(format!(
+                "unknown threshold rule '{other}' (available: per-group, pooled)"
+            )),
+        }
+    }
+}
+
+/// A group sets its own threshold (per-group rule) with at least this many human documents in
+/// the calibration split.
+pub const MIN_GROUP_HUMANS: usize = 50;
+
+/// The detector's feature families unless asked otherwise: hashed n-grams of the normalised
+/// text. Format is left out because layout is a property of how a corpus was collected more
+/// often than of who wrote it; stylometry because its strongest columns (word length,
+/// lexical diversity) reverse direction between sources and writer groups — held out one
+/// source at a time, adding it lowered the mean AUROC (docs/detector.md).
+pub const DEFAULT_FEATURES: [FeatureKind; 1] = [FeatureKind::Ngram];
 
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
             features: FeatureSettings {
-                kinds: vec![FeatureKind::Ngram, FeatureKind::Stylo],
+                kinds: DEFAULT_FEATURES.to_vec(),
                 ..FeatureSettings::default()
             },
             learner: LearnerKind::Lbfgs,
@@ -55,6 +98,7 @@ impl Default for TrainOptions {
             seed: crate::config::DEFAULT_SEED,
             target_fpr: 0.01,
             calibration_fraction: 0.2,
+            threshold_rule: ThresholdRule::default(),
             lexicon_size: 25,
         }
     }
@@ -65,6 +109,9 @@ impl Default for TrainOptions {
 pub struct Threshold {
     /// A document is flagged synthetic when its decision value is above this.
     pub decision: f64,
+    pub rule: ThresholdRule,
+    /// The group whose own threshold is the highest (per-group rule).
+    pub set_by: Option<String>,
     /// Calibrated probability at the threshold.
     pub probability: f64,
     pub target_fpr: f64,
@@ -98,13 +145,18 @@ pub struct TrainingData {
 pub struct DetectorMeta {
     pub driftprint_version: String,
     pub features: Vec<FeatureKind>,
+    /// What n-grams, stylometry and embeddings saw; scoring applies the same.
+    pub normalization: Normalization,
     pub ngram: Option<NgramConfig>,
-    pub stylo: Option<StyloScaling>,
+    pub stylo: Option<ColumnScaling>,
+    pub format: Option<ColumnScaling>,
     pub embed: Option<EmbedSpec>,
     pub learner: LearnerKind,
     pub c: f64,
     pub tolerance: f64,
     pub seed: u64,
+    /// The field whose groups were given equal weight in training, if any.
+    pub balance_by: Option<String>,
     pub intercept: f64,
     pub calibration: Platt,
     pub threshold: Threshold,
@@ -112,12 +164,96 @@ pub struct DetectorMeta {
     /// Measured on the calibration split.
     pub metrics: Metrics,
     pub lexicon: Lexicon,
+    /// Style, format and length features that separate the training classes on their own.
+    pub shortcuts: ShortcutAudit,
+}
+
+/// Labelled documents to train on, with the groups the shortcut audit looks within.
+pub struct Labelled<'a> {
+    pub docs: &'a [Doc],
+    /// Groups (sources): the shortcut audit looks within them, the per-group threshold rule
+    /// holds the target FPR in each.
+    pub groups: &'a Grouping,
+    /// Whether to run the shortcut audit (cross-validation folds skip it).
+    pub audit: bool,
+    /// Groups given equal weight in the loss (`--balance-by`), if any.
+    pub balance: Option<&'a Grouping>,
+    /// The documents' raw dense rows, when already computed (cross-validation reuses them).
+    pub dense: Option<&'a DenseRows>,
+}
+
+/// The audit's columns: every stylometric and format feature of `dense`, prefixed with its
+/// family, and whether the design uses it.
+pub fn audit_columns(dense: &DenseRows, kinds: &[FeatureKind]) -> Vec<(String, Vec<f64>, bool)> {
+    let family = |prefix: &str, names: Vec<String>, rows: &[Vec<f32>], in_use: bool| {
+        names
+            .into_iter()
+            .enumerate()
+            .map(|(k, name)| {
+                (
+                    format!("{prefix}_{name}"),
+                    rows.iter().map(|r| r[k] as f64).collect(),
+                    in_use,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut columns = family(
+        "stylo",
+        super::design::stylo_columns(),
+        &dense.stylo,
+        kinds.contains(&FeatureKind::Stylo),
+    );
+    columns.extend(family(
+        "format",
+        Formatting.columns(),
+        &dense.format,
+        kinds.contains(&FeatureKind::Format),
+    ));
+    columns
 }
 
 pub struct Detector {
     pub meta: DetectorMeta,
     design: Design,
     model: LinearModel,
+}
+
+/// The decision threshold on calibration `decisions` (truth `synthetic`) for `target_fpr`, and
+/// the group that set it under the per-group rule.
+fn threshold(
+    decisions: &[f64],
+    synthetic: &[bool],
+    groups: &Grouping,
+    rule: ThresholdRule,
+    target_fpr: f64,
+) -> (f64, Option<String>) {
+    let humans = |group: Option<usize>| -> Vec<f64> {
+        decisions
+            .iter()
+            .zip(synthetic)
+            .zip(&groups.of)
+            .filter(|((_, &s), &g)| !s && group.is_none_or(|want| g == want))
+            .map(|((d, _), _)| *d)
+            .collect()
+    };
+    let pooled = threshold_at_fpr(&mut humans(None), target_fpr);
+    if rule == ThresholdRule::Pooled {
+        return (pooled, None);
+    }
+    (0..groups.len())
+        .map(|g| (g, humans(Some(g))))
+        .filter(|(_, h)| h.len() >= MIN_GROUP_HUMANS)
+        .map(|(g, mut h)| {
+            (
+                threshold_at_fpr(&mut h, target_fpr),
+                Some(groups.names[g].clone()),
+            )
+        })
+        .fold(
+            (pooled, None),
+            |best, t| if t.0 > best.0 { t } else { best },
+        )
 }
 
 /// Whether document `id` is held out for calibration.
@@ -137,16 +273,24 @@ fn training_hash(docs: &[Doc]) -> String {
 }
 
 impl Detector {
-    /// Trains on labelled `docs` (source real = human, synthetic = machine).
-    pub fn train(docs: &[Doc], options: &TrainOptions, step: &dyn Fn(&str)) -> Result<Detector> {
+    /// Trains on labelled documents (source real = human, synthetic = machine).
+    pub fn train(data: &Labelled, options: &TrainOptions, step: &dyn Fn(&str)) -> Result<Detector> {
+        let docs = data.docs;
         let is_synthetic = |d: &Doc| d.lineage.source == Source::Synthetic;
-        let (calibration, fitting): (Vec<&Doc>, Vec<&Doc>) = docs
-            .iter()
-            .partition(|d| in_calibration_split(&d.id, options.seed, options.calibration_fraction));
-        let count =
-            |set: &[&Doc], want: bool| set.iter().filter(|d| is_synthetic(d) == want).count();
+        let (calibration_rows, fitting_rows): (Vec<usize>, Vec<usize>) =
+            (0..docs.len()).partition(|&i| {
+                in_calibration_split(&docs[i].id, options.seed, options.calibration_fraction)
+            });
+        let count = |rows: &[usize], want: bool| {
+            rows.iter()
+                .filter(|&&i| is_synthetic(&docs[i]) == want)
+                .count()
+        };
         let total = |want: bool| docs.iter().filter(|d| is_synthetic(d) == want).count();
-        for (name, set) in [("training", &fitting), ("calibration", &calibration)] {
+        for (name, set) in [
+            ("training", &fitting_rows),
+            ("calibration", &calibration_rows),
+        ] {
             for (want, class) in [(false, "real (human)"), (true, "synthetic")] {
                 if count(set, want) < 2 {
                     return Err(Error::Data(format!(
@@ -159,20 +303,41 @@ impl Detector {
                 }
             }
         }
-        let fitting: Vec<Doc> = fitting.into_iter().cloned().collect();
-        let calibration: Vec<Doc> = calibration.into_iter().cloned().collect();
+        step("auditing features");
+        let normalization = options.features.normalization;
+        let computed;
+        let dense = match data.dense {
+            Some(d) => d,
+            None => {
+                computed = DenseRows::compute(docs, normalization);
+                &computed
+            }
+        };
+        let truth_all: Vec<bool> = docs.iter().map(is_synthetic).collect();
+        let shortcuts = match data.audit {
+            true => ShortcutAudit::run(
+                audit_columns(dense, &options.features.kinds),
+                &truth_all,
+                data.groups,
+            ),
+            false => ShortcutAudit::default(),
+        };
+        let pick = |rows: &[usize]| rows.iter().map(|&i| docs[i].clone()).collect::<Vec<_>>();
+        let (fitting, calibration) = (pick(&fitting_rows), pick(&calibration_rows));
         step("featurizing");
-        let Fitted {
-            design,
-            x,
-            stylo_rows,
-        } = Design::fit_transform(&options.features, &fitting)?;
+        let fitting_dense = dense.select(&fitting_rows);
+        let Fitted { design, x } =
+            Design::fit_transform(&options.features, &fitting, Some(&fitting_dense))?;
         let y: Vec<bool> = fitting.iter().map(is_synthetic).collect();
+        let weights = data
+            .balance
+            .map(|b| balanced_weights(&y, &b.select(&fitting_rows)));
         step("fitting");
         let model = fit(
             options.learner,
             &x,
             &y,
+            weights.as_deref(),
             options.c,
             options.tolerance,
             options.seed,
@@ -183,24 +348,25 @@ impl Detector {
             &model,
             &x,
             &fitting,
-            stylo_rows.as_deref(),
+            &fitting_dense,
             &y,
             options.lexicon_size,
         );
         drop(x);
 
         step("calibrating");
-        let x_cal = design.transform(&calibration)?;
+        let x_cal = design.transform_rows(&calibration, &dense.select(&calibration_rows))?;
         let decisions = model.decision(&x_cal);
         let truth: Vec<bool> = calibration.iter().map(is_synthetic).collect();
         let platt = Platt::fit(&decisions, &truth);
-        let mut human: Vec<f64> = decisions
-            .iter()
-            .zip(&truth)
-            .filter(|(_, &t)| !t)
-            .map(|(d, _)| *d)
-            .collect();
-        let decision = threshold_at_fpr(&mut human, options.target_fpr);
+        let calibration_groups = data.groups.select(&calibration_rows);
+        let (decision, set_by) = threshold(
+            &decisions,
+            &truth,
+            &calibration_groups,
+            options.threshold_rule,
+            options.target_fpr,
+        );
         let rate = |want: bool| Rate {
             hits: decisions
                 .iter()
@@ -241,17 +407,22 @@ impl Detector {
         let meta = DetectorMeta {
             driftprint_version: env!("CARGO_PKG_VERSION").to_string(),
             features: design.kinds(),
+            normalization,
             ngram: design.ngrams.as_ref().map(|n| n.config().clone()),
             stylo: design.stylo.clone(),
+            format: design.format.clone(),
             embed,
             learner: options.learner,
             c: options.c,
             tolerance: options.tolerance,
             seed: options.seed,
+            balance_by: data.balance.map(|b| b.by.clone()),
             intercept: model.intercept,
             calibration: platt,
             threshold: Threshold {
                 decision,
+                rule: options.threshold_rule,
+                set_by,
                 probability: platt.probability(decision),
                 target_fpr: options.target_fpr,
                 tpr: rate(true),
@@ -267,6 +438,7 @@ impl Detector {
             },
             metrics: held_out,
             lexicon,
+            shortcuts,
         };
         Ok(Detector {
             meta,
@@ -283,6 +455,11 @@ impl Detector {
     /// The documents' design rows (hashed n-gram buckets first, then style, then embedding).
     pub fn featurize(&self, docs: &[Doc]) -> Result<SparseMatrix> {
         self.design.transform(docs)
+    }
+
+    /// `featurize` of documents whose raw dense rows are computed already.
+    pub fn featurize_rows(&self, docs: &[Doc], dense: &DenseRows) -> Result<SparseMatrix> {
+        self.design.transform_rows(docs, dense)
     }
 
     /// Decision value and calibrated probability of each design row.
@@ -320,20 +497,6 @@ impl Detector {
     pub fn load(path: &Path, embed: &EmbedConfig) -> Result<Detector> {
         let (meta, mut values): (DetectorMeta, Vec<f32>) = model_file::load(path)?;
         let bad = |m: String| Error::Input(InputError::file(path, m));
-        if let Some(s) = &meta.stylo {
-            let current = crate::features::stylometry::Stylometry;
-            let names = crate::features::Featurizer::columns(&current);
-            if s.columns != names
-                || s.mean.len() != names.len()
-                || s.inverse_scale.len() != names.len()
-            {
-                return Err(bad(format!(
-                    "the model was trained with another set of stylometric features ({} columns; this driftprint computes {}): retrain it with `driftprint fingerprint train`",
-                    s.columns.len(),
-                    names.len()
-                )));
-            }
-        }
         let embedder = match &meta.embed {
             Some(spec) => {
                 let config = EmbedConfig {
@@ -341,7 +504,7 @@ impl Detector {
                     chunked: spec.chunked,
                     ..embed.clone()
                 };
-                let e = Embedder::new(&config)?;
+                let e = Embedder::new(&config)?.normalizing(meta.normalization);
                 let found = e.model_fingerprint()?;
                 if found != spec.model_fingerprint {
                     return Err(bad(format!(
@@ -356,7 +519,17 @@ impl Detector {
         let idf_len = meta.ngram.as_ref().map_or(0, |n| n.dim);
         let idf = values.split_off(values.len().saturating_sub(idf_len));
         let ngram = meta.ngram.clone().map(|n| (n, idf));
-        let design = Design::from_parts(ngram, meta.stylo.clone(), embedder)?;
+        let design = Design::from_parts(
+            meta.normalization,
+            ngram,
+            meta.stylo.clone(),
+            meta.format.clone(),
+            embedder,
+        )
+        .map_err(|e| match e {
+            Error::Data(m) => bad(m),
+            other => other,
+        })?;
         if values.len() != design.width() {
             return Err(bad(format!(
                 "the model holds {} weights for {} feature columns: the file does not match its own feature configuration",
@@ -397,13 +570,66 @@ mod tests {
     }
 
     #[test]
+    fn per_group_threshold_holds_the_target_in_the_hardest_group() {
+        // Group "easy": 100 humans scoring 0..1; group "hard": 100 humans scoring 1..2.
+        let mut decisions: Vec<f64> = (0..100).map(|i| i as f64 / 100.0).collect();
+        decisions.extend((0..100).map(|i| 1.0 + i as f64 / 100.0));
+        let synthetic = vec![false; 200];
+        let labels: Vec<String> = (0..200)
+            .map(|i| if i < 100 { "easy" } else { "hard" }.to_string())
+            .collect();
+        let groups = Grouping::from_labels("file", &labels);
+        let (pooled, none) =
+            threshold(&decisions, &synthetic, &groups, ThresholdRule::Pooled, 0.01);
+        assert!((pooled - 1.97).abs() < 1e-12, "3rd highest of 200 pooled");
+        assert_eq!(none, None);
+        let (per_group, by) = threshold(
+            &decisions,
+            &synthetic,
+            &groups,
+            ThresholdRule::PerGroup,
+            0.01,
+        );
+        assert!(
+            (per_group - 1.98).abs() < 1e-12,
+            "2nd highest of the hard group's 100"
+        );
+        assert_eq!(by.as_deref(), Some("hard"));
+        // A group under MIN_GROUP_HUMANS sets nothing: 49 hard humans leave the pooled rule.
+        let rows: Vec<usize> = (0..149).collect();
+        let (t, by) = threshold(
+            &decisions[..149],
+            &synthetic[..149],
+            &groups.select(&rows),
+            ThresholdRule::PerGroup,
+            0.01,
+        );
+        let (pooled, _) = threshold(
+            &decisions[..149],
+            &synthetic[..149],
+            &groups.select(&rows),
+            ThresholdRule::Pooled,
+            0.01,
+        );
+        assert_eq!((t, by), (pooled, None));
+    }
+
+    #[test]
     fn save_load_round_trip_scores_identically() {
         let docs = demo();
         let options = TrainOptions {
             lexicon_size: 5,
             ..TrainOptions::default()
         };
-        let detector = Detector::train(&docs, &options, &|_| {}).unwrap();
+        let groups = Grouping::from_labels("file", &vec!["demo".to_string(); docs.len()]);
+        let data = Labelled {
+            docs: &docs,
+            groups: &groups,
+            audit: true,
+            balance: None,
+            dense: None,
+        };
+        let detector = Detector::train(&data, &options, &|_| {}).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fp.model");
         detector.save(&path).unwrap();
@@ -411,7 +637,7 @@ mod tests {
         assert_eq!(loaded.meta, detector.meta);
         assert_eq!(loaded.score(&docs).unwrap(), detector.score(&docs).unwrap());
         // Same data and seed: the same model, byte for byte.
-        let again = Detector::train(&docs, &options, &|_| {}).unwrap();
+        let again = Detector::train(&data, &options, &|_| {}).unwrap();
         again.save(&dir.path().join("again.model")).unwrap();
         assert_eq!(
             std::fs::read(&path).unwrap(),

@@ -62,20 +62,22 @@ impl LinearModel {
 }
 
 /// Fits a model of `kind` (C = `c` and gradient `tolerance` for L-BFGS) on rows `x`, labels
-/// `y` (true = synthetic).
+/// `y` (true = synthetic), each row weighing `sample_weight` (else its class is balanced).
 pub fn fit(
     kind: LearnerKind,
     x: &SparseMatrix,
     y: &[bool],
+    sample_weight: Option<&[f64]>,
     c: f64,
     tolerance: f64,
     seed: u64,
 ) -> LinearModel {
     match kind {
         LearnerKind::Lbfgs => {
-            let m = SparseLogistic::fit(
+            let m = SparseLogistic::fit_weighted(
                 x,
                 y,
+                sample_weight,
                 &SparseLogisticParams {
                     c,
                     tolerance,
@@ -88,7 +90,7 @@ pub fn fit(
             }
         }
         LearnerKind::Ftrl => {
-            let m = Ftrl::fit(x, y, &FtrlParams::default(), seed);
+            let m = Ftrl::fit_weighted(x, y, sample_weight, &FtrlParams::default(), seed);
             LinearModel {
                 weights: m.weights,
                 intercept: m.intercept,

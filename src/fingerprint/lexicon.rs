@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::design::{Column, Design};
+use super::design::{Column, ColumnScaling, DenseRows, Design};
 use super::learner::LinearModel;
 use crate::corpus::Doc;
 use crate::features::SparseMatrix;
@@ -83,7 +83,8 @@ fn merge(
 }
 
 /// The `size` entries that contribute most each way, from training `docs` (design matrix
-/// `x`, raw stylometric rows `stylo_rows`, truth `synthetic`). An n-gram's contribution is its weight times its mean value in the
+/// `x`, raw dense rows `dense`, truth `synthetic`). An n-gram's contribution is its weight
+/// times its mean value in the
 /// documents of the class it points to: a large weight on an n-gram that almost never occurs
 /// (a name in one article) explains little of what the detector does.
 pub fn build(
@@ -91,10 +92,13 @@ pub fn build(
     model: &LinearModel,
     x: &SparseMatrix,
     docs: &[Doc],
-    stylo_rows: Option<&[Vec<f32>]>,
+    dense: &DenseRows,
     synthetic: &[bool],
     size: usize,
 ) -> Lexicon {
+    if size == 0 {
+        return Lexicon::default();
+    }
     let n_synthetic = synthetic.iter().filter(|&&s| s).count().max(1) as f64;
     let n_real = (synthetic.len() - synthetic.iter().filter(|&&s| s).count()).max(1) as f64;
     // Column sums per class (index 0 real, 1 synthetic).
@@ -108,7 +112,8 @@ pub fn build(
     }
     let mut toward_synthetic: Vec<(u32, f32, f64)> = Vec::new();
     let mut toward_real: Vec<(u32, f32, f64)> = Vec::new();
-    let mut style_cols: Vec<(usize, f32)> = Vec::new();
+    // Dense columns: (family is format, index in the family, weight).
+    let mut style_cols: Vec<(bool, usize, f32)> = Vec::new();
     for (j, &w) in model.weights.iter().enumerate() {
         match design.column(j) {
             Column::Ngram(b) if w > 0.0 => {
@@ -117,7 +122,8 @@ pub fn build(
             Column::Ngram(b) if w < 0.0 => {
                 toward_real.push((b, w, -w as f64 * sums[0][j] / n_real))
             }
-            Column::Stylo(k) => style_cols.push((k, w)),
+            Column::Stylo(k) => style_cols.push((false, k, w)),
+            Column::Format(k) => style_cols.push((true, k, w)),
             _ => {}
         }
     }
@@ -181,31 +187,42 @@ pub fn build(
         }
     };
 
-    let style = match (&design.stylo, stylo_rows) {
-        (Some(scaling), Some(rows)) => {
-            let mean = |want: bool, k: usize| {
-                let (sum, n) = rows
-                    .iter()
-                    .zip(synthetic)
-                    .filter(|(_, &s)| s == want)
-                    .fold((0.0, 0u64), |(sum, n), (r, _)| (sum + r[k] as f64, n + 1));
-                sum / n.max(1) as f64
-            };
-            style_cols.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-            style_cols
-                .iter()
-                .filter(|c| c.1 != 0.0)
-                .take(size)
-                .map(|&(k, weight)| StyleEntry {
-                    feature: scaling.columns[k].clone(),
-                    weight,
-                    mean_real: mean(false, k),
-                    mean_synthetic: mean(true, k),
-                })
-                .collect()
-        }
-        _ => Vec::new(),
+    let mean = |rows: &[Vec<f32>], want: bool, k: usize| {
+        let (sum, n) = rows
+            .iter()
+            .zip(synthetic)
+            .filter(|(_, &s)| s == want)
+            .fold((0.0, 0u64), |(sum, n), (r, _)| (sum + r[k] as f64, n + 1));
+        sum / n.max(1) as f64
     };
+    style_cols.sort_by(|a, b| {
+        b.2.abs()
+            .total_cmp(&a.2.abs())
+            .then((a.0, a.1).cmp(&(b.0, b.1)))
+    });
+    let named = |format: bool| -> Option<(&ColumnScaling, &[Vec<f32>], &str)> {
+        match format {
+            false => design.stylo.as_ref().map(|s| (s, &dense.stylo[..], "")),
+            true => design
+                .format
+                .as_ref()
+                .map(|s| (s, &dense.format[..], "format_")),
+        }
+    };
+    let style = style_cols
+        .iter()
+        .filter(|c| c.2 != 0.0)
+        .take(size)
+        .filter_map(|&(format, k, weight)| {
+            let (scaling, rows, prefix) = named(format)?;
+            Some(StyleEntry {
+                feature: format!("{prefix}{}", scaling.columns[k]),
+                weight,
+                mean_real: mean(rows, false, k),
+                mean_synthetic: mean(rows, true, k),
+            })
+        })
+        .collect();
     Lexicon {
         toward_synthetic: toward_synthetic.iter().map(entry).collect(),
         toward_real: toward_real.iter().map(entry).collect(),

@@ -2,6 +2,7 @@
 //! (optionally) sentence embeddings that tells LLM-generated from human text, its calibration,
 //! evaluation, lexicon and the synthetic-fraction estimate built on it.
 
+pub mod balance;
 pub mod calibration;
 pub mod cv;
 pub mod design;
@@ -14,4 +15,4 @@ pub mod lexicon;
 pub mod lexicon_usage;
 pub mod model_file;
 
-pub use detector::{Detector, TrainOptions};
+pub use detector::{Detector, Labelled, TrainOptions};

@@ -15,8 +15,10 @@ use crate::error::{Error, InputError, Result};
 use crate::output::AtomicFile;
 
 const MAGIC: &[u8; 8] = b"DPFPRINT";
-/// Bumped whenever the layout or the meaning of the metadata changes.
-pub const FORMAT_VERSION: u32 = 1;
+/// Bumped whenever the layout or the meaning of the metadata changes. Version 2: the text is
+/// normalised before featurisation (and the record says how), format features are their own
+/// family, the shortcut audit and threshold rule are stored.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Writes `meta` and `values` to `path` atomically.
 pub fn save<M: Serialize>(path: &Path, meta: &M, values: &[f32]) -> Result<()> {
@@ -47,6 +49,12 @@ pub fn load<M: DeserializeOwned>(path: &Path) -> Result<(M, Vec<f32>)> {
         ));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap_or_default());
+    if version == 1 {
+        // Scoring it now would featurise the raw text differently from how it was trained.
+        return Err(bad(
+            "model format version 1 (trained before driftprint normalised text and kept layout features apart): it cannot be scored as it was trained; retrain it with `driftprint fingerprint train`".into(),
+        ));
+    }
     if version != FORMAT_VERSION {
         return Err(bad(format!(
             "model format version {version}, but this driftprint reads version {FORMAT_VERSION}: retrain it with `driftprint fingerprint train`"
@@ -122,9 +130,16 @@ mod tests {
             std::fs::write(&path, bytes).unwrap();
             load::<Meta>(&path).unwrap_err().to_string()
         };
-        let mut v2 = good.clone();
-        v2[8] = 2;
-        assert!(err(&v2).contains("format version 2"), "{}", err(&v2));
+        let mut v3 = good.clone();
+        v3[8] = 3;
+        assert!(err(&v3).contains("format version 3"), "{}", err(&v3));
+        let mut v1 = good.clone();
+        v1[8] = 1;
+        assert!(
+            err(&v1).contains("format version 1 (trained before driftprint normalised text"),
+            "{}",
+            err(&v1)
+        );
         for cut in [5, 15, 30, good.len() - 3] {
             let e = err(&good[..cut]);
             assert!(

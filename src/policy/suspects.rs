@@ -40,7 +40,7 @@ pub fn rank(docs: &[Doc], seed: u64) -> Result<Vec<usize>> {
         ..FeatureSettings::default()
     };
     settings.ngram.seed = seed;
-    let fitted = Design::fit_transform(&settings, &real)?;
+    let fitted = Design::fit_transform(&settings, &real, None)?;
     let candidates: Vec<Doc> = synthetic.iter().map(|&i| docs[i].clone()).collect();
     let x = fitted.design.transform(&candidates)?;
     let per_class: Vec<Vec<f64>> = classes

@@ -28,6 +28,7 @@ th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.blocks td{background:#fdecea}
 figure{margin:12px 0;overflow-x:auto}figure svg{max-width:100%;height:auto}
 .error{color:#9a6700;font-weight:bold}
+.warn{color:#9a6700}
 ";
 
 /// Text made safe for HTML element content and attribute values.
@@ -96,6 +97,12 @@ fn stage_body(s: &mut String, stage: &StageReport) {
             for note in &d.notes {
                 let _ = writeln!(s, "<p>{}</p>", escape(note));
             }
+            if let Some(audit) = &d.audit {
+                if let Some(line) = audit.line() {
+                    let _ = writeln!(s, "<p class=\"warn\">{}</p>", escape(&line));
+                }
+                shortcut_table(s, &audit.shortcuts);
+            }
         }
         Some(StageResult::Fingerprint(f)) => {
             let _ = writeln!(
@@ -111,6 +118,7 @@ fn stage_body(s: &mut String, stage: &StageReport) {
                     .map_or("— (one label)".into(), |a| format!("{a:.3}"))
             );
             lexicon_table(s, &f.lexicon);
+            shortcut_table(s, &f.shortcuts);
         }
         Some(StageResult::Collapse(c)) => {
             for t in &c.tracks {
@@ -178,6 +186,41 @@ fn lexicon_table(s: &mut String, lexicon: &[LexiconUse]) {
             u.weight,
             100.0 * u.training_share,
             100.0 * u.share
+        );
+    }
+    s.push_str("</table>\n");
+}
+
+/// Likely artefacts listed by a shortcut audit.
+const SHORTCUTS_SHOWN: usize = 10;
+
+/// The shortcut audit's likely artefacts: features that separate the classes on their own.
+pub(crate) fn shortcut_table(s: &mut String, audit: &crate::features::shortcuts::ShortcutAudit) {
+    if audit.shortcuts.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "<p class=\"warn\">Likely artefacts: {} of {} style, format and length features separate the two sides on their own within a {} group, or reverse direction between groups. A single feature this decisive is more often a trace of how the data was collected than of who wrote it.</p><table><tr><th>feature</th><th>kind</th><th>used</th><th>AUROC, all</th><th>AUROC by group</th><th>why listed</th></tr>",
+        audit.shortcuts.len(),
+        audit.features_checked,
+        escape(&audit.group_by)
+    );
+    for x in audit.shortcuts.iter().take(SHORTCUTS_SHOWN) {
+        let groups: Vec<String> = x
+            .by_group
+            .iter()
+            .map(|g| format!("{} {:.2}", g.group, g.auroc))
+            .collect();
+        let _ = writeln!(
+            s,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&x.feature),
+            x.family.name(),
+            if x.in_use { "yes" } else { "no" },
+            x.auroc.map_or("—".into(), |a| format!("{a:.2}")),
+            escape(&groups.join(", ")),
+            escape(&x.reasons.join("; "))
         );
     }
     s.push_str("</table>\n");

@@ -84,6 +84,9 @@ pub fn render(report: &Report) -> String {
                         }
                     }
                 }
+                if let Some(line) = d.audit.as_ref().and_then(|a| a.line()) {
+                    let _ = writeln!(s, "\nNote: {}", cell(&line));
+                }
             }
             Some(StageResult::Collapse(c)) => {
                 let mut alarmed: Vec<String> = c
@@ -113,6 +116,14 @@ pub fn render(report: &Report) -> String {
                     let _ = writeln!(s, "\n**collapse**\n\n{}", alarmed.join("\n"));
                 }
             }
+            Some(StageResult::Fingerprint(f)) if !f.shortcuts.shortcuts.is_empty() => {
+                let _ = writeln!(
+                    s,
+                    "\n**fingerprint**: in the detector's training data {} style/format/length features separate the classes on their own (likely artefacts): {}",
+                    f.shortcuts.shortcuts.len(),
+                    cell(&shortcut_names(&f.shortcuts))
+                );
+            }
             Some(StageResult::Policy(p)) => {
                 let lines: Vec<String> = p
                     .gates
@@ -128,4 +139,24 @@ pub fn render(report: &Report) -> String {
         }
     }
     s
+}
+
+/// The first few listed features of a shortcut audit, for one line.
+fn shortcut_names(audit: &crate::features::shortcuts::ShortcutAudit) -> String {
+    let names: Vec<&str> = audit
+        .shortcuts
+        .iter()
+        .take(5)
+        .map(|x| x.feature.as_str())
+        .collect();
+    let more = audit.shortcuts.len().saturating_sub(names.len());
+    format!(
+        "{}{}",
+        names.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
 }

@@ -41,18 +41,20 @@ pub struct Ftrl {
 
 impl Ftrl {
     pub fn fit(x: &SparseMatrix, y: &[bool], params: &FtrlParams, seed: u64) -> Ftrl {
+        Ftrl::fit_weighted(x, y, None, params, seed)
+    }
+
+    /// `fit` with a weight per row instead of the class weights.
+    pub fn fit_weighted(
+        x: &SparseMatrix,
+        y: &[bool],
+        sample_weight: Option<&[f64]>,
+        params: &FtrlParams,
+        seed: u64,
+    ) -> Ftrl {
         let d = x.dim + 1; // the intercept is coordinate `dim`, always present with value 1
         let (mut z, mut n_acc) = (vec![0.0f64; d], vec![0.0f64; d]);
-        let positives = y.iter().filter(|&&p| p).count() as f64;
-        let total = y.len() as f64;
-        let cw = if params.balanced && positives > 0.0 && positives < total {
-            [
-                total / (2.0 * (total - positives)),
-                total / (2.0 * positives),
-            ]
-        } else {
-            [1.0, 1.0]
-        };
+        let rw = super::sparse_logistic::row_weights(y, params.balanced, sample_weight);
         let weight_of = |z: f64, n: f64| -> f64 {
             if z.abs() <= params.l1 {
                 0.0
@@ -81,7 +83,7 @@ impl Ftrl {
                     entry.2 = weight_of(z[entry.0], n_acc[entry.0]);
                     score += entry.2 * entry.1;
                 }
-                let g_scale = cw[usize::from(y[i])] * (sigmoid(score) - f64::from(u8::from(y[i])));
+                let g_scale = rw[i] * (sigmoid(score) - f64::from(u8::from(y[i])));
                 for &(j, v, w) in &active {
                     let g = g_scale * v;
                     let sigma = ((n_acc[j] + g * g).sqrt() - n_acc[j].sqrt()) / params.alpha;

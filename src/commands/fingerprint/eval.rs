@@ -1,16 +1,22 @@
 //! `driftprint fingerprint eval`: a saved detector measured on labelled text, or training
-//! cross-validated on it (random folds, or generator-held-out: the question that matters is
-//! whether the detector catches a generator it never saw).
+//! cross-validated on it: leave one source out (the figure that predicts a new source), leave
+//! one domain out, generator held out, or random folds. Either way the shortcut audit checks
+//! the data for style, format and length features that separate the classes on their own.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::{decimal, percent, read_corpus};
+use super::{decimal, percent};
+use crate::commands::read_grouped_corpus;
+use crate::corpus::grouping::{GroupBy, Grouping};
 use crate::corpus::{Doc, IngestOptions, Lineage, Source};
 use crate::error::{Error, Result};
-use crate::fingerprint::cv::{self, FoldResult};
+use crate::features::shortcuts::ShortcutAudit;
+use crate::fingerprint::cv::{self, CvData, FoldResult};
+use crate::fingerprint::design::DenseRows;
+use crate::fingerprint::detector::audit_columns;
 use crate::fingerprint::evaluation::{
     breakdown, fpr_spread, metrics, threshold_at_fpr, FprSpread, GroupMetrics, Metrics, Scored,
 };
@@ -25,19 +31,48 @@ const FPR_RATIO_LIMIT: f64 = 2.0;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalReport {
-    /// "model" or "cv-random" / "cv-generator".
+    /// "model", or "cv-random" / "cv-generator" / "cv-source" / "cv-domain".
     pub mode: String,
     pub model: Option<PathBuf>,
     pub documents: u64,
+    /// What the held-out groups are, under `--cv source|domain` ("file", "domain", ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_out_by: Option<String>,
     /// Pooled over all documents (out-of-fold scores under cross-validation).
     pub metrics: Metrics,
     /// The decision threshold the per-group TPR/FPR use.
     pub threshold: f64,
     pub folds: Vec<FoldResult>,
+    /// Means over the folds where each is defined.
     pub mean_fold_auroc: Option<f64>,
     pub mean_fold_tpr_at_1pct_fpr: Option<f64>,
+    pub mean_fold_tpr_at_threshold: Option<f64>,
+    pub mean_fold_fpr_at_threshold: Option<f64>,
     pub groups: Vec<GroupMetrics>,
     pub fpr_spread: Vec<FprSpread>,
+    /// Style, format and length features of this data that separate the classes on their own.
+    pub shortcuts: ShortcutAudit,
+}
+
+/// Which folds cross-validation uses.
+#[derive(Debug, Clone)]
+pub enum Folds {
+    Random(usize),
+    Generator,
+    /// Leave one `--group-by` group (by default an input file) out at a time.
+    Source,
+    /// Leave one domain out at a time.
+    Domain,
+}
+
+impl Folds {
+    fn held_out(&self, group_by: &GroupBy) -> Option<GroupBy> {
+        match self {
+            Folds::Source => Some(group_by.clone()),
+            Folds::Domain => Some(GroupBy::Field("domain".into())),
+            _ => None,
+        }
+    }
 }
 
 /// How to evaluate.
@@ -46,23 +81,19 @@ pub enum EvalMode<'a> {
         path: PathBuf,
         detector: &'a Detector,
     },
-    RandomFolds {
-        folds: usize,
+    CrossValidation {
+        folds: Folds,
         options: &'a TrainOptions,
-    },
-    GeneratorHeldOut {
-        options: &'a TrainOptions,
+        /// Groups given equal weight in each fold's training.
+        balance: Option<GroupBy>,
     },
 }
 
 fn fields(extra: &[String]) -> Result<Vec<String>> {
     let mut out: Vec<String> = BREAKDOWN.iter().map(|s| s.to_string()).collect();
     for f in extra {
-        if !Lineage::is_field(f) {
-            return Err(Error::Usage(format!(
-                "--by: unknown lineage field '{f}' (known: {})",
-                crate::corpus::schema::SCHEMA_FIELDS[2..].join(", ")
-            )));
+        if f.trim().is_empty() {
+            return Err(Error::Usage("--by: empty field name".into()));
         }
         if !out.contains(f) {
             out.push(f.clone());
@@ -87,62 +118,124 @@ pub fn run(
     inputs: &[PathBuf],
     ingest: &IngestOptions,
     mode: &EvalMode,
+    group_by: &GroupBy,
     by: &[String],
     step: &dyn Fn(&str),
 ) -> Result<EvalReport> {
     let fields = fields(by)?;
+    let mut ingest = ingest.clone();
+    for f in &fields {
+        if !Lineage::is_field(f) {
+            ingest.keep_field(f);
+        }
+    }
+    let held_out = match mode {
+        EvalMode::CrossValidation { folds, .. } => folds.held_out(group_by),
+        EvalMode::Model { .. } => None,
+    };
+    let balance_by = match mode {
+        EvalMode::CrossValidation { balance, .. } => balance.clone(),
+        EvalMode::Model { .. } => None,
+    };
+    if let Some(h) = &held_out {
+        h.prepare(&mut ingest);
+    }
     step("reading");
-    let (docs, _) = read_corpus(inputs, ingest, &|_, _| {})?;
+    let (docs, groups, balance) =
+        read_grouped_corpus(inputs, &ingest, group_by, balance_by.as_ref())?;
     let synthetic: Vec<bool> = docs
         .iter()
         .map(|d| d.lineage.source == Source::Synthetic)
         .collect();
+    step("auditing features");
+    let (normalization, kinds) = match mode {
+        EvalMode::Model { detector, .. } => {
+            (detector.meta.normalization, detector.meta.features.clone())
+        }
+        EvalMode::CrossValidation { options, .. } => (
+            options.features.normalization,
+            options.features.kinds.clone(),
+        ),
+    };
+    let dense = DenseRows::compute(&docs, normalization);
+    let shortcuts = ShortcutAudit::run(audit_columns(&dense, &kinds), &synthetic, &groups);
     let (name, model, scores, threshold, folds) = match mode {
         EvalMode::Model { path, detector } => {
             step("scoring");
-            let scores = detector.score(&docs)?;
+            let scores = detector.score_rows(&detector.featurize_rows(&docs, &dense)?);
             let threshold = detector.meta.threshold.decision;
-            ("model", Some(path.clone()), scores, threshold, Vec::new())
+            (
+                "model".to_string(),
+                Some(path.clone()),
+                scores,
+                threshold,
+                Vec::new(),
+            )
         }
-        EvalMode::RandomFolds { folds, options } => {
+        EvalMode::CrossValidation { folds, options, .. } => {
             step("cross-validating");
-            let results = cv::random_folds(&docs, *folds, options)?;
+            let data = CvData::with_rows(&docs, &groups, balance.as_ref(), dense);
+            let (name, folds) = match folds {
+                Folds::Random(k) => ("cv-random".to_string(), cv::random_folds(&docs, *k)),
+                Folds::Generator => {
+                    let folds = cv::generator_folds(&docs);
+                    if folds.len() < 2 {
+                        return Err(Error::Usage(format!(
+                            "--cv generator needs synthetic documents from at least two generators; found {}",
+                            folds.len()
+                        )));
+                    }
+                    ("cv-generator".to_string(), folds)
+                }
+                Folds::Source | Folds::Domain => {
+                    let (kind, held) = match folds {
+                        Folds::Source => ("source", groups.clone()),
+                        _ => (
+                            "domain",
+                            Grouping::new(&GroupBy::Field("domain".into()), &docs, &[], &[]),
+                        ),
+                    };
+                    if held.len() < 2 {
+                        return Err(Error::Usage(format!(
+                            "--cv {kind}: needs at least two groups to leave out one at a time; the data has {} ({})",
+                            held.len(),
+                            held.names.join(", ")
+                        )));
+                    }
+                    (format!("cv-{kind}"), cv::group_folds(&held))
+                }
+            };
+            let results = cv::run(&data, &folds, options)?;
+            // Each document's score from the fold that held it out.
             let scores = pooled(&docs, &results);
             let threshold = one_percent_threshold(&scores, &synthetic);
-            ("cv-random", None, scores, threshold, results)
-        }
-        EvalMode::GeneratorHeldOut { options } => {
-            step("cross-validating");
-            let results = cv::generator_held_out(&docs, options)?;
-            if results.len() < 2 {
-                return Err(Error::Usage(format!(
-                    "--cv generator needs synthetic documents from at least two generators; found {}",
-                    results.len()
-                )));
-            }
-            // Each document's score from the fold that held it out (human documents are held
-            // out once each).
-            let scores = pooled(&docs, &results);
-            let threshold = one_percent_threshold(&scores, &synthetic);
-            ("cv-generator", None, scores, threshold, results)
+            (name, None, scores, threshold, results)
         }
     };
-    let mean = |g: fn(&FoldResult) -> f64| {
-        let v: Vec<f64> = folds.iter().map(g).filter(|v| v.is_finite()).collect();
+    let mean = |g: fn(&FoldResult) -> Option<f64>| {
+        let v: Vec<f64> = folds
+            .iter()
+            .filter_map(g)
+            .filter(|v| v.is_finite())
+            .collect();
         (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
     };
-    let groups = breakdown(&docs, &scores, threshold, &fields);
+    let groups_metrics = breakdown(&docs, &scores, threshold, &fields);
     Ok(EvalReport {
-        mode: name.to_string(),
+        held_out_by: held_out.map(|h| h.name().to_string()),
+        mode: name,
         model,
         documents: docs.len() as u64,
         metrics: metrics(&scores, &synthetic, threshold),
         threshold,
         mean_fold_auroc: mean(|f| f.auroc),
         mean_fold_tpr_at_1pct_fpr: mean(|f| f.tpr_at_1pct_fpr),
-        fpr_spread: fpr_spread(&groups),
-        groups,
+        mean_fold_tpr_at_threshold: mean(|f| f.tpr_at_threshold),
+        mean_fold_fpr_at_threshold: mean(|f| f.fpr_at_threshold),
+        fpr_spread: fpr_spread(&groups_metrics),
+        groups: groups_metrics,
         folds,
+        shortcuts,
     })
 }
 
@@ -174,6 +267,10 @@ impl EvalReport {
         let what = match (&self.model, self.mode.as_str()) {
             (Some(p), _) => p.display().to_string(),
             (None, "cv-generator") => "generator-held-out cross-validation".into(),
+            (None, "cv-source" | "cv-domain") => format!(
+                "leave-one-{}-out cross-validation",
+                self.held_out_by.as_deref().unwrap_or("group")
+            ),
             _ => format!("random {}-fold cross-validation", self.folds.len()),
         };
         let _ = writeln!(
@@ -197,26 +294,42 @@ impl EvalReport {
         } else {
             let _ = writeln!(
                 s,
-                "mean over folds: AUROC {}, TPR@1%FPR {} (per-group rates below use the pooled 1%-FPR threshold)",
+                "mean over folds: AUROC {}, TPR@1%FPR {}; at each fold model's threshold TPR {}, FPR {}",
                 decimal(self.mean_fold_auroc),
-                decimal(self.mean_fold_tpr_at_1pct_fpr)
+                decimal(self.mean_fold_tpr_at_1pct_fpr),
+                percent(self.mean_fold_tpr_at_threshold),
+                percent(self.mean_fold_fpr_at_threshold),
             );
             let _ = writeln!(
                 s,
-                "\n{:<28} {:>7} {:>6} {:>7} {:>10} {:>10} {:>8}",
-                "fold", "train", "test", "AUROC", "TPR@1%FPR", "featurize", "fit"
+                "(pooled figures above rank every out-of-fold score together; per-group rates below use the pooled 1%-FPR threshold)"
+            );
+            let _ = writeln!(
+                s,
+                "\n{:<36} {:>7} {:>6} {:>6} {:>7} {:>10} {:>8} {:>8} {:>7}",
+                "held out",
+                "train",
+                "real",
+                "synth",
+                "AUROC",
+                "TPR@1%FPR",
+                "TPR@thr",
+                "FPR@thr",
+                "time"
             );
             for f in &self.folds {
                 let _ = writeln!(
                     s,
-                    "{:<28} {:>7} {:>6} {:>7.4} {:>10.3} {:>9.1}s {:>7.1}s",
+                    "{:<36} {:>7} {:>6} {:>6} {:>7} {:>10} {:>8} {:>8} {:>6.1}s",
                     f.name,
                     f.n_train,
-                    f.n_test,
-                    f.auroc,
-                    f.tpr_at_1pct_fpr,
-                    f.featurize_seconds,
-                    f.fit_seconds
+                    f.n_real,
+                    f.n_synthetic,
+                    decimal(f.auroc),
+                    decimal(f.tpr_at_1pct_fpr),
+                    percent(f.tpr_at_threshold),
+                    percent(f.fpr_at_threshold),
+                    f.seconds
                 );
             }
         }
@@ -292,6 +405,10 @@ impl EvalReport {
                 spread.groups,
                 crate::fingerprint::evaluation::MIN_HUMANS_FOR_FPR
             );
+        }
+        let lines = self.shortcuts.warning_lines(super::train::SHORTCUTS_SHOWN);
+        for (i, line) in lines.iter().enumerate() {
+            let _ = writeln!(s, "{}{line}", if i == 0 { "\nwarning: " } else { "" });
         }
         s
     }

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::features::shortcuts::ShortcutAudit;
+use crate::features::FeatureKind;
+use crate::features::Normalization;
 use crate::fingerprint::detector::DetectorMeta;
 use crate::fingerprint::lexicon::{Lexicon, LexiconEntry};
 
@@ -14,7 +17,11 @@ pub struct ExplainReport {
     pub model: PathBuf,
     pub training_documents: u64,
     pub training_hash: String,
+    pub features: Vec<FeatureKind>,
+    pub normalization: Normalization,
     pub lexicon: Lexicon,
+    /// Style, format and length features that separated the training classes on their own.
+    pub shortcuts: ShortcutAudit,
 }
 
 pub fn run(model: PathBuf, meta: &DetectorMeta, top: usize) -> ExplainReport {
@@ -26,7 +33,10 @@ pub fn run(model: PathBuf, meta: &DetectorMeta, top: usize) -> ExplainReport {
         model,
         training_documents: meta.training.documents,
         training_hash: meta.training.hash.clone(),
+        features: meta.features.clone(),
+        normalization: meta.normalization,
         lexicon,
+        shortcuts: meta.shortcuts.clone(),
     }
 }
 
@@ -59,9 +69,12 @@ impl ExplainReport {
             self.training_documents,
             &self.training_hash[..16.min(self.training_hash.len())]
         );
+        let features: Vec<&str> = self.features.iter().map(|k| k.name()).collect();
         let _ = writeln!(
             s,
-            "n-grams are lower-cased with spaces folded; a hashed bucket can hold several n-grams, most frequent first\n"
+            "features {} on {} text; n-grams are lower-cased with spaces folded; a hashed bucket can hold several n-grams, most frequent first\n",
+            features.join(","),
+            self.normalization.name()
         );
         for (title, entries) in [
             (
@@ -91,6 +104,19 @@ impl ExplainReport {
                     "  {:+7.2}  {:<36} {:>12.4} {:>12.4}",
                     e.weight, e.feature, e.mean_real, e.mean_synthetic
                 );
+            }
+        }
+        let audit = &self.shortcuts;
+        if audit.shortcuts.is_empty() {
+            let _ = writeln!(
+                s,
+                "shortcut audit: none of {} style/format/length features separated the training classes on its own within a {} group",
+                audit.features_checked, audit.group_by
+            );
+        } else {
+            let _ = writeln!(s, "shortcut audit of the training data:");
+            for line in audit.warning_lines(usize::MAX) {
+                let _ = writeln!(s, "  {line}");
             }
         }
         s

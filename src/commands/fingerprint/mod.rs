@@ -6,8 +6,6 @@ pub mod explain;
 pub mod score;
 pub mod train;
 
-pub(crate) use super::read_corpus;
-
 /// "12.3%", or "n/a" when a rate is undefined.
 pub(crate) fn percent(v: Option<f64>) -> String {
     v.map_or_else(|| "n/a".into(), |v| format!("{:.1}%", 100.0 * v))

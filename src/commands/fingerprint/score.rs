@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::percent;
 use crate::corpus::{CorpusStream, IngestOptions, Source};
 use crate::error::{Error, Result};
+use crate::features::shortcuts::ShortcutAudit;
 use crate::fingerprint::distribution::{ScoreDistribution, ScoreTally};
 use crate::fingerprint::fraction::{synthetic_fraction, FractionEstimate};
 use crate::fingerprint::lexicon_usage::{quoted, LexiconUse, UsageTally};
@@ -36,6 +37,9 @@ pub struct ScoreSummary {
     /// The detector's lexicon entries and the share of these documents containing each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lexicon: Vec<LexiconUse>,
+    /// Features of the detector's training data that separated its classes on their own
+    /// (likely artefacts), as stored in the model.
+    pub shortcuts: ShortcutAudit,
     pub output: Option<PathBuf>,
     pub seconds: f64,
     pub docs_per_second: f64,
@@ -159,6 +163,7 @@ pub fn run(
         threshold_probability: t.probability,
         distribution: distribution.finish(),
         lexicon: lexicon.finish(),
+        shortcuts: detector.meta.shortcuts.clone(),
         output: output.map(Path::to_path_buf),
         seconds,
         docs_per_second: documents as f64 / seconds.max(1e-9),
@@ -220,6 +225,13 @@ impl ScoreSummary {
                 s,
                 "strongest LLM markers, share of these documents containing each: {}",
                 shown.join("; ")
+            );
+        }
+        if !self.shortcuts.shortcuts.is_empty() {
+            let _ = writeln!(
+                s,
+                "note: in the detector's training data {} style/format/length features separated the classes on their own (likely artefacts; `fingerprint explain` lists them)",
+                self.shortcuts.shortcuts.len()
             );
         }
         if let Some(out) = &self.output {

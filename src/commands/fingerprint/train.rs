@@ -6,11 +6,16 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{decimal, percent, read_corpus};
+use super::{decimal, percent};
+use crate::commands::read_grouped_corpus;
+use crate::corpus::grouping::GroupBy;
 use crate::corpus::IngestOptions;
 use crate::error::Result;
 use crate::fingerprint::detector::{DetectorMeta, TrainOptions};
-use crate::fingerprint::Detector;
+use crate::fingerprint::{Detector, Labelled};
+
+/// Features of the shortcut audit printed in the terminal (the model and --json keep all).
+pub(crate) const SHORTCUTS_SHOWN: usize = 8;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainReport {
@@ -20,17 +25,38 @@ pub struct TrainReport {
     pub notes: Vec<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     inputs: &[PathBuf],
     ingest: &IngestOptions,
     options: &TrainOptions,
+    group_by: &GroupBy,
+    balance_by: Option<&GroupBy>,
     model: &Path,
     step: &dyn Fn(&str),
 ) -> Result<TrainReport> {
     let start = Instant::now();
     step("reading");
-    let (docs, _) = read_corpus(inputs, ingest, &|_, _| {})?;
-    let detector = Detector::train(&docs, options, step)?;
+    let (docs, groups, balance) = read_grouped_corpus(inputs, ingest, group_by, balance_by)?;
+    let detector = Detector::train(
+        &Labelled {
+            docs: &docs,
+            groups: &groups,
+            audit: true,
+            balance: balance.as_ref(),
+            dense: None,
+        },
+        options,
+        step,
+    )?;
+    let audit = &detector.meta.shortcuts;
+    if !audit.shortcuts.is_empty() {
+        tracing::warn!(
+            "{} style/format/length features separate human from LLM text on their own within a {} group: likely artefacts (listed below and in the model; `fingerprint explain` shows them again)",
+            audit.shortcuts.len(),
+            audit.group_by
+        );
+    }
     step("saving");
     detector.save(model)?;
     let mut notes = Vec::new();
@@ -84,17 +110,18 @@ impl TrainReport {
             m.training.calibration_documents,
             &m.training.hash[..16]
         );
-        let features: Vec<String> = m
-            .features
-            .iter()
-            .map(|k| format!("{k:?}").to_lowercase())
-            .collect();
+        let features: Vec<&str> = m.features.iter().map(|k| k.name()).collect();
         let _ = writeln!(
             s,
-            "model: {} learner, C = {}, features {}; threshold: decision > {:.4} (probability {:.3})",
+            "model: {} learner, C = {}, features {} on {} text{}; threshold: decision > {:.4} (probability {:.3})",
             format!("{:?}", m.learner).to_lowercase(),
             m.c,
             features.join(","),
+            m.normalization.name(),
+            m.balance_by
+                .as_ref()
+                .map(|b| format!(", balanced by {b}"))
+                .unwrap_or_default(),
             t.decision,
             t.probability
         );
@@ -107,6 +134,14 @@ impl TrainReport {
         );
         for note in &self.notes {
             let _ = writeln!(s, "note: {note}");
+        }
+        for (i, line) in m
+            .shortcuts
+            .warning_lines(SHORTCUTS_SHOWN)
+            .iter()
+            .enumerate()
+        {
+            let _ = writeln!(s, "{}{line}", if i == 0 { "warning: " } else { "" });
         }
         let top: Vec<String> = m
             .lexicon
