@@ -11,7 +11,8 @@ in sorted filename order, one JSON object per line with `id`, `text`, `label`
 
 Cross-validation (skipped with --skip-cv): fold = zlib.crc32(id.encode("utf-8")) % 5
 (driftprint uses the same definition). Features are those of sklearn_hashing.py:
-HashingVectorizer(word, 1-2) + HashingVectorizer(char, 3-5), 2**18 buckets each,
+HashingVectorizer(word, 1-2) + HashingVectorizer(char_wb (or --char-analyzer char), 3-5),
+2**18 buckets each,
 summed, then TfidfTransformer(sublinear_tf=True, norm="l2") -- the hashing is
 stateless (computed once for all documents), the TF-IDF is fitted on the training
 folds only, within each fold. Learner: LogisticRegression(C=1.0, max_iter=1000,
@@ -74,10 +75,13 @@ def read_corpus(data_dir):
 
 # The two halves of sklearn_hashing.featurize(): the stateless hashing, and the TF-IDF
 # (here fitted on the training documents only).
+CHAR_ANALYZER = "char_wb"
+
+
 def hashed_counts(texts):
     common = dict(n_features=2**18, alternate_sign=False, norm=None)
     word = HashingVectorizer(analyzer="word", ngram_range=(1, 2), **common)
-    char = HashingVectorizer(analyzer="char", ngram_range=(3, 5), **common)
+    char = HashingVectorizer(analyzer=CHAR_ANALYZER, ngram_range=(3, 5), **common)
     return (word.transform(texts) + char.transform(texts)).tocsr()
 
 
@@ -160,9 +164,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=DEFAULT_DATA, help=f"directory of *.jsonl (default {DEFAULT_DATA})")
     ap.add_argument("--class-weight", choices=["none", "balanced"], default="none")
+    ap.add_argument("--char-analyzer", choices=["char_wb", "char"], default="char_wb",
+                    help="char n-grams within words (driftprint's default) or across them")
     ap.add_argument("--skip-cv", action="store_true", help="only run the timing part")
     ap.add_argument("--n-train", type=int, default=20000, help="documents for the timing model")
     args = ap.parse_args()
+    global CHAR_ANALYZER
+    CHAR_ANALYZER = args.char_analyzer
     class_weight = None if args.class_weight == "none" else args.class_weight
 
     paths, ids, texts, y = read_corpus(args.data)
@@ -171,7 +179,7 @@ def main():
                scipy=scipy.__version__, data=args.data, files=[os.path.basename(p) for p in paths],
                docs=len(texts), machine=int(y.sum()), human=int((y == 0).sum()),
                model="LogisticRegression(C=1.0, max_iter=1000, solver='lbfgs')",
-               class_weight=args.class_weight, features="hashed word1-2+char3-5, 2**18, tfidf sublinear l2",
+               class_weight=args.class_weight, features=f"hashed word1-2+{args.char_analyzer}3-5, 2**18, tfidf sublinear l2",
                fold_rule="zlib.crc32(id.encode('utf-8')) % 5", cpus=os.cpu_count())
     if not args.skip_cv:
         out["cv"] = cross_validate(ids, texts, y, class_weight)
