@@ -78,19 +78,29 @@ fn the_report_renders_in_chromium_with_every_plot() {
         "eval.jsonl",
         (eval.join("\n") + "\n").as_bytes(),
     );
-    let demo_config = std::fs::read_to_string(repo_root().join("data/driftprint.toml")).unwrap();
+    // The demo config's [fingerprint] section names the model; [policy] comes last, so the
+    // manifest is appended to it.
+    let demo_config: Vec<String> =
+        std::fs::read_to_string(repo_root().join("data/driftprint.toml"))
+            .unwrap()
+            .lines()
+            .map(|line| match line.starts_with("# model = \"fp.model\"") {
+                true => format!("model = {:?}", model.display().to_string()),
+                false => line.replace(
+                    "\"demo.jsonl\"",
+                    &format!("{:?}", demo_path().display().to_string()),
+                ),
+            })
+            .collect();
+    assert!(demo_config.iter().any(|l| l.starts_with("model = ")));
     let config = write(
         tmp.path(),
         "report.toml",
         format!(
-            "{}\ntrain = [{:?}]\neval = [{:?}]\n\n[fingerprint]\nmodel = {:?}\n",
-            demo_config.replace(
-                "\"demo.jsonl\"",
-                &format!("{:?}", demo_path().display().to_string())
-            ),
+            "{}\ntrain = [{:?}]\neval = [{:?}]\n",
+            demo_config.join("\n"),
             demo_path().display().to_string(),
             eval_path.display().to_string(),
-            model.display().to_string()
         )
         .as_bytes(),
     );

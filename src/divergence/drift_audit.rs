@@ -84,7 +84,8 @@ impl DriftAudit {
                 ks,
                 auroc: auroc(&values, &positive),
             });
-            columns.push((name.to_string(), values, true));
+            // `in_use` is about a detector's features; every column here is drift's.
+            columns.push((name.to_string(), values, false));
         }
         let kinds: std::collections::BTreeSet<&str> = features
             .iter()

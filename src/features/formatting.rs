@@ -10,6 +10,7 @@
 use ndarray::Array2;
 use rayon::prelude::*;
 
+use super::named;
 use super::tokens::words;
 use super::Featurizer;
 use crate::corpus::Doc;
@@ -24,29 +25,18 @@ impl Featurizer for Formatting {
     }
 
     fn columns(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        describe("", &mut |name, _| names.push(name.to_string()));
-        names
+        named::columns(describe)
     }
 
     fn transform(&self, docs: &[Doc]) -> crate::error::Result<Array2<f32>> {
-        let width = self.columns().len();
         let rows: Vec<Vec<f32>> = docs.par_iter().map(|d| features(&d.text)).collect();
-        let mut out = Array2::zeros((docs.len(), width));
-        for (mut row, values) in out.rows_mut().into_iter().zip(rows) {
-            row.assign(&ndarray::ArrayView1::from(&values[..]));
-        }
-        Ok(out)
+        Ok(named::matrix(rows, self.columns().len()))
     }
 }
 
 /// The format vector of one raw text, in `columns()` order.
 pub fn features(text: &str) -> Vec<f32> {
-    let mut values = Vec::with_capacity(24);
-    describe(text, &mut |_, v| {
-        values.push(if v.is_finite() { v as f32 } else { 0.0 })
-    });
-    values
+    named::values(describe, text)
 }
 
 fn ratio(a: f64, b: f64) -> f64 {

@@ -10,6 +10,7 @@ pub mod formatting;
 mod matrix;
 pub mod minhash;
 pub mod model_dir;
+mod named;
 pub mod ngrams;
 pub mod normalize;
 mod pipeline;

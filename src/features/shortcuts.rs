@@ -181,16 +181,28 @@ impl ShortcutAudit {
         }
     }
 
+    /// Where the audit looked: "within a file group, or reverse direction between file
+    /// groups", or "" when it had one group to judge.
+    pub fn scope(&self) -> String {
+        match self.groups_judged.len() {
+            0 | 1 => String::new(),
+            _ => format!(
+                " within a {0} group, or reverse direction between {0} groups",
+                self.group_by
+            ),
+        }
+    }
+
     /// The warning lines for a terminal: a header and up to `limit` features.
     pub fn warning_lines(&self, limit: usize) -> Vec<String> {
         if self.shortcuts.is_empty() {
             return Vec::new();
         }
         let mut lines = vec![format!(
-            "{} of {} style/format/length features separate the classes on their own, or reverse direction between {} groups (likely artefacts of how the data was collected, not of who wrote it):",
+            "{} of {} style/format/length features separate the classes on their own{} (likely artefacts of how the data was collected, not of who wrote it):",
             self.shortcuts.len(),
             self.features_checked,
-            self.group_by
+            self.scope()
         )];
         for s in self.shortcuts.iter().take(limit) {
             lines.push(format!("  {} — {}", s.summary(), s.reasons.join("; ")));

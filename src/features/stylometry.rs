@@ -12,6 +12,7 @@ use ndarray::Array2;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::named;
 use super::normalize::Normalization;
 use super::tokens::words;
 use super::Featurizer;
@@ -163,32 +164,21 @@ impl Featurizer for Stylometry {
     }
 
     fn columns(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        describe("", &mut |name, _| names.push(name.to_string()));
-        names
+        named::columns(describe)
     }
 
     fn transform(&self, docs: &[Doc]) -> crate::error::Result<Array2<f32>> {
-        let width = self.columns().len();
         let rows: Vec<Vec<f32>> = docs
             .par_iter()
             .map(|d| features(&self.normalization.apply(&d.text)))
             .collect();
-        let mut out = Array2::zeros((docs.len(), width));
-        for (mut row, values) in out.rows_mut().into_iter().zip(rows) {
-            row.assign(&ndarray::ArrayView1::from(&values[..]));
-        }
-        Ok(out)
+        Ok(named::matrix(rows, self.columns().len()))
     }
 }
 
 /// The stylometric vector of one text as given (normalise it first), in `columns()` order.
 pub fn features(text: &str) -> Vec<f32> {
-    let mut values = Vec::with_capacity(160);
-    describe(text, &mut |_, v| {
-        values.push(if v.is_finite() { v as f32 } else { 0.0 })
-    });
-    values
+    named::values(describe, text)
 }
 
 fn ratio(a: f64, b: f64) -> f64 {

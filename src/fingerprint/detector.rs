@@ -596,22 +596,10 @@ mod tests {
         );
         assert_eq!(by.as_deref(), Some("hard"));
         // A group under MIN_GROUP_HUMANS sets nothing: 49 hard humans leave the pooled rule.
-        let rows: Vec<usize> = (0..149).collect();
-        let (t, by) = threshold(
-            &decisions[..149],
-            &synthetic[..149],
-            &groups.select(&rows),
-            ThresholdRule::PerGroup,
-            0.01,
-        );
-        let (pooled, _) = threshold(
-            &decisions[..149],
-            &synthetic[..149],
-            &groups.select(&rows),
-            ThresholdRule::Pooled,
-            0.01,
-        );
-        assert_eq!((t, by), (pooled, None));
+        let few = groups.select(&(0..149).collect::<Vec<_>>());
+        let rule = |r| threshold(&decisions[..149], &synthetic[..149], &few, r, 0.01);
+        let (pooled, _) = rule(ThresholdRule::Pooled);
+        assert_eq!(rule(ThresholdRule::PerGroup), (pooled, None));
     }
 
     #[test]

@@ -101,7 +101,7 @@ fn stage_body(s: &mut String, stage: &StageReport) {
                 if let Some(line) = audit.line() {
                     let _ = writeln!(s, "<p class=\"warn\">{}</p>", escape(&line));
                 }
-                shortcut_table(s, &audit.shortcuts);
+                shortcut_table(s, &audit.shortcuts, false);
             }
         }
         Some(StageResult::Fingerprint(f)) => {
@@ -118,7 +118,7 @@ fn stage_body(s: &mut String, stage: &StageReport) {
                     .map_or("— (one label)".into(), |a| format!("{a:.3}"))
             );
             lexicon_table(s, &f.lexicon);
-            shortcut_table(s, &f.shortcuts);
+            shortcut_table(s, &f.shortcuts, true);
         }
         Some(StageResult::Collapse(c)) => {
             for t in &c.tracks {
@@ -194,17 +194,24 @@ fn lexicon_table(s: &mut String, lexicon: &[LexiconUse]) {
 /// Likely artefacts listed by a shortcut audit.
 const SHORTCUTS_SHOWN: usize = 10;
 
-/// The shortcut audit's likely artefacts: features that separate the classes on their own.
-pub(crate) fn shortcut_table(s: &mut String, audit: &crate::features::shortcuts::ShortcutAudit) {
+/// The shortcut audit's likely artefacts: features that separate the classes on their own;
+/// `detector`: whether the audit is of a detector's training data (it says which features the
+/// model uses).
+pub(crate) fn shortcut_table(
+    s: &mut String,
+    audit: &crate::features::shortcuts::ShortcutAudit,
+    detector: bool,
+) {
     if audit.shortcuts.is_empty() {
         return;
     }
     let _ = writeln!(
         s,
-        "<p class=\"warn\">Likely artefacts: {} of {} style, format and length features separate the two sides on their own within a {} group, or reverse direction between groups. A single feature this decisive is more often a trace of how the data was collected than of who wrote it.</p><table><tr><th>feature</th><th>kind</th><th>used</th><th>AUROC, all</th><th>AUROC by group</th><th>why listed</th></tr>",
+        "<p class=\"warn\">Likely artefacts: {} of {} style, format and length features separate the two sides on their own{}. A single feature this decisive is more often a trace of how the data was collected than of who wrote it.</p><table><tr><th>feature</th><th>kind</th>{}<th>AUROC, all</th><th>AUROC by group</th><th>why listed</th></tr>",
         audit.shortcuts.len(),
         audit.features_checked,
-        escape(&audit.group_by)
+        escape(&audit.scope()),
+        if detector { "<th>in the model</th>" } else { "" }
     );
     for x in audit.shortcuts.iter().take(SHORTCUTS_SHOWN) {
         let groups: Vec<String> = x
@@ -214,10 +221,14 @@ pub(crate) fn shortcut_table(s: &mut String, audit: &crate::features::shortcuts:
             .collect();
         let _ = writeln!(
             s,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td>{}<td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             escape(&x.feature),
             x.family.name(),
-            if x.in_use { "yes" } else { "no" },
+            match (detector, x.in_use) {
+                (false, _) => "",
+                (true, true) => "<td>yes</td>",
+                (true, false) => "<td>no</td>",
+            },
             x.auroc.map_or("—".into(), |a| format!("{a:.2}")),
             escape(&groups.join(", ")),
             escape(&x.reasons.join("; "))

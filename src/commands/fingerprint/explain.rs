@@ -110,8 +110,9 @@ impl ExplainReport {
         if audit.shortcuts.is_empty() {
             let _ = writeln!(
                 s,
-                "shortcut audit: none of {} style/format/length features separated the training classes on its own within a {} group",
-                audit.features_checked, audit.group_by
+                "shortcut audit: none of {} style/format/length features separated the training classes on its own{}",
+                audit.features_checked,
+                audit.scope()
             );
         } else {
             let _ = writeln!(s, "shortcut audit of the training data:");

@@ -52,9 +52,9 @@ pub fn run(
     let audit = &detector.meta.shortcuts;
     if !audit.shortcuts.is_empty() {
         tracing::warn!(
-            "{} style/format/length features separate human from LLM text on their own within a {} group: likely artefacts (listed below and in the model; `fingerprint explain` shows them again)",
+            "{} style/format/length features separate human from LLM text on their own{}: likely artefacts (listed below and in the model; `fingerprint explain` shows them again)",
             audit.shortcuts.len(),
-            audit.group_by
+            audit.scope()
         );
     }
     step("saving");
