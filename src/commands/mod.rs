@@ -132,5 +132,13 @@ pub fn read_grouped_corpus(
     stream.finish()?;
     let groups = Grouping::new(by, &docs, &origins, inputs);
     let other = also.map(|a| Grouping::new(a, &docs, &origins, inputs));
+    for g in std::iter::once(&groups).chain(&other) {
+        if g.names == [crate::corpus::grouping::NO_VALUE] && g.by != "file" {
+            tracing::warn!(
+                "no document has the field '{}': all documents form one group",
+                g.by
+            );
+        }
+    }
     Ok((docs, groups, other))
 }

@@ -92,9 +92,12 @@ impl Shortcut {
 
     /// "format_lines (format): all 0.77; fastdetectgpt_main.jsonl 0.96, outfox_valid.jsonl 0.90"
     pub fn summary(&self) -> String {
+        // One group holding every document says what "all" says.
+        let only_all = matches!(&self.by_group[..], [g] if Some(g.auroc) == self.auroc);
         let groups: Vec<String> = self
             .by_group
             .iter()
+            .filter(|_| !only_all)
             .map(|g| format!("{} {:.2}", g.group, g.auroc))
             .collect();
         format!(

@@ -143,6 +143,11 @@ pub fn run(
     step("reading");
     let (docs, groups, balance) =
         read_grouped_corpus(inputs, &ingest, group_by, balance_by.as_ref())?;
+    for f in by {
+        if docs.iter().all(|d| d.lineage.field(f).is_none()) {
+            tracing::warn!("--by {f}: no document has this field");
+        }
+    }
     let synthetic: Vec<bool> = docs
         .iter()
         .map(|d| d.lineage.source == Source::Synthetic)
