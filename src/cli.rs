@@ -163,7 +163,7 @@ pub struct PolicyCheckArgs {
     pub ingest: IngestArgs,
 
     #[command(flatten)]
-    pub embed: EmbedArgs,
+    pub models: ModelArgs,
 }
 
 #[derive(Debug, Args)]
@@ -274,8 +274,14 @@ pub struct CollapseArgs {
     #[arg(long, conflicts_with = "metrics_table")]
     pub embed: bool,
 
+    /// Also measure each generation's mean token log-likelihood under the small language
+    /// model (a seeded sample of --self-bleu-sample documents per generation): rising is a
+    /// collapse signal [default: [collapse] lm].
+    #[arg(long)]
+    pub lm: bool,
+
     #[command(flatten)]
-    pub embed_args: EmbedArgs,
+    pub models: ModelArgs,
 }
 
 #[derive(Debug, Args)]
@@ -428,7 +434,7 @@ pub struct FingerprintTrainArgs {
     pub detector: DetectorArgs,
 
     #[command(flatten)]
-    pub embed: EmbedArgs,
+    pub models: ModelArgs,
 
     /// Also write the training summary as JSON to this file (`-` for stdout).
     #[arg(long, value_name = "FILE")]
@@ -468,7 +474,7 @@ pub struct FingerprintEvalArgs {
     pub detector: DetectorArgs,
 
     #[command(flatten)]
-    pub embed: EmbedArgs,
+    pub models: ModelArgs,
 
     /// Also write the full result as JSON to this file (`-` for stdout instead of the table).
     #[arg(long, value_name = "FILE")]
@@ -482,10 +488,11 @@ pub struct FingerprintScoreArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Model to apply [default: the config's [fingerprint] model].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "zero_shot")]
     pub model: Option<PathBuf>,
 
-    /// Per-document scores: .jsonl or .csv (id, probability, synthetic, decision).
+    /// Per-document scores: .jsonl or .csv (id, probability, synthetic, decision); with
+    /// --zero-shot .jsonl (id, discrepancy, synthetic).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -493,11 +500,30 @@ pub struct FingerprintScoreArgs {
     #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
     pub confidence: f64,
 
+    /// Score without a trained detector: flag text whose Fast-DetectGPT discrepancy under the
+    /// small language model (--features lm's model) is above a threshold.
+    #[arg(long)]
+    pub zero_shot: bool,
+
+    /// With --zero-shot: labelled text whose human documents set the threshold (at
+    /// --target-fpr) [default: a threshold measured on the dev corpus's human text].
+    #[arg(long, value_name = "FILE", num_args = 1.., requires = "zero_shot")]
+    pub calibrate_on: Vec<PathBuf>,
+
+    /// With --calibrate-on: the share of its human documents the threshold flags.
+    #[arg(
+        long,
+        value_name = "RATE",
+        default_value_t = 0.01,
+        requires = "calibrate_on"
+    )]
+    pub target_fpr: f64,
+
     #[command(flatten)]
     pub ingest: IngestArgs,
 
     #[command(flatten)]
-    pub embed: EmbedArgs,
+    pub models: ModelArgs,
 
     /// Also write the corpus summary as JSON to this file (`-` for stdout instead of text).
     #[arg(long, value_name = "FILE")]
@@ -634,7 +660,7 @@ pub struct FeaturesArgs {
     pub features: Option<String>,
 
     #[command(flatten)]
-    pub embed: EmbedArgs,
+    pub models: ModelArgs,
 
     /// Output file; the format follows the extension: .parquet, .csv or .npy (.npy writes
     /// ids and column names to <name>.columns.json beside it).
@@ -692,7 +718,7 @@ pub struct DriftArgs {
     pub features: Option<String>,
 
     #[command(flatten)]
-    pub embed: EmbedArgs,
+    pub models: ModelArgs,
 
     /// Tests to run, comma-separated [default: the config's [drift] tests].
     #[arg(long, value_name = "TESTS")]
@@ -751,7 +777,7 @@ pub struct CalibrateArgs {
     pub features: Option<String>,
 
     #[command(flatten)]
-    pub embed: EmbedArgs,
+    pub models: ModelArgs,
 
     /// Seed of every random choice [default: the config's seed, else 20261126].
     #[arg(long, value_name = "N")]
@@ -762,10 +788,11 @@ pub struct CalibrateArgs {
     pub output: PathBuf,
 }
 
-/// The sentence encoder behind `--features embed` (flags override `[features.embed]`).
+/// The models behind `--features embed` (the sentence encoder) and `--features lm` (the
+/// language-model scorer); flags override `[features.embed]` and `[features.lm]`.
 #[derive(Debug, Args, Default)]
-#[command(next_help_heading = "Embeddings (--features embed)")]
-pub struct EmbedArgs {
+#[command(next_help_heading = "Models (--features embed, lm)")]
+pub struct ModelArgs {
     /// sentence-transformers model folder (config.json, tokenizer.json, model.safetensors)
     /// [default: $DRIFTPRINT_MODEL_DIR, else models/all-MiniLM-L6-v2, else the HuggingFace
     /// hub cache]. Get it with scripts/fetch_minilm.sh.
@@ -791,4 +818,21 @@ pub struct EmbedArgs {
     /// Neither read nor write the embedding cache.
     #[arg(long, conflicts_with = "embed_cache")]
     pub no_embed_cache: bool,
+
+    /// Folder holding the language model SmolLM2-135M-Instruct.Q4_1.gguf [default:
+    /// $DRIFTPRINT_LM_DIR, else models/smollm2-135m]. Get it with scripts/fetch_smollm2.sh.
+    #[arg(long, value_name = "DIR")]
+    pub lm_dir: Option<PathBuf>,
+
+    /// Tokens of each text the language model scores; the rest is not read [default: 256].
+    #[arg(long, value_name = "N")]
+    pub lm_max_tokens: Option<usize>,
+
+    /// Texts per language-model forward pass [default: 8].
+    #[arg(long, value_name = "N")]
+    pub lm_batch: Option<usize>,
+
+    /// Neither read nor write the language-model feature cache (~/.cache/driftprint/lm).
+    #[arg(long)]
+    pub no_lm_cache: bool,
 }

@@ -42,6 +42,7 @@ struct RawCollapse {
     thresholds: BTreeMap<String, f64>,
     self_bleu_sample: Option<usize>,
     embed: Option<bool>,
+    lm: Option<bool>,
     reference: Option<Vec<PathBuf>>,
 }
 
@@ -117,6 +118,21 @@ struct RawFeatures {
     ngram_dim: Option<usize>,
     projection_dim: Option<usize>,
     embed: Option<RawEmbed>,
+    lm: Option<RawLm>,
+}
+
+/// `[features.lm]`: the language-model scorer and its cache.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLm {
+    /// Relative to the config file's directory.
+    model_dir: Option<PathBuf>,
+    max_tokens: Option<usize>,
+    batch_size: Option<usize>,
+    max_documents: Option<usize>,
+    /// Relative to the config file's directory.
+    cache_dir: Option<PathBuf>,
+    cache: Option<bool>,
 }
 
 /// `[features.embed]`: the sentence encoder and its cache.
@@ -157,6 +173,8 @@ pub struct CollapseConfig {
     pub self_bleu_sample: usize,
     /// Also measure embedding diversity (Vendi, cosine spread, PRDC) with MiniLM.
     pub embed: bool,
+    /// Also measure the mean token log-likelihood under the small language model.
+    pub lm: bool,
     /// Real documents the generations are compared with (else generation 0).
     pub reference: Vec<PathBuf>,
 }
@@ -168,6 +186,7 @@ impl Default for CollapseConfig {
             thresholds: BTreeMap::new(),
             self_bleu_sample: 200,
             embed: false,
+            lm: false,
             reference: Vec::new(),
         }
     }
@@ -397,6 +416,24 @@ impl Config {
             embed.chunked = e.chunked.unwrap_or(embed.chunked);
             embed.cache = e.cache.unwrap_or(embed.cache);
         }
+        if let Some(l) = raw.features.lm {
+            let lm = &mut config.features.lm;
+            lm.model_dir = l.model_dir.map(|p| base.join(p));
+            lm.cache_dir = l.cache_dir.map(|p| base.join(p));
+            if let Some(t) = l.max_tokens {
+                lm.max_tokens =
+                    check_lm_max_tokens(t).map_err(|m| err("features.lm.max_tokens", m))?;
+            }
+            if let Some(b) = l.batch_size {
+                lm.batch_size =
+                    check_embed_batch(b).map_err(|m| err("features.lm.batch_size", m))?;
+            }
+            if let Some(n) = l.max_documents {
+                check_dim(n, 1_000_000).map_err(|m| err("features.lm.max_documents", m))?;
+                lm.max_documents = n;
+            }
+            lm.cache = l.cache.unwrap_or(lm.cache);
+        }
         config.drift = check_drift(raw.drift, &err)?;
         let fp = raw.fingerprint;
         let fingerprint = &mut config.fingerprint;
@@ -477,6 +514,7 @@ fn check_collapse(
             check_self_bleu_sample(n).map_err(|m| err("collapse.self_bleu_sample", m))?;
     }
     c.embed = raw.embed.unwrap_or(false);
+    c.lm = raw.lm.unwrap_or(false);
     c.reference = raw
         .reference
         .unwrap_or_default()
@@ -484,6 +522,18 @@ fn check_collapse(
         .map(|p| base.join(p))
         .collect();
     Ok(c)
+}
+
+/// The language model's token limit: 8 ..= 2048.
+pub fn check_lm_max_tokens(t: usize) -> std::result::Result<usize, String> {
+    if (8..=crate::features::lm::MAX_LM_TOKENS).contains(&t) {
+        Ok(t)
+    } else {
+        Err(format!(
+            "must be 8 to {} tokens, not {t}",
+            crate::features::lm::MAX_LM_TOKENS
+        ))
+    }
 }
 
 /// The embedding token limit: 8 ..= 512 (BERT-family models have 512 positions).

@@ -235,7 +235,7 @@ fn explain_lists_the_lexicon_both_ways_with_snippets() {
     for part in [
         "toward SYNTHETIC",
         "toward REAL",
-        "style features",
+        "style, format and language-model features",
         "e.g. ...",
         "features ngram,stylo on standard text",
         "shortcut audit",

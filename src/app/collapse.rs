@@ -58,17 +58,21 @@ pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Err
                 seed: args.seed.unwrap_or(config.seed),
             };
             let mut features = config.features.clone();
-            apply_feature_flags(&mut features, None, &args.embed_args)?;
+            apply_feature_flags(&mut features, None, &args.models)?;
             let with_embed = args.embed || settings.embed;
-            let embed = with_embed.then_some(&features.embed);
+            let with_lm = args.lm || settings.lm;
+            let models = commands::collapse::CollapseModels {
+                embed: with_embed.then_some(&features.embed),
+                lm: with_lm.then_some(&features),
+            };
             let reference = if args.reference.is_empty() {
                 &settings.reference
             } else {
                 &args.reference
             };
             let spinner = bytes_bar(0, "collapse", quiet);
-            spinner.set_message(if with_embed {
-                "measuring and embedding generations"
+            spinner.set_message(if with_embed || with_lm {
+                "measuring generations (with models)"
             } else {
                 "measuring generations"
             });
@@ -79,7 +83,7 @@ pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Err
                 alpha,
                 &thresholds,
                 &options,
-                embed,
+                &models,
             )?;
             spinner.finish_and_clear();
             report

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use super::emit;
-use crate::cli::{EmbedArgs, FeaturesArgs, InspectArgs};
+use crate::cli::{FeaturesArgs, InspectArgs, ModelArgs};
 use crate::commands::{self, resolve_config, resolve_inputs};
 use crate::error::Error;
 use crate::features::{FeatureKind, FeatureSettings};
@@ -27,7 +27,7 @@ pub(super) fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Err
     let config = resolve_config(&args.ingest)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
     let mut settings: FeatureSettings = config.features.clone();
-    apply_feature_flags(&mut settings, args.features.as_deref(), &args.embed)?;
+    apply_feature_flags(&mut settings, args.features.as_deref(), &args.models)?;
     let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
     if let Some(d) = args.ngram_dim {
         crate::config::check_dim(d, crate::features::ngrams::MAX_DIM)
@@ -77,7 +77,7 @@ pub(super) fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Err
 pub(super) fn apply_feature_flags(
     settings: &mut FeatureSettings,
     features: Option<&str>,
-    args: &EmbedArgs,
+    args: &ModelArgs,
 ) -> Result<(), Error> {
     let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
     if let Some(spec) = features {
@@ -102,6 +102,20 @@ pub(super) fn apply_feature_flags(
     }
     if args.no_embed_cache {
         embed.cache = false;
+    }
+    let lm = &mut settings.lm;
+    if let Some(dir) = &args.lm_dir {
+        lm.model_dir = Some(dir.clone());
+    }
+    if let Some(t) = args.lm_max_tokens {
+        lm.max_tokens =
+            crate::config::check_lm_max_tokens(t).map_err(|m| usage("--lm-max-tokens", m))?;
+    }
+    if let Some(b) = args.lm_batch {
+        lm.batch_size = crate::config::check_embed_batch(b).map_err(|m| usage("--lm-batch", m))?;
+    }
+    if args.no_lm_cache {
+        lm.cache = false;
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ fn test_list(flag: &str, spec: &str) -> Result<Vec<String>, Error> {
 pub(super) fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
     use crate::commands::drift::{DriftRequest, Sides};
     let mut config = resolve_config(&args.ingest)?;
-    apply_feature_flags(&mut config.features, args.features.as_deref(), &args.embed)?;
+    apply_feature_flags(&mut config.features, args.features.as_deref(), &args.models)?;
     if let Some(spec) = &args.tests {
         config.drift.tests = test_list("--tests", spec)?;
     }
@@ -97,7 +97,7 @@ pub(super) fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
 pub(super) fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, Error> {
     use crate::commands::drift::Sides;
     let mut config = resolve_config(&args.ingest)?;
-    apply_feature_flags(&mut config.features, args.features.as_deref(), &args.embed)?;
+    apply_feature_flags(&mut config.features, args.features.as_deref(), &args.models)?;
     if let Some(seed) = args.seed {
         config.set_seed(seed);
     }

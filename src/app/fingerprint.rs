@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use super::corpus::apply_feature_flags;
 use super::emit;
 use crate::cli::{
-    DetectorArgs, EmbedArgs, FingerprintEvalArgs, FingerprintExplainArgs, FingerprintScoreArgs,
-    FingerprintTrainArgs,
+    DetectorArgs, FingerprintEvalArgs, FingerprintExplainArgs, FingerprintScoreArgs,
+    FingerprintTrainArgs, ModelArgs,
 };
 use crate::commands::{self, resolve_config, resolve_inputs};
 use crate::corpus::grouping::GroupBy;
@@ -39,14 +39,14 @@ fn groups(config: &crate::config::Config, args: &DetectorArgs) -> Result<Groups,
 fn train_options(
     config: &crate::config::Config,
     args: &DetectorArgs,
-    embed: &EmbedArgs,
+    models: &ModelArgs,
 ) -> Result<crate::fingerprint::TrainOptions, Error> {
     use crate::config::{check_open_unit, check_positive};
     let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
     let fp = &config.fingerprint;
     let mut features = config.features.clone();
     features.kinds = fp.features.clone();
-    apply_feature_flags(&mut features, args.features.as_deref(), embed)?;
+    apply_feature_flags(&mut features, args.features.as_deref(), models)?;
     if let Some(n) = &args.normalize {
         features.normalization = n.parse().map_err(|m| usage("--normalize", m))?;
     }
@@ -112,7 +112,7 @@ fn model_path(
 pub(super) fn train(args: &FingerprintTrainArgs, quiet: bool) -> Result<ExitCode, Error> {
     let config = resolve_config(&args.ingest)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
-    let options = train_options(&config, &args.detector, &args.embed)?;
+    let options = train_options(&config, &args.detector, &args.models)?;
     let groups = groups(&config, &args.detector)?;
     let spinner = bytes_bar(0, "fingerprint", quiet);
     let report = commands::fingerprint::train::run(
@@ -133,7 +133,7 @@ pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, 
     use crate::commands::fingerprint::eval::{EvalMode, Folds};
     let config = resolve_config(&args.ingest)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
-    let options = train_options(&config, &args.detector, &args.embed)?;
+    let options = train_options(&config, &args.detector, &args.models)?;
     let groups = groups(&config, &args.detector)?;
     let detector;
     let cv = |folds| EvalMode::CrossValidation {
@@ -158,7 +158,7 @@ pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, 
         }
         None => {
             let path = model_path(args.model.as_deref(), &config)?;
-            detector = crate::fingerprint::Detector::load(&path, &options.features.embed)?;
+            detector = crate::fingerprint::Detector::load(&path, &options.features)?;
             EvalMode::Model {
                 path,
                 detector: &detector,
@@ -182,10 +182,22 @@ pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, 
 pub(super) fn score(args: &FingerprintScoreArgs, quiet: bool) -> Result<ExitCode, Error> {
     let config = resolve_config(&args.ingest)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
-    let path = model_path(args.model.as_deref(), &config)?;
     let mut settings = config.features.clone();
-    apply_feature_flags(&mut settings, None, &args.embed)?;
-    let detector = crate::fingerprint::Detector::load(&path, &settings.embed)?;
+    apply_feature_flags(&mut settings, None, &args.models)?;
+    if args.zero_shot {
+        let summary = commands::fingerprint::zero_shot::run(
+            &inputs,
+            &config.ingest,
+            &settings,
+            &args.calibrate_on,
+            args.target_fpr,
+            args.output.as_deref(),
+        )?;
+        emit(&summary, &summary.to_text(), args.json.as_deref())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let path = model_path(args.model.as_deref(), &config)?;
+    let detector = crate::fingerprint::Detector::load(&path, &settings)?;
     let bar = bytes_bar(0, "scoring", quiet);
     let summary = commands::fingerprint::score::run(
         &inputs,

@@ -11,7 +11,7 @@ use crate::error::Error;
 pub(super) fn check(args: &PolicyCheckArgs) -> Result<ExitCode, Error> {
     let config = resolve_config(&args.ingest)?;
     let mut features = config.features.clone();
-    apply_feature_flags(&mut features, None, &args.embed)?;
+    apply_feature_flags(&mut features, None, &args.models)?;
     let report = commands::policy::run_check(
         &commands::policy::CheckInputs {
             train: &args.train,
@@ -24,7 +24,7 @@ pub(super) fn check(args: &PolicyCheckArgs) -> Result<ExitCode, Error> {
             phase: args.phase,
         },
         &config,
-        &features.embed,
+        &features,
     )?;
     emit(&report, &report.to_text(), args.json.as_deref())?;
     Ok(match report.status {

@@ -39,12 +39,13 @@ pub fn collapse_direction(metric: &str) -> Option<Collapse> {
         "length_std",
         "zipf",
     ];
-    const RISES: [&str; 5] = [
+    const RISES: [&str; 6] = [
         "self_bleu",
         "gzip",
         "compression",
         "kl_divergence",
         "repetition",
+        "log_likelihood",
     ];
     if RISES.iter().any(|k| m.contains(k)) {
         Some(Collapse::Rises)

@@ -21,6 +21,7 @@ use crate::corpus::{Doc, IngestOptions, Source};
 use crate::error::{Error, Result};
 use crate::features::embed::{EmbedConfig, Embedder};
 use crate::features::Featurizer;
+use crate::features::{FeatureSettings, LmScorer};
 use crate::report::plots;
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,7 +111,7 @@ pub fn run_corpus(
     alpha: f64,
     thresholds: &BTreeMap<String, f64>,
     options: &MeasureOptions,
-    embed: Option<&EmbedConfig>,
+    models: &CollapseModels,
 ) -> Result<CollapseReport> {
     // Collapse needs no provenance: rows without a source are read as synthetic (unused).
     let mut ingest = ingest.clone();
@@ -154,17 +155,23 @@ pub fn run_corpus(
     let mut series = corpus_series(&tokenised, reference_tokens.as_deref(), options);
     // Checked before the (slow) embedding, against what it will measure.
     let mut measured = metric_names(&series);
-    if embed.is_some() {
+    if models.embed.is_some() {
         measured.extend(crate::collapse::embedding::METRICS);
     }
+    if models.lm.is_some() {
+        measured.push(LM_METRIC);
+    }
     check_thresholds(thresholds, &measured)?;
-    if let Some(config) = embed {
+    if let Some(config) = models.embed {
         series.extend(embedding_metrics(
             &groups,
             reference_docs.as_deref(),
             config,
             options.seed,
         )?);
+    }
+    if let Some(settings) = models.lm {
+        series.push(lm_metric(&groups, settings, options.seed)?);
     }
     let mut metrics = analyse(&series, thresholds);
     let mut document_metrics = analyse_documents(&document_series(&tokenised));
@@ -200,6 +207,45 @@ pub fn run_corpus(
             sizes,
         }],
     })
+}
+
+/// The models collapse measures with when asked: the sentence encoder (`--embed`) and the
+/// language model (`--lm`, its `[features.lm]` settings and the normalisation).
+#[derive(Default)]
+pub struct CollapseModels<'a> {
+    pub embed: Option<&'a EmbedConfig>,
+    pub lm: Option<&'a FeatureSettings>,
+}
+
+/// The language-model metric: each generation's mean token log-likelihood under the fixed
+/// scorer. Rising means each generation is more predictable than the last — a model trained on
+/// its own output drifting toward its own most likely text.
+pub const LM_METRIC: &str = "lm_log_likelihood";
+
+/// Mean token log-likelihood of a seeded sample of each generation (`[features.lm] max_documents`).
+fn lm_metric(
+    groups: &[Vec<Doc>],
+    settings: &FeatureSettings,
+    seed: u64,
+) -> Result<(String, Vec<f64>)> {
+    use rand::seq::SliceRandom;
+    let scorer = LmScorer::new(&settings.lm, settings.normalization)?;
+    let values = groups
+        .iter()
+        .enumerate()
+        .map(|(g, docs)| -> Result<f64> {
+            // A seeded sample of [features.lm] max_documents per generation (the model is slow).
+            let mut texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+            if texts.len() > settings.lm.max_documents {
+                texts.shuffle(&mut crate::stats::rng::seeded(seed, 7_000 + g as u64));
+                texts.truncate(settings.lm.max_documents);
+            }
+            let rows = scorer.transform_texts(&texts)?;
+            let column = rows.column(0);
+            Ok(column.iter().map(|&v| v as f64).sum::<f64>() / column.len().max(1) as f64)
+        })
+        .collect::<Result<Vec<f64>>>()?;
+    Ok((LM_METRIC.to_string(), values))
 }
 
 /// Vendi, mean pairwise distance and PRDC of the generations' sentence embeddings.

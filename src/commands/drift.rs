@@ -135,9 +135,25 @@ fn check_field(field: &str, flag: &str) -> Result<()> {
     }
 }
 
+/// Documents per side: `[drift] max_per_side`, cut to `[features.lm] max_documents` when the
+/// language model is among the features (it is ~1,000× slower than the rest).
+fn lm_cap(config: &Config) -> usize {
+    match config
+        .features
+        .kinds
+        .contains(&crate::features::FeatureKind::Lm)
+    {
+        true => config
+            .drift
+            .max_per_side
+            .min(config.features.lm.max_documents),
+        false => config.drift.max_per_side,
+    }
+}
+
 /// Streams the corpora once, keeping seeded reservoirs per side (and per group).
 fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
-    let cap = config.drift.max_per_side;
+    let cap = lm_cap(config);
     let seed = config.seed;
     let mut reference = Reservoir::new(cap, seed, 1);
     let mut candidate = Reservoir::new(cap, seed, 2);
@@ -230,10 +246,14 @@ fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
     })
 }
 
-/// The named features (stylometry and format), tested one by one.
+/// The named features (stylometry, format, language model), tested one by one.
 fn univariate_view(m: &FeatureMatrix) -> FeatureMatrix {
     let keep: Vec<usize> = (0..m.names.len())
-        .filter(|&j| m.names[j].starts_with("stylo_") || m.names[j].starts_with("format_"))
+        .filter(|&j| {
+            ["stylo_", "format_", "lm_"]
+                .iter()
+                .any(|p| m.names[j].starts_with(p))
+        })
         .collect();
     if keep.is_empty() {
         return m.clone();
@@ -314,6 +334,20 @@ fn run_comparison(
         n_candidate: prepared.candidate.multivariate.ids.len(),
         outcomes,
     }
+}
+
+/// Each side's mean Fast-DetectGPT discrepancy, when the language model is among the features.
+fn discrepancy_line(prepared: &Prepared) -> Option<String> {
+    let mean = |v: &Views| -> Option<f64> {
+        let m = &v.univariate;
+        let j = m.names.iter().position(|n| n == "lm_discrepancy")?;
+        let column = m.values.column(j);
+        Some(column.iter().map(|&x| x as f64).sum::<f64>() / column.len().max(1) as f64)
+    };
+    let (r, c) = (mean(&prepared.reference)?, mean(&prepared.candidate)?);
+    Some(format!(
+        "language model: mean discrepancy {r:.2} (reference) vs {c:.2} (candidate); higher is text more like the model's own (the univariate test's lm_discrepancy row tests the difference)"
+    ))
 }
 
 /// The overall comparison's rows on two principal axes; a warning and no picture when it
@@ -504,6 +538,15 @@ pub fn run(
             };
             columns = prepared.columns;
             notes = fitted.reports();
+            if let Some(line) = discrepancy_line(&prepared) {
+                notes.push(line);
+            }
+            if lm_cap(config) < config.drift.max_per_side {
+                notes.push(format!(
+                    "sampled at most {} documents per side for the language model ([features.lm] max_documents)",
+                    lm_cap(config)
+                ));
+            }
             features = config
                 .features
                 .kinds

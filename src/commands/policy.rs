@@ -6,7 +6,7 @@ use super::read_corpus;
 use crate::config::Config;
 use crate::corpus::{Doc, IngestOptions, Source};
 use crate::error::{Error, Result};
-use crate::features::embed::EmbedConfig;
+use crate::features::FeatureSettings;
 use crate::fingerprint::Detector;
 use crate::policy::ancestry::Ancestry;
 use crate::policy::audit::{stratified_sample, write_sheet, Audit, RANDOM, SUSPECT};
@@ -29,7 +29,7 @@ pub struct CheckInputs<'a> {
 pub fn run_check(
     inputs: &CheckInputs,
     config: &Config,
-    embed: &EmbedConfig,
+    models: &FeatureSettings,
 ) -> Result<PolicyReport> {
     let mut policy = config.policy.clone();
     if let Some(p) = inputs.phase {
@@ -64,7 +64,7 @@ pub fn run_check(
     let detector = inputs
         .fingerprint
         .or(config.fingerprint.model.as_deref())
-        .map(|p| Detector::load(p, embed))
+        .map(|p| Detector::load(p, models))
         .transpose()?;
     let ancestry = inputs
         .ancestry

@@ -71,7 +71,7 @@ fn run_stage(name: &'static str, config: &Config, progress: &dyn Fn(&str)) -> Re
             let model = config.fingerprint.model.clone().ok_or_else(|| {
                 Error::Usage("no fingerprint model: set [fingerprint] model in the config".into())
             })?;
-            let detector = Detector::load(&model, &config.features.embed)?;
+            let detector = Detector::load(&model, &config.features)?;
             Ok(StageResult::Fingerprint(Box::new(
                 crate::commands::fingerprint::score::run(
                     &inputs,
@@ -96,7 +96,10 @@ fn run_stage(name: &'static str, config: &Config, progress: &dyn Fn(&str)) -> Re
                     seed: config.seed,
                     self_bleu_sample: settings.self_bleu_sample,
                 },
-                settings.embed.then_some(&config.features.embed),
+                &crate::commands::collapse::CollapseModels {
+                    embed: settings.embed.then_some(&config.features.embed),
+                    lm: settings.lm.then_some(&config.features),
+                },
             )?)))
         }
         "policy" => Ok(StageResult::Policy(Box::new(
@@ -112,7 +115,7 @@ fn run_stage(name: &'static str, config: &Config, progress: &dyn Fn(&str)) -> Re
                     phase: None,
                 },
                 config,
-                &config.features.embed,
+                &config.features,
             )?,
         ))),
         other => Err(Error::Usage(format!("unknown stage '{other}'"))),

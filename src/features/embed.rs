@@ -1,7 +1,6 @@
 //! The `embed` feature set: sentence embeddings (MiniLM by default) with an on-disk cache, so
 //! only documents never seen before reach the encoder, which is loaded only when one does.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -9,10 +8,12 @@ use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::cache::{text_key, CacheKey, Cached, EmbeddingCache};
+use super::cache::{CacheKey, Cached};
 use super::encoder::Encoder;
 use super::model_dir::ModelDir;
 use super::normalize::Normalization;
+pub use super::vector_store::EmbedStats;
+use super::vector_store::VectorStore;
 use super::Featurizer;
 use crate::corpus::Doc;
 use crate::error::{Error, InputError, Result};
@@ -60,29 +61,12 @@ pub fn default_cache_dir() -> PathBuf {
         .join("embeddings")
 }
 
-/// Documents seen, where their vectors came from, and how many were over the token limit.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct EmbedStats {
-    pub documents: u64,
-    pub from_cache: u64,
-    pub embedded: u64,
-    pub truncated: u64,
-}
-
-/// Vectors kept in memory between calls of one run (drift and calibrate transform the same
-/// documents more than once); cleared when it grows past this many.
-const MEMORY_ENTRIES: usize = 50_000;
-/// New vectors are written to the cache every this many texts (a crash loses at most these).
-const WRITE_EVERY: usize = 1024;
-
 pub struct Embedder {
     config: EmbedConfig,
     dir: ModelDir,
     dim: usize,
     encoder: Mutex<Option<Arc<Encoder>>>,
-    cache: Option<Mutex<EmbeddingCache>>,
-    memory: Mutex<HashMap<u128, Cached>>,
-    stats: Mutex<EmbedStats>,
+    store: VectorStore,
     normalization: Normalization,
 }
 
@@ -104,26 +88,22 @@ impl Embedder {
     pub fn new(config: &EmbedConfig) -> Result<Embedder> {
         let dir = ModelDir::resolve(config.model_dir.as_deref())?;
         let dim = hidden_size(&dir)?;
-        let cache = if config.cache {
-            let root = config.cache_dir.clone().unwrap_or_else(default_cache_dir);
-            let key = CacheKey {
-                model: dir.fingerprint()?,
-                max_tokens: config.max_tokens as u32,
-                chunked: config.chunked,
-                dim: dim as u32,
-            };
-            Some(Mutex::new(EmbeddingCache::open(&root, key)?))
-        } else {
-            None
+        let root = config
+            .cache
+            .then(|| config.cache_dir.clone().unwrap_or_else(default_cache_dir));
+        let key = CacheKey {
+            // Only read with the cache on: hashing the weights costs a read of the files.
+            model: if config.cache { dir.fingerprint()? } else { 0 },
+            max_tokens: config.max_tokens as u32,
+            chunked: config.chunked,
+            dim: dim as u32,
         };
         Ok(Embedder {
             config: config.clone(),
+            store: VectorStore::open(root.as_deref(), key, "embedding")?,
             dir,
             dim,
             encoder: Mutex::new(None),
-            cache,
-            memory: Mutex::new(HashMap::new()),
-            stats: Mutex::new(EmbedStats::default()),
             normalization: Normalization::None,
         })
     }
@@ -145,7 +125,7 @@ impl Embedder {
     }
 
     pub fn stats(&self) -> EmbedStats {
-        *self.stats.lock().unwrap_or_else(|e| e.into_inner())
+        self.store.stats()
     }
 
     fn encoder(&self) -> Result<Arc<Encoder>> {
@@ -162,83 +142,18 @@ impl Embedder {
         Ok(encoder)
     }
 
-    fn lookup(&self, hash: u128) -> Option<Cached> {
-        if let Some(c) = self
-            .memory
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&hash)
-        {
-            return Some(c.clone());
-        }
-        let cached = self
-            .cache
-            .as_ref()?
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(hash)?;
-        self.stats
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .from_cache += 1;
-        Some(cached)
-    }
-
-    fn remember(&self, entries: impl Iterator<Item = (u128, Cached)>) {
-        let mut memory = self.memory.lock().unwrap_or_else(|e| e.into_inner());
-        for (hash, cached) in entries {
-            if memory.len() >= MEMORY_ENTRIES {
-                memory.clear();
-            }
-            memory.insert(hash, cached);
-        }
-    }
-
-    /// Embeds texts nobody has cached, writing them to the cache as it goes.
-    fn embed_missing(&self, missing: &[(u128, &str)]) -> Result<Vec<(u128, Cached)>> {
-        let encoder = self.encoder()?;
-        let bar = crate::progress::items_bar(missing.len() as u64, "embedding");
-        let mut out = Vec::with_capacity(missing.len());
-        for part in missing.chunks(WRITE_EVERY) {
-            let texts: Vec<&str> = part.iter().map(|&(_, t)| t).collect();
-            let embedded = encoder.embed(&texts, self.config.chunked)?;
-            let fresh: Vec<(u128, Cached)> = part
-                .iter()
-                .zip(embedded.values.chunks(self.dim))
-                .zip(&embedded.truncated)
-                .map(|((&(hash, _), v), &truncated)| {
-                    (
-                        hash,
-                        Cached {
-                            values: v.to_vec(),
-                            truncated,
-                        },
-                    )
-                })
-                .collect();
-            if let Some(cache) = &self.cache {
-                let entries: Vec<(u128, &[f32], bool)> = fresh
-                    .iter()
-                    .map(|(h, c)| (*h, c.values.as_slice(), c.truncated))
-                    .collect();
-                // A cache that cannot be written costs time next run, never this run's result.
-                if let Err(e) = cache
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .put(&entries)
-                {
-                    tracing::warn!("embedding cache not written: {e}");
-                }
-            }
-            self.stats
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .embedded += fresh.len() as u64;
-            out.extend(fresh);
-            bar.inc(part.len() as u64);
-        }
-        bar.finish_and_clear();
-        Ok(out)
+    /// Embeds `texts` (each one vector and whether it was cut at the token limit).
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Cached>> {
+        let embedded = self.encoder()?.embed(texts, self.config.chunked)?;
+        Ok(embedded
+            .values
+            .chunks(self.dim)
+            .zip(&embedded.truncated)
+            .map(|(v, &truncated)| Cached {
+                values: v.to_vec(),
+                truncated,
+            })
+            .collect())
     }
 }
 
@@ -256,39 +171,8 @@ impl Featurizer for Embedder {
             .par_iter()
             .map(|d| self.normalization.apply(&d.text))
             .collect();
-        let hashes: Vec<u128> = texts.par_iter().map(|t| text_key(t)).collect();
-        let mut found: HashMap<u128, Cached> = HashMap::new();
-        let mut missing: Vec<(u128, &str)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (text, &hash) in texts.iter().zip(&hashes) {
-            if !seen.insert(hash) {
-                continue;
-            }
-            match self.lookup(hash) {
-                Some(c) => {
-                    found.insert(hash, c);
-                }
-                None => missing.push((hash, text.as_ref())),
-            }
-        }
-        // Longest texts last: the encoder sorts by tokens within each write-sized part.
-        missing.sort_by_key(|&(_, t)| t.len());
-        if !missing.is_empty() {
-            let fresh = self.embed_missing(&missing)?;
-            found.extend(fresh.iter().cloned());
-            self.remember(fresh.into_iter());
-        }
-        let mut values = Array2::<f32>::zeros((docs.len(), self.dim));
-        let mut truncated = 0;
-        for (mut row, hash) in values.outer_iter_mut().zip(&hashes) {
-            let c = &found[hash];
-            row.assign(&ndarray::ArrayView1::from(&c.values));
-            truncated += u64::from(c.truncated);
-        }
-        let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
-        stats.documents += docs.len() as u64;
-        stats.truncated += truncated;
-        Ok(values)
+        let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+        self.store.vectors(&texts, &|part| self.embed(part))
     }
 
     fn report(&self) -> Option<String> {

@@ -4,9 +4,12 @@
 
 mod bert;
 pub mod cache;
+pub mod causal_lm;
 pub mod embed;
 pub mod encoder;
 pub mod formatting;
+pub mod gguf_tokenizer;
+pub mod lm;
 mod matrix;
 pub mod minhash;
 pub mod model_dir;
@@ -19,6 +22,7 @@ pub mod shortcuts;
 pub mod standardize;
 pub mod stylometry;
 pub(crate) mod tokens;
+pub mod vector_store;
 pub mod vectors;
 
 use ndarray::Array2;
@@ -28,6 +32,7 @@ use crate::error::Result;
 
 pub use embed::{EmbedConfig, Embedder};
 pub use formatting::Formatting;
+pub use lm::{LmConfig, LmScorer};
 pub use matrix::{FeatureMatrix, SparseMatrix};
 pub use ngrams::{HashedNgrams, NgramConfig};
 pub use normalize::Normalization;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::embed::{EmbedConfig, Embedder};
 use super::formatting::Formatting;
+use super::lm::{LmConfig, LmScorer};
 use super::matrix::FeatureMatrix;
 use super::ngrams::{HashedNgrams, NgramConfig};
 use super::normalize::Normalization;
@@ -27,6 +28,8 @@ pub enum FeatureKind {
     Ngram,
     /// Sentence embeddings (MiniLM by default).
     Embed,
+    /// How predictable the text is to a small language model (SmolLM2-135M).
+    Lm,
 }
 
 impl FromStr for FeatureKind {
@@ -38,8 +41,9 @@ impl FromStr for FeatureKind {
             "format" | "formatting" | "layout" => Ok(FeatureKind::Format),
             "ngram" | "ngrams" => Ok(FeatureKind::Ngram),
             "embed" | "embedding" | "embeddings" => Ok(FeatureKind::Embed),
+            "lm" => Ok(FeatureKind::Lm),
             other => Err(format!(
-                "unknown feature set '{other}' (available: stylo, format, ngram, embed)"
+                "unknown feature set '{other}' (available: stylo, format, ngram, embed, lm)"
             )),
         }
     }
@@ -56,7 +60,7 @@ impl FeatureKind {
             }
         }
         if kinds.is_empty() {
-            return Err("no feature set named (available: stylo, format, ngram, embed)".into());
+            return Err("no feature set named (available: stylo, format, ngram, embed, lm)".into());
         }
         Ok(kinds)
     }
@@ -69,6 +73,7 @@ impl FeatureKind {
             FeatureKind::Format => "format",
             FeatureKind::Ngram => "ngram",
             FeatureKind::Embed => "embed",
+            FeatureKind::Lm => "lm",
         }
     }
 }
@@ -81,6 +86,7 @@ pub struct FeatureSettings {
     pub normalization: Normalization,
     pub ngram: NgramConfig,
     pub embed: EmbedConfig,
+    pub lm: LmConfig,
 }
 
 impl Default for FeatureSettings {
@@ -92,6 +98,7 @@ impl Default for FeatureSettings {
             normalization: Normalization::default(),
             ngram: NgramConfig::default(),
             embed: EmbedConfig::default(),
+            lm: LmConfig::default(),
         }
     }
 }
@@ -120,6 +127,9 @@ impl FeatureSet {
                     FeatureKind::Embed => Box::new(
                         Embedder::new(&settings.embed)?.normalizing(settings.normalization),
                     ),
+                    FeatureKind::Lm => {
+                        Box::new(LmScorer::new(&settings.lm, settings.normalization)?)
+                    }
                 })
             })
             .collect::<Result<_>>()?;

@@ -1,7 +1,8 @@
 //! The detector's design matrix, one sparse row per document: hashed n-gram TF-IDF (IDF fitted
-//! on the training documents), then the standardised stylometric and format features, then the
-//! sentence embedding, each family only when asked for, so one sparse linear model weighs them
-//! all. N-grams, stylometry and embeddings see the normalised text; format reads the raw text.
+//! on the training documents), then the standardised stylometric, format and language-model
+//! features, then the sentence embedding, each family only when asked for, so one sparse linear
+//! model weighs them all. N-grams, stylometry, the language model and embeddings see the
+//! normalised text; format reads the raw text.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,7 @@ use crate::corpus::Doc;
 use crate::error::{Error, Result};
 use crate::features::{formatting, stylometry, Formatting, Stylometry};
 use crate::features::{Embedder, FeatureKind, FeatureSettings, Featurizer, HashedNgrams};
-use crate::features::{NgramConfig, Normalization, SparseMatrix};
+use crate::features::{LmConfig, LmScorer, NgramConfig, Normalization, SparseMatrix};
 
 /// Clip of standardised dense features: a few documents have extreme lengths or counts.
 const DENSE_CLIP: f32 = 5.0;
@@ -81,6 +82,9 @@ pub struct DenseRows {
     pub stylo: Vec<Vec<f32>>,
     /// Format features of the raw text, one row per document.
     pub format: Vec<Vec<f32>>,
+    /// Language-model features, one row per document — empty unless computed (they are
+    /// expensive: only a design with the `lm` family asks for them).
+    pub lm: Vec<Vec<f32>>,
 }
 
 impl DenseRows {
@@ -113,23 +117,55 @@ impl DenseRows {
                 )
             })
             .unzip();
-        DenseRows { stylo, format }
+        DenseRows {
+            stylo,
+            format,
+            lm: Vec::new(),
+        }
+    }
+
+    /// Adds the language-model rows of `docs` (the documents these rows are of).
+    pub fn with_lm(
+        mut self,
+        lm: &LmConfig,
+        docs: &[Doc],
+        normalization: Normalization,
+    ) -> Result<Self> {
+        let scorer = LmScorer::new(lm, normalization)?;
+        self.lm = rows_of(scorer.transform(docs)?);
+        Ok(self)
     }
 
     /// The rows of documents `rows`, in that order.
     pub fn select(&self, rows: &[usize]) -> DenseRows {
+        let pick = |family: &[Vec<f32>]| match family.is_empty() {
+            true => Vec::new(),
+            false => rows.iter().map(|&i| family[i].clone()).collect(),
+        };
         DenseRows {
-            stylo: rows.iter().map(|&i| self.stylo[i].clone()).collect(),
-            format: rows.iter().map(|&i| self.format[i].clone()).collect(),
+            stylo: pick(&self.stylo),
+            format: pick(&self.format),
+            lm: pick(&self.lm),
         }
     }
 
     fn family(&self, kind: FeatureKind) -> &[Vec<f32>] {
         match kind {
             FeatureKind::Format => &self.format,
+            FeatureKind::Lm => &self.lm,
             _ => &self.stylo,
         }
     }
+}
+
+fn rows_of(matrix: ndarray::Array2<f32>) -> Vec<Vec<f32>> {
+    matrix.outer_iter().map(|r| r.to_vec()).collect()
+}
+
+/// The language-model family of a design: the scorer and the scaling fitted on training rows.
+pub struct LmFamily {
+    pub scorer: LmScorer,
+    pub scaling: ColumnScaling,
 }
 
 /// What one column of the design matrix is.
@@ -138,6 +174,7 @@ pub enum Column {
     Ngram(u32),
     Stylo(usize),
     Format(usize),
+    Lm(usize),
     Embed(usize),
 }
 
@@ -147,6 +184,7 @@ pub struct Design {
     pub ngrams: Option<HashedNgrams>,
     pub stylo: Option<ColumnScaling>,
     pub format: Option<ColumnScaling>,
+    pub lm: Option<LmFamily>,
     pub embedder: Option<Embedder>,
 }
 
@@ -193,11 +231,29 @@ impl Design {
             true => Some(Embedder::new(&settings.embed)?.normalizing(settings.normalization)),
             false => None,
         };
+        let lm = match wants(FeatureKind::Lm) {
+            true => {
+                let scorer = LmScorer::new(&settings.lm, settings.normalization)?;
+                let computed;
+                let rows: &[Vec<f32>] = match dense.lm.is_empty() {
+                    false => &dense.lm,
+                    true => {
+                        computed = rows_of(scorer.transform(docs)?);
+                        &computed
+                    }
+                };
+                let rows: Vec<&[f32]> = rows.iter().map(|r| &r[..]).collect();
+                let scaling = ColumnScaling::fit(scorer.columns(), &rows);
+                Some(LmFamily { scorer, scaling })
+            }
+            false => None,
+        };
         let design = Design {
             normalization: settings.normalization,
             ngrams,
             stylo: scaling(FeatureKind::Stylo, stylo_columns()),
             format: scaling(FeatureKind::Format, Formatting.columns()),
+            lm,
             embedder,
         };
         let x = design.transform_with(docs, Some(dense))?;
@@ -211,6 +267,7 @@ impl Design {
         ngram: Option<(NgramConfig, Vec<f32>)>,
         stylo: Option<ColumnScaling>,
         format: Option<ColumnScaling>,
+        lm: Option<LmFamily>,
         embedder: Option<Embedder>,
     ) -> Result<Design> {
         let ngrams = match ngram {
@@ -233,11 +290,21 @@ impl Design {
                 }
             }
         }
+        if let Some(f) = &lm {
+            if !f.scaling.matches(&f.scorer.columns()) {
+                return Err(Error::Data(format!(
+                    "the model was trained with another set of language-model features ({} columns; this driftprint computes {}): retrain it with `driftprint fingerprint train`",
+                    f.scaling.columns.len(),
+                    f.scorer.columns().len()
+                )));
+            }
+        }
         Ok(Design {
             normalization,
             ngrams,
             stylo,
             format,
+            lm,
             embedder,
         })
     }
@@ -254,27 +321,39 @@ impl Design {
         self.format.as_ref().map_or(0, |s| s.columns.len())
     }
 
+    fn lm_width(&self) -> usize {
+        self.lm.as_ref().map_or(0, |f| f.scaling.columns.len())
+    }
+
     fn embed_width(&self) -> usize {
         self.embedder.as_ref().map_or(0, |e| e.columns().len())
     }
 
-    /// Columns: n-gram buckets, stylometric features, format features, embedding dimensions.
+    /// Columns: n-gram buckets, stylometric, format and language-model features, embedding
+    /// dimensions.
     pub fn width(&self) -> usize {
-        self.ngram_width() + self.stylo_width() + self.format_width() + self.embed_width()
+        self.ngram_width()
+            + self.stylo_width()
+            + self.format_width()
+            + self.lm_width()
+            + self.embed_width()
     }
 
     pub fn column(&self, j: usize) -> Column {
         let n = self.ngram_width();
         let s = n + self.stylo_width();
         let f = s + self.format_width();
+        let l = f + self.lm_width();
         if j < n {
             Column::Ngram(j as u32)
         } else if j < s {
             Column::Stylo(j - n)
         } else if j < f {
             Column::Format(j - s)
+        } else if j < l {
+            Column::Lm(j - f)
         } else {
-            Column::Embed(j - f)
+            Column::Embed(j - l)
         }
     }
 
@@ -284,6 +363,7 @@ impl Design {
             (self.ngrams.is_some(), FeatureKind::Ngram),
             (self.stylo.is_some(), FeatureKind::Stylo),
             (self.format.is_some(), FeatureKind::Format),
+            (self.lm.is_some(), FeatureKind::Lm),
             (self.embedder.is_some(), FeatureKind::Embed),
         ]
         .into_iter()
@@ -330,13 +410,32 @@ impl Design {
         };
         let stylo = standardised(&self.stylo, &dense.stylo);
         let format = standardised(&self.format, &dense.format);
+        let lm = match &self.lm {
+            Some(f) => {
+                let computed;
+                let rows: &[Vec<f32>] = match dense.lm.len() == docs.len() {
+                    true => &dense.lm,
+                    false => {
+                        computed = rows_of(f.scorer.transform(docs)?);
+                        &computed
+                    }
+                };
+                Some(
+                    rows.par_iter()
+                        .map(|r| f.scaling.standardise(r))
+                        .collect::<Vec<_>>(),
+                )
+            }
+            None => None,
+        };
         let embed = match &self.embedder {
             Some(e) => Some(e.transform(docs)?),
             None => None,
         };
         let stylo_offset = self.ngram_width() as u32;
         let format_offset = stylo_offset + self.stylo_width() as u32;
-        let embed_offset = format_offset + self.format_width() as u32;
+        let lm_offset = format_offset + self.format_width() as u32;
+        let embed_offset = lm_offset + self.lm_width() as u32;
         let mut out = SparseMatrix::new(self.width());
         let mut indices = Vec::new();
         let mut values = Vec::new();
@@ -351,6 +450,7 @@ impl Design {
             let dense = [
                 stylo.as_ref().map(|rows| (stylo_offset, &rows[i][..])),
                 format.as_ref().map(|rows| (format_offset, &rows[i][..])),
+                lm.as_ref().map(|rows| (lm_offset, &rows[i][..])),
                 embed
                     .as_ref()
                     .map(|e| (embed_offset, e.row(i).to_slice().unwrap_or(&[]))),

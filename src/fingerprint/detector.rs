@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
 
 use super::balance::balanced_weights;
 use super::calibration::Platt;
-use super::design::{ColumnScaling, DenseRows, Design, Fitted};
+use super::design::{Column, ColumnScaling, DenseRows, Design, Fitted, LmFamily};
 use super::evaluation::{metrics, threshold_at_fpr, Metrics, Scored};
 use super::fraction::Rate;
 use super::learner::{fit, LearnerKind, LinearModel};
@@ -24,8 +24,8 @@ use crate::corpus::{Doc, Source};
 use crate::error::{Error, InputError, Result};
 use crate::features::shortcuts::ShortcutAudit;
 use crate::features::{
-    EmbedConfig, Embedder, FeatureKind, FeatureSettings, Featurizer, Formatting, NgramConfig,
-    Normalization, SparseMatrix,
+    EmbedConfig, Embedder, FeatureKind, FeatureSettings, Featurizer, Formatting, LmConfig,
+    LmScorer, NgramConfig, Normalization, SparseMatrix,
 };
 
 /// What `fingerprint train` is asked for.
@@ -128,6 +128,77 @@ pub struct EmbedSpec {
     pub chunked: bool,
 }
 
+/// How much one feature family moves the detector's score: the standard deviation, over the
+/// held-out calibration documents, of the family's part of the decision value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FamilyContribution {
+    pub family: FeatureKind,
+    pub spread: f64,
+    /// spread / the families' spreads summed.
+    pub share: f64,
+}
+
+/// Each family's contribution to the decisions on rows `x`.
+fn contributions(
+    design: &Design,
+    model: &LinearModel,
+    x: &SparseMatrix,
+) -> Vec<FamilyContribution> {
+    let families = design.kinds();
+    let family_of = |j: usize| match design.column(j) {
+        Column::Ngram(_) => FeatureKind::Ngram,
+        Column::Stylo(_) => FeatureKind::Stylo,
+        Column::Format(_) => FeatureKind::Format,
+        Column::Lm(_) => FeatureKind::Lm,
+        Column::Embed(_) => FeatureKind::Embed,
+    };
+    let slot: Vec<usize> = (0..design.width())
+        .map(|j| {
+            families
+                .iter()
+                .position(|&f| f == family_of(j))
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut parts = vec![Vec::with_capacity(x.nrows()); families.len()];
+    for i in 0..x.nrows() {
+        let mut sums = vec![0.0f64; families.len()];
+        let (idx, val) = x.row(i);
+        for (&j, &v) in idx.iter().zip(val) {
+            sums[slot[j as usize]] += model.weights[j as usize] as f64 * v as f64;
+        }
+        for (p, s) in parts.iter_mut().zip(sums) {
+            p.push(s);
+        }
+    }
+    let spreads: Vec<f64> = parts
+        .iter()
+        .map(|p| {
+            let n = p.len().max(1) as f64;
+            let mean = p.iter().sum::<f64>() / n;
+            (p.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt()
+        })
+        .collect();
+    let total: f64 = spreads.iter().sum();
+    families
+        .into_iter()
+        .zip(spreads)
+        .map(|(family, spread)| FamilyContribution {
+            family,
+            spread,
+            share: if total > 0.0 { spread / total } else { 0.0 },
+        })
+        .collect()
+}
+
+/// The language model a detector was trained with, and its features' scaling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LmSpec {
+    pub model_fingerprint: String,
+    pub max_tokens: usize,
+    pub scaling: ColumnScaling,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingData {
     pub documents: u64,
@@ -150,6 +221,7 @@ pub struct DetectorMeta {
     pub ngram: Option<NgramConfig>,
     pub stylo: Option<ColumnScaling>,
     pub format: Option<ColumnScaling>,
+    pub lm: Option<LmSpec>,
     pub embed: Option<EmbedSpec>,
     pub learner: LearnerKind,
     pub c: f64,
@@ -163,6 +235,8 @@ pub struct DetectorMeta {
     pub training: TrainingData,
     /// Measured on the calibration split.
     pub metrics: Metrics,
+    /// How much each feature family moves the score on the calibration split.
+    pub contributions: Vec<FamilyContribution>,
     pub lexicon: Lexicon,
     /// Style, format and length features that separate the training classes on their own.
     pub shortcuts: ShortcutAudit,
@@ -305,11 +379,23 @@ impl Detector {
         }
         step("auditing features");
         let normalization = options.features.normalization;
+        let wants_lm = options.features.kinds.contains(&FeatureKind::Lm);
         let computed;
         let dense = match data.dense {
-            Some(d) => d,
-            None => {
-                computed = DenseRows::compute(docs, normalization);
+            Some(d) if !wants_lm || d.lm.len() == docs.len() => d,
+            given => {
+                // The language-model rows of every document, once: the design, the calibration
+                // split and the lexicon all read them.
+                let rows = given
+                    .cloned()
+                    .unwrap_or_else(|| DenseRows::compute(docs, normalization));
+                computed = match wants_lm {
+                    true => {
+                        step("scoring with the language model");
+                        rows.with_lm(&options.features.lm, docs, normalization)?
+                    }
+                    false => rows,
+                };
                 &computed
             }
         };
@@ -357,6 +443,7 @@ impl Detector {
         step("calibrating");
         let x_cal = design.transform_rows(&calibration, &dense.select(&calibration_rows))?;
         let decisions = model.decision(&x_cal);
+        let contributions = contributions(&design, &model, &x_cal);
         let truth: Vec<bool> = calibration.iter().map(is_synthetic).collect();
         let platt = Platt::fit(&decisions, &truth);
         let calibration_groups = data.groups.select(&calibration_rows);
@@ -411,6 +498,11 @@ impl Detector {
             ngram: design.ngrams.as_ref().map(|n| n.config().clone()),
             stylo: design.stylo.clone(),
             format: design.format.clone(),
+            lm: design.lm.as_ref().map(|f| LmSpec {
+                model_fingerprint: f.scorer.model_fingerprint(),
+                max_tokens: f.scorer.config().max_tokens,
+                scaling: f.scaling.clone(),
+            }),
             embed,
             learner: options.learner,
             c: options.c,
@@ -437,6 +529,7 @@ impl Detector {
                 synthetic_by_generator: by_generator,
             },
             metrics: held_out,
+            contributions,
             lexicon,
             shortcuts,
         };
@@ -492,11 +585,33 @@ impl Detector {
         model_file::save(path, &self.meta, &values)
     }
 
-    /// Reads a model file; `embed` says where the embedding model is when the detector uses one
-    /// (it must be the model it was trained with).
-    pub fn load(path: &Path, embed: &EmbedConfig) -> Result<Detector> {
+    /// Reads a model file; `models` says where the embedding model and the language model are
+    /// when the detector uses them (they must be the ones it was trained with).
+    pub fn load(path: &Path, models: &FeatureSettings) -> Result<Detector> {
         let (meta, mut values): (DetectorMeta, Vec<f32>) = model_file::load(path)?;
         let bad = |m: String| Error::Input(InputError::file(path, m));
+        let embed = &models.embed;
+        let lm = match &meta.lm {
+            Some(spec) => {
+                let config = LmConfig {
+                    max_tokens: spec.max_tokens,
+                    ..models.lm.clone()
+                };
+                let scorer = LmScorer::new(&config, meta.normalization)?;
+                let found = scorer.model_fingerprint();
+                if found != spec.model_fingerprint {
+                    return Err(bad(format!(
+                        "the model was trained with another language model (file hash {}, the one found has {found}): point --lm-dir at the model it was trained with, or retrain",
+                        spec.model_fingerprint
+                    )));
+                }
+                Some(LmFamily {
+                    scorer,
+                    scaling: spec.scaling.clone(),
+                })
+            }
+            None => None,
+        };
         let embedder = match &meta.embed {
             Some(spec) => {
                 let config = EmbedConfig {
@@ -524,6 +639,7 @@ impl Detector {
             ngram,
             meta.stylo.clone(),
             meta.format.clone(),
+            lm,
             embedder,
         )
         .map_err(|e| match e {
@@ -621,7 +737,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fp.model");
         detector.save(&path).unwrap();
-        let loaded = Detector::load(&path, &EmbedConfig::default()).unwrap();
+        let loaded = Detector::load(&path, &FeatureSettings::default()).unwrap();
         assert_eq!(loaded.meta, detector.meta);
         assert_eq!(loaded.score(&docs).unwrap(), detector.score(&docs).unwrap());
         // Same data and seed: the same model, byte for byte.

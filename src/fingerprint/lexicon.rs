@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::design::{Column, ColumnScaling, DenseRows, Design};
 use super::learner::LinearModel;
 use crate::corpus::Doc;
+use crate::features::FeatureKind;
 use crate::features::SparseMatrix;
 
 /// N-grams listed per bucket (hash collisions put several in one).
@@ -112,8 +113,8 @@ pub fn build(
     }
     let mut toward_synthetic: Vec<(u32, f32, f64)> = Vec::new();
     let mut toward_real: Vec<(u32, f32, f64)> = Vec::new();
-    // Dense columns: (family is format, index in the family, weight).
-    let mut style_cols: Vec<(bool, usize, f32)> = Vec::new();
+    // Dense columns: (family, index in the family, weight).
+    let mut style_cols: Vec<(FeatureKind, usize, f32)> = Vec::new();
     for (j, &w) in model.weights.iter().enumerate() {
         match design.column(j) {
             Column::Ngram(b) if w > 0.0 => {
@@ -122,8 +123,9 @@ pub fn build(
             Column::Ngram(b) if w < 0.0 => {
                 toward_real.push((b, w, -w as f64 * sums[0][j] / n_real))
             }
-            Column::Stylo(k) => style_cols.push((false, k, w)),
-            Column::Format(k) => style_cols.push((true, k, w)),
+            Column::Stylo(k) => style_cols.push((FeatureKind::Stylo, k, w)),
+            Column::Format(k) => style_cols.push((FeatureKind::Format, k, w)),
+            Column::Lm(k) => style_cols.push((FeatureKind::Lm, k, w)),
             _ => {}
         }
     }
@@ -198,23 +200,31 @@ pub fn build(
     style_cols.sort_by(|a, b| {
         b.2.abs()
             .total_cmp(&a.2.abs())
-            .then((a.0, a.1).cmp(&(b.0, b.1)))
+            .then((a.0.name(), a.1).cmp(&(b.0.name(), b.1)))
     });
-    let named = |format: bool| -> Option<(&ColumnScaling, &[Vec<f32>], &str)> {
-        match format {
-            false => design.stylo.as_ref().map(|s| (s, &dense.stylo[..], "")),
-            true => design
+    let named = |family: FeatureKind| -> Option<(&ColumnScaling, &[Vec<f32>], &str)> {
+        match family {
+            FeatureKind::Format => design
                 .format
                 .as_ref()
                 .map(|s| (s, &dense.format[..], "format_")),
+            FeatureKind::Lm => design
+                .lm
+                .as_ref()
+                .map(|f| (&f.scaling, &dense.lm[..], "lm_")),
+            _ => design.stylo.as_ref().map(|s| (s, &dense.stylo[..], "")),
         }
     };
     let style = style_cols
         .iter()
         .filter(|c| c.2 != 0.0)
         .take(size)
-        .filter_map(|&(format, k, weight)| {
-            let (scaling, rows, prefix) = named(format)?;
+        .filter_map(|&(family, k, weight)| {
+            let (scaling, rows, prefix) = named(family)?;
+            // Rows the design computed itself are not kept: no class means for them.
+            if rows.len() != synthetic.len() {
+                return None;
+            }
             Some(StyleEntry {
                 feature: format!("{prefix}{}", scaling.columns[k]),
                 weight,

@@ -96,6 +96,24 @@ pub fn minilm_dir() -> Option<PathBuf> {
     found
 }
 
+/// The SmolLM2 folder (`$DRIFTPRINT_LM_DIR` or models/smollm2-135m), or None with a message;
+/// with DRIFTPRINT_REQUIRE_LM set (as .ci/run does) a missing model fails the test instead.
+pub fn smollm2_dir() -> Option<PathBuf> {
+    let found = std::env::var_os("DRIFTPRINT_LM_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([repo_root().join("models/smollm2-135m")])
+        .find(|d| d.join(driftprint::features::lm::LM_FILE).is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("DRIFTPRINT_REQUIRE_LM").is_none(),
+            "DRIFTPRINT_REQUIRE_LM is set but no SmolLM2 model was found (run scripts/fetch_smollm2.sh)"
+        );
+        eprintln!("skipped: no SmolLM2 model (run scripts/fetch_smollm2.sh)");
+    }
+    found
+}
+
 /// The demo corpus's human-written rows (JSON lines, as in the file).
 pub fn demo_human_lines() -> Vec<String> {
     std::fs::read_to_string(demo_path())

@@ -162,8 +162,15 @@ pub fn run(
             options.features.kinds.clone(),
         ),
     };
-    let dense = DenseRows::compute(&docs, normalization);
+    let mut dense = DenseRows::compute(&docs, normalization);
     let shortcuts = ShortcutAudit::run(audit_columns(&dense, &kinds), &synthetic, &groups);
+    if let EvalMode::CrossValidation { options, .. } = mode {
+        if kinds.contains(&crate::features::FeatureKind::Lm) {
+            // Every fold reads the same rows: score the corpus with the language model once.
+            step("scoring with the language model");
+            dense = dense.with_lm(&options.features.lm, &docs, normalization)?;
+        }
+    }
     let (name, model, scores, threshold, folds) = match mode {
         EvalMode::Model { path, detector } => {
             step("scoring");

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::features::shortcuts::ShortcutAudit;
 use crate::features::FeatureKind;
 use crate::features::Normalization;
-use crate::fingerprint::detector::DetectorMeta;
+use crate::fingerprint::detector::{DetectorMeta, FamilyContribution};
 use crate::fingerprint::lexicon::{Lexicon, LexiconEntry};
 
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +19,7 @@ pub struct ExplainReport {
     pub training_hash: String,
     pub features: Vec<FeatureKind>,
     pub normalization: Normalization,
+    pub contributions: Vec<FamilyContribution>,
     pub lexicon: Lexicon,
     /// Style, format and length features that separated the training classes on their own.
     pub shortcuts: ShortcutAudit,
@@ -35,6 +36,7 @@ pub fn run(model: PathBuf, meta: &DetectorMeta, top: usize) -> ExplainReport {
         training_hash: meta.training.hash.clone(),
         features: meta.features.clone(),
         normalization: meta.normalization,
+        contributions: meta.contributions.clone(),
         lexicon,
         shortcuts: meta.shortcuts.clone(),
     }
@@ -76,6 +78,25 @@ impl ExplainReport {
             features.join(","),
             self.normalization.name()
         );
+        if self.contributions.len() > 1 {
+            let parts: Vec<String> = self
+                .contributions
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {:.2} ({:.0}%)",
+                        c.family.name(),
+                        c.spread,
+                        100.0 * c.share
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "how much each family moves the score (SD of its part of the decision on held-out documents): {}\n",
+                parts.join(", ")
+            );
+        }
         for (title, entries) in [
             (
                 "toward SYNTHETIC (LLM text)",
@@ -95,7 +116,7 @@ impl ExplainReport {
         if !self.lexicon.style.is_empty() {
             let _ = writeln!(
                 s,
-                "style features (weight per standard deviation; + = synthetic):\n  {:>7}  {:<36} {:>12} {:>12}",
+                "style, format and language-model features (weight per standard deviation; + = synthetic):\n  {:>7}  {:<36} {:>12} {:>12}",
                 "weight", "feature", "mean real", "mean synth"
             );
             for e in &self.lexicon.style {

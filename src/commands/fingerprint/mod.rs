@@ -5,6 +5,7 @@ pub mod eval;
 pub mod explain;
 pub mod score;
 pub mod train;
+pub mod zero_shot;
 
 /// "12.3%", or "n/a" when a rate is undefined.
 pub(crate) fn percent(v: Option<f64>) -> String {
