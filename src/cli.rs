@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "driftprint",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("DRIFTPRINT_BUILD_COMMIT"), ")"),
     propagate_version = true,
     max_term_width = 100
 )]

@@ -32,6 +32,31 @@ fn help_exists_for_every_subcommand() {
 }
 
 #[test]
+fn version_names_the_commit_it_was_built_from() {
+    let out = driftprint().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(&format!(
+            "driftprint {} (commit ",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{text}"
+    );
+    // In a git checkout the commit is HEAD's (a tarball build says "unknown").
+    if let Ok(head) = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(repo_root())
+        .output()
+    {
+        let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+        if !head.is_empty() {
+            assert!(text.contains(&head), "{text} vs HEAD {head}");
+        }
+    }
+}
+
+#[test]
 fn inspect_the_demo_with_its_config() {
     driftprint()
         .args(["inspect", "--config", "data/driftprint.toml"])
