@@ -44,6 +44,9 @@ struct RawCollapse {
     embed: Option<bool>,
     lm: Option<bool>,
     reference: Option<Vec<PathBuf>>,
+    /// Corpora with a `generation` field the report's collapse stage reads (default: the
+    /// `[ingest]` inputs).
+    inputs: Option<Vec<PathBuf>>,
 }
 
 /// `[fingerprint]`: how the detector is trained (`driftprint fingerprint train`).
@@ -62,6 +65,8 @@ struct RawFingerprint {
     balance_by: Option<String>,
     /// A trained model (relative to the config file's directory), for scoring.
     model: Option<PathBuf>,
+    /// Labelled corpora the report trains its detector on when `model` is unset or missing.
+    train: Option<Vec<PathBuf>>,
 }
 
 /// `[drift]`: which tests run and gate, the false-alarm rate, thresholds, per-test parameters.
@@ -177,6 +182,8 @@ pub struct CollapseConfig {
     pub lm: bool,
     /// Real documents the generations are compared with (else generation 0).
     pub reference: Vec<PathBuf>,
+    /// The corpora the report's collapse stage reads; empty: the `[ingest]` inputs.
+    pub inputs: Vec<PathBuf>,
 }
 
 impl Default for CollapseConfig {
@@ -188,6 +195,7 @@ impl Default for CollapseConfig {
             embed: false,
             lm: false,
             reference: Vec::new(),
+            inputs: Vec::new(),
         }
     }
 }
@@ -209,6 +217,8 @@ pub struct FingerprintConfig {
     /// Groups given equal weight in training, if any.
     pub balance_by: Option<GroupBy>,
     pub model: Option<PathBuf>,
+    /// Labelled corpora the report trains a detector on when `model` is unset or missing.
+    pub train: Vec<PathBuf>,
 }
 
 impl Default for FingerprintConfig {
@@ -226,6 +236,7 @@ impl Default for FingerprintConfig {
             group_by: GroupBy::File,
             balance_by: Some(GroupBy::File),
             model: None,
+            train: Vec::new(),
         }
     }
 }
@@ -476,6 +487,7 @@ impl Config {
                 GroupBy::parse_optional(g).map_err(|m| err("fingerprint.balance_by", m))?;
         }
         fingerprint.model = fp.model.map(|p| base.join(p));
+        fingerprint.train = relative_to(base, fp.train);
         config.policy = crate::policy::PolicyConfig::check(raw.policy, base, &err)?;
         config.collapse = check_collapse(raw.collapse, base, &err)?;
         Ok(config)
@@ -515,13 +527,18 @@ fn check_collapse(
     }
     c.embed = raw.embed.unwrap_or(false);
     c.lm = raw.lm.unwrap_or(false);
-    c.reference = raw
-        .reference
+    c.reference = relative_to(base, raw.reference);
+    c.inputs = relative_to(base, raw.inputs);
+    Ok(c)
+}
+
+/// Paths of a config key, relative to the config file's directory.
+fn relative_to(base: &Path, paths: Option<Vec<PathBuf>>) -> Vec<PathBuf> {
+    paths
         .unwrap_or_default()
         .iter()
         .map(|p| base.join(p))
-        .collect();
-    Ok(c)
+        .collect()
 }
 
 /// The language model's token limit: 8 ..= 2048.
@@ -700,11 +717,13 @@ threshold_rule = "pooled"
 group_by = "dataset"
 balance_by = "none"
 model = "fp.model"
+train = ["labelled.jsonl"]
 [collapse]
 alpha = 0.01
 self_bleu_sample = 50
 embed = true
 reference = ["real.jsonl"]
+inputs = ["gens.jsonl"]
 [collapse.thresholds]
 distinct_2 = 0.3
 "#;
@@ -713,6 +732,7 @@ distinct_2 = 0.3
         assert_eq!((collapse.alpha, collapse.self_bleu_sample), (0.01, 50));
         assert!(collapse.embed);
         assert_eq!(collapse.reference, vec![PathBuf::from("conf/real.jsonl")]);
+        assert_eq!(collapse.inputs, vec![PathBuf::from("conf/gens.jsonl")]);
         assert_eq!(collapse.thresholds.get("distinct_2"), Some(&0.3));
         let fp = &c.fingerprint;
         assert_eq!(fp.features.len(), 3);
@@ -734,6 +754,7 @@ distinct_2 = 0.3
             crate::features::ngrams::CharNgrams::AcrossWords
         );
         assert_eq!(fp.model, Some(PathBuf::from("conf/fp.model")));
+        assert_eq!(fp.train, vec![PathBuf::from("conf/labelled.jsonl")]);
         assert_eq!(
             c.features.embed.model_dir,
             Some(PathBuf::from("conf/models/minilm"))

@@ -123,8 +123,9 @@ fn groups_run_per_value_of_a_lineage_field() {
             "data/driftprint.toml",
             "--tests",
             "univariate",
+            // The demo config reads the class label from the `domain` field.
             "--by",
-            "domain",
+            "label",
             "--json",
             "-",
         ])

@@ -69,47 +69,11 @@ fn the_report_renders_in_chromium_with_every_plot() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("reports");
-    // Every section with its plots: the demo config plus a detector trained on the demo and a
-    // policy manifest whose eval set is copied from the training data (leakage fails).
-    let model = demo_detector(tmp.path());
-    let eval = demo_human_lines()[..20].to_vec();
-    let eval_path = write(
-        tmp.path(),
-        "eval.jsonl",
-        (eval.join("\n") + "\n").as_bytes(),
-    );
-    // The demo config's [fingerprint] section names the model; [policy] comes last, so the
-    // manifest is appended to it.
-    let demo_config: Vec<String> =
-        std::fs::read_to_string(repo_root().join("data/driftprint.toml"))
-            .unwrap()
-            .lines()
-            .map(|line| match line.starts_with("# model = \"fp.model\"") {
-                true => format!("model = {:?}", model.display().to_string()),
-                false => line.replace(
-                    "\"demo.jsonl\"",
-                    &format!("{:?}", demo_path().display().to_string()),
-                ),
-            })
-            .collect();
-    assert!(demo_config.iter().any(|l| l.starts_with("model = ")));
-    let config = write(
-        tmp.path(),
-        "report.toml",
-        format!(
-            "{}\ntrain = [{:?}]\neval = [{:?}]\n",
-            demo_config.join("\n"),
-            demo_path().display().to_string(),
-            eval_path.display().to_string(),
-        )
-        .as_bytes(),
-    );
+    // The demo: every stage, with its plots.
     Command::cargo_bin("driftprint")
         .unwrap()
-        .arg("report")
-        .arg("--config")
-        .arg(&config)
-        .arg("--out")
+        .current_dir(repo_root())
+        .args(["report", "--config", "data/driftprint.toml", "--out"])
         .arg(&out)
         .assert()
         .code(1);
@@ -140,10 +104,16 @@ fn the_report_renders_in_chromium_with_every_plot() {
         "drift-projection",
         "drift-features",
         "fingerprint-scores",
+        "collapse",
     ] {
         assert!(plots.iter().any(|p| p == expected), "no {expected} plot");
     }
-    assert!(dom.contains("<section id=\"policy\">"));
+    for section in ["drift", "fingerprint", "collapse", "policy"] {
+        assert!(
+            dom.contains(&format!("<section id=\"{section}\">")),
+            "{section}"
+        );
+    }
     for name in &plots {
         assert!(
             dom.contains(&format!("data-plot=\"{name}\"><svg")),
@@ -151,15 +121,30 @@ fn the_report_renders_in_chromium_with_every_plot() {
         );
     }
 
+    // The whole page to look at, and its top (what the README shows): under target/, or
+    // into docs/report.png with DRIFTPRINT_UPDATE_SCREENSHOT=1.
     let shots = repo_root().join("target/report-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let shot = shots.join("demo-report.png");
-    let arg = format!("--screenshot={}", shot.display());
-    headless(
-        &browser,
-        &tmp.path().join("profile"),
-        &[&arg, "--window-size=1400,5200"],
-        &page,
-    );
-    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
+    for (name, size) in [
+        ("demo-report.png", "1400,5200"),
+        ("report.png", "1200,1500"),
+    ] {
+        let shot = shots.join(name);
+        let arg = format!("--screenshot={}", shot.display());
+        let window = format!("--window-size={size}");
+        headless(
+            &browser,
+            &tmp.path().join("profile"),
+            &[&arg, &window],
+            &page,
+        );
+        assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
+    }
+    if std::env::var_os("DRIFTPRINT_UPDATE_SCREENSHOT").is_some() {
+        std::fs::copy(
+            shots.join("report.png"),
+            repo_root().join("docs/report.png"),
+        )
+        .unwrap();
+    }
 }

@@ -43,27 +43,15 @@ fn train_options(
 ) -> Result<crate::fingerprint::TrainOptions, Error> {
     use crate::config::{check_open_unit, check_positive};
     let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
-    let fp = &config.fingerprint;
-    let mut features = config.features.clone();
-    features.kinds = fp.features.clone();
-    apply_feature_flags(&mut features, args.features.as_deref(), models)?;
+    let mut options = commands::fingerprint::train::options_from_config(config);
+    let features = &mut options.features;
+    apply_feature_flags(features, args.features.as_deref(), models)?;
     if let Some(n) = &args.normalize {
         features.normalization = n.parse().map_err(|m| usage("--normalize", m))?;
     }
     if let Some(k) = &args.char_ngrams {
         features.ngram.chars = k.parse().map_err(|m| usage("--char-ngrams", m))?;
     }
-    let mut options = crate::fingerprint::TrainOptions {
-        features,
-        learner: fp.learner,
-        c: fp.c,
-        tolerance: fp.tolerance,
-        seed: config.seed,
-        target_fpr: fp.target_fpr,
-        calibration_fraction: fp.calibration_fraction,
-        threshold_rule: fp.threshold_rule,
-        lexicon_size: fp.lexicon_size,
-    };
     if let Some(l) = &args.learner {
         options.learner = l.parse().map_err(|m| usage("--learner", m))?;
     }

@@ -18,18 +18,64 @@ use crate::report::{figures, html, markdown, plots, time, Report, StageReport, S
 /// The stages a report can run, in report order.
 pub const STAGES: [&str; 4] = ["drift", "fingerprint", "collapse", "policy"];
 
-/// The default stages: drift, fingerprint when the config names a model, policy when it names
-/// a train and eval manifest.
+/// The default stages: drift; fingerprint when the config names a model or data to train
+/// one on; collapse when it names corpora of generations; policy when it names a train and
+/// eval manifest.
 pub fn default_stages(config: &Config) -> Vec<&'static str> {
     let mut stages = vec!["drift"];
-    if config.fingerprint.model.is_some() {
+    if config.fingerprint.model.is_some() || !config.fingerprint.train.is_empty() {
         stages.push("fingerprint");
+    }
+    if !config.collapse.inputs.is_empty() {
+        stages.push("collapse");
     }
     if !config.policy.train.is_empty() && !config.policy.eval.is_empty() {
         stages.push("policy");
     }
     stages
 }
+
+/// The run's folder while it is written (`partial`) and once complete (`done`).
+struct RunFolder<'a> {
+    partial: &'a Path,
+    done: &'a Path,
+}
+
+/// The model file the fingerprint stage scores with: `[fingerprint] model` when it exists,
+/// else one trained now on `[fingerprint] train` and kept in the run's folder (returned as
+/// (file written, path once the run is complete)).
+fn fingerprint_model(
+    config: &Config,
+    folder: &RunFolder,
+    progress: &dyn Fn(&str),
+) -> Result<(PathBuf, PathBuf)> {
+    let fp = &config.fingerprint;
+    match &fp.model {
+        Some(model) if model.exists() || fp.train.is_empty() => {
+            return Ok((model.clone(), model.clone()))
+        }
+        None if fp.train.is_empty() => {
+            return Err(Error::Usage(
+                "no fingerprint model: set [fingerprint] model (a trained detector) or [fingerprint] train (labelled data to train one on) in the config".into(),
+            ))
+        }
+        _ => {}
+    }
+    let written = folder.partial.join(TRAINED_MODEL);
+    crate::commands::fingerprint::train::run(
+        &fp.train,
+        &config.ingest,
+        &crate::commands::fingerprint::train::options_from_config(config),
+        &fp.group_by,
+        fp.balance_by.as_ref(),
+        &written,
+        &|step| progress(&format!("training: {step}")),
+    )?;
+    Ok((written, folder.done.join(TRAINED_MODEL)))
+}
+
+/// The file name of a detector the report trained, in the run's folder.
+pub const TRAINED_MODEL: &str = "fingerprint.model";
 
 pub fn parse_stages(spec: &str) -> std::result::Result<Vec<&'static str>, String> {
     let mut out = Vec::new();
@@ -50,7 +96,12 @@ pub fn parse_stages(spec: &str) -> std::result::Result<Vec<&'static str>, String
     Ok(out)
 }
 
-fn run_stage(name: &'static str, config: &Config, progress: &dyn Fn(&str)) -> Result<StageResult> {
+fn run_stage(
+    name: &'static str,
+    config: &Config,
+    folder: &RunFolder,
+    progress: &dyn Fn(&str),
+) -> Result<StageResult> {
     let inputs = config.inputs.clone();
     match name {
         "drift" => {
@@ -68,15 +119,13 @@ fn run_stage(name: &'static str, config: &Config, progress: &dyn Fn(&str)) -> Re
             )?)))
         }
         "fingerprint" => {
-            let model = config.fingerprint.model.clone().ok_or_else(|| {
-                Error::Usage("no fingerprint model: set [fingerprint] model in the config".into())
-            })?;
+            let (model, shown) = fingerprint_model(config, folder, progress)?;
             let detector = Detector::load(&model, &config.features)?;
             Ok(StageResult::Fingerprint(Box::new(
                 crate::commands::fingerprint::score::run(
                     &inputs,
                     &config.ingest,
-                    &model,
+                    &shown,
                     &detector,
                     None,
                     0.95,
@@ -86,8 +135,12 @@ fn run_stage(name: &'static str, config: &Config, progress: &dyn Fn(&str)) -> Re
         }
         "collapse" => {
             let settings = &config.collapse;
+            let generations = match settings.inputs.is_empty() {
+                true => inputs,
+                false => settings.inputs.clone(),
+            };
             Ok(StageResult::Collapse(Box::new(run_corpus(
-                &GenerationInput::Field(inputs),
+                &GenerationInput::Field(generations),
                 &settings.reference,
                 &config.ingest,
                 settings.alpha,
@@ -102,6 +155,9 @@ fn run_stage(name: &'static str, config: &Config, progress: &dyn Fn(&str)) -> Re
                 },
             )?)))
         }
+        // The policy stage checks the eval set with `[fingerprint] model` only, not with a
+        // detector trained in the run: its point estimate on a small eval set is too noisy
+        // to gate on (one flagged document of 60 reads as 16%).
         "policy" => Ok(StageResult::Policy(Box::new(
             crate::commands::policy::run_check(
                 &crate::commands::policy::CheckInputs {
@@ -162,11 +218,18 @@ pub fn run(
         k += 1;
         run_id = format!("{stamp}-{k}");
     };
+    let done = out_root.join(&run_id);
+    let folder = RunFolder {
+        partial: &partial,
+        done: &done,
+    };
     let mut reports = Vec::new();
     for &name in stages {
         progress(name);
         let start = Instant::now();
-        let outcome = run_stage(name, config, &|step| progress(&format!("{name}: {step}")));
+        let outcome = run_stage(name, config, &folder, &|step| {
+            progress(&format!("{name}: {step}"))
+        });
         let seconds = start.elapsed().as_secs_f64();
         reports.push(match outcome {
             Ok(result) => StageReport::from_result(name, result, seconds),
@@ -185,6 +248,9 @@ pub fn run(
     write_atomic(&json_path, json.as_bytes())?;
     write_atomic(&md_path, markdown::render(&report).as_bytes())?;
     let mut files = vec![json_path, md_path];
+    if partial.join(TRAINED_MODEL).is_file() {
+        files.push(partial.join(TRAINED_MODEL));
+    }
     let mut inline = Vec::new();
     for named in figures::all(&report) {
         let saved = plots::save(&named.figure, &partial.join("plots").join(&named.name))?;
@@ -207,7 +273,7 @@ pub fn run(
     let html_path = partial.join("report.html");
     write_atomic(&html_path, html::render(&report, &inline).as_bytes())?;
     files.insert(0, html_path);
-    let dir = out_root.join(&run_id);
+    let dir = done;
     std::fs::rename(&partial, &dir).map_err(|e| Error::output(&dir, e))?;
     let files = files
         .iter()

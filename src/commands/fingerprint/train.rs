@@ -14,6 +14,25 @@ use crate::error::Result;
 use crate::fingerprint::detector::{DetectorMeta, TrainOptions};
 use crate::fingerprint::{Detector, Labelled};
 
+/// The training options the config asks for: `[fingerprint]` and `[features]` (the detector's
+/// own feature families replace `[features] sets`).
+pub fn options_from_config(config: &crate::config::Config) -> TrainOptions {
+    let fp = &config.fingerprint;
+    let mut features = config.features.clone();
+    features.kinds = fp.features.clone();
+    TrainOptions {
+        features,
+        learner: fp.learner,
+        c: fp.c,
+        tolerance: fp.tolerance,
+        seed: config.seed,
+        target_fpr: fp.target_fpr,
+        calibration_fraction: fp.calibration_fraction,
+        threshold_rule: fp.threshold_rule,
+        lexicon_size: fp.lexicon_size,
+    }
+}
+
 /// Features of the shortcut audit printed in the terminal (the model and --json keep all).
 pub(crate) const SHORTCUTS_SHOWN: usize = 8;
 
