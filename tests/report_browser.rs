@@ -108,12 +108,21 @@ fn the_report_renders_in_chromium_with_every_plot() {
     ] {
         assert!(plots.iter().any(|p| p == expected), "no {expected} plot");
     }
-    for section in ["drift", "fingerprint", "collapse", "policy"] {
+    for section in ["glance", "drift", "fingerprint", "collapse", "policy"] {
         assert!(
             dom.contains(&format!("<section id=\"{section}\">")),
             "{section}"
         );
     }
+    // The glance comes first: verdict, a line per stage, what to do next, then the sections.
+    let at = |needle: &str| dom.find(needle).unwrap_or_else(|| panic!("no {needle}"));
+    assert!(at("<h1>BLOCKED</h1>") < at("<section id=\"glance\">"));
+    assert!(at("What to do next") < at("<section id=\"drift\">"));
+    assert_eq!(
+        dom.matches("<figure ").count(),
+        dom.matches("<figcaption>").count(),
+        "every plot has a caption"
+    );
     for name in &plots {
         assert!(
             dom.contains(&format!("data-plot=\"{name}\"><svg")),

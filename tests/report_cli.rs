@@ -86,6 +86,25 @@ fn the_demo_report_runs_every_stage_and_keeps_a_history() {
         ]
     );
     assert!(json["stages"][0]["result"]["comparisons"][0]["outcomes"].is_array());
+    // Read at a glance: per stage the number that decided it, then what to do next.
+    let glance: Vec<&str> = json["glance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["decided_by"].as_str().unwrap())
+        .collect();
+    assert_eq!(glance.len(), 4);
+    assert!(glance[0].contains("after Holm (α 0.05)"), "{glance:?}");
+    assert!(glance[2].contains("metrics collapsing"), "{glance:?}");
+    assert!(glance[3].contains("0 of 7 gates failed"), "{glance:?}");
+    let next: Vec<&str> = json["next_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(next.first(), Some(&"drift"), "{next:?}");
+    assert!(next.contains(&"collapse") && next.contains(&"policy"));
     // The detector was trained in the run, from [fingerprint] train, and kept with the report.
     assert!(dirs[0].join("fingerprint.model").is_file());
     assert_eq!(json["stages"][1]["result"]["documents"], 600);
@@ -109,12 +128,18 @@ fn the_demo_report_runs_every_stage_and_keeps_a_history() {
         html.contains("<header class=\"verdict blocked\"><h1>BLOCKED</h1>"),
         "{html}"
     );
-    for section in ["drift", "fingerprint", "collapse", "policy"] {
+    for section in ["glance", "drift", "fingerprint", "collapse", "policy"] {
         assert!(
             html.contains(&format!("<section id=\"{section}\">")),
             "{section}"
         );
     }
+    assert!(html.contains("<h3>What to do next</h3>"));
+    // Every plot says how to read it.
+    assert_eq!(
+        html.matches("<figure ").count(),
+        html.matches("<figcaption>").count()
+    );
     for plot in ["drift-tests", "fingerprint-scores", "collapse"] {
         assert!(
             html.contains(&format!("data-plot=\"{plot}\"><svg")),

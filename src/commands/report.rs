@@ -255,7 +255,12 @@ pub fn run(
     for named in figures::all(&report) {
         let saved = plots::save(&named.figure, &partial.join("plots").join(&named.name))?;
         files.extend(saved.files);
-        inline.push((named.stage, named.name, saved.svg));
+        inline.push(html::InlineFigure {
+            stage: named.stage,
+            name: named.name,
+            caption: named.caption,
+            svg: saved.svg,
+        });
     }
     let history_path = out_root.join("history.jsonl");
     let entry = HistoryEntry::of(&report, &run_id);
@@ -268,7 +273,12 @@ pub fn run(
     if let Some(figure) = figures::history(&past, &report) {
         let saved = plots::save(&figure, &partial.join("plots").join("history"))?;
         files.extend(saved.files);
-        inline.push(("history", "history".into(), saved.svg));
+        inline.push(html::InlineFigure {
+            stage: "history",
+            name: "history".into(),
+            caption: figures::HISTORY_CAPTION,
+            svg: saved.svg,
+        });
     }
     let html_path = partial.join("report.html");
     write_atomic(&html_path, html::render(&report, &inline).as_bytes())?;

@@ -20,76 +20,109 @@ use crate::fingerprint::distribution::BINS;
 pub struct NamedFigure {
     pub stage: &'static str,
     pub name: String,
+    /// One sentence under the figure on how to read it.
+    pub caption: &'static str,
     pub figure: Figure,
 }
 
-/// Each test of the overall comparison against its rule: p-value tests as −log10 p against
-/// −log10 α (taller = stronger evidence of drift), statistic tests as the statistic against its
-/// threshold.
+/// How to read each figure of the report (one sentence each, shown under it).
+pub const DRIFT_TESTS_CAPTION: &str = "Each bar is one drift test on a common scale where the red line at 1 is its threshold: vermilion bars are gated tests past it (they block the release), purple ones drifted without being gated, blue ones stayed within their threshold; a test without a threshold yet has no bar (`driftprint calibrate` sets one).";
+pub const PROJECTION_CAPTION: &str = "Every document as a dot on the two main axes of its features: where the colours separate, the synthetic text sits in a region the real text does not reach.";
+pub const FEATURES_CAPTION: &str = "The features whose distributions differ most between real and synthetic text, longest first: start reading the data here (red: past the threshold).";
+pub const SCORES_CAPTION: &str = "The detector's probability that a document is LLM text, for documents labelled real and synthetic (the less the histograms overlap, the better it separates them), and its ROC curve on these labels.";
+pub const COLLAPSE_CAPTION: &str = "Each diversity metric per generation with its fitted trend (dashed) and alarm level (red dotted): a line heading toward the red line is diversity being lost generation after generation.";
+pub const HISTORY_CAPTION: &str = "The gated numbers of every run so far: a step marks the run where something changed; `driftprint compare` with the run before it says what.";
+
+/// Bars of the drift-tests figure are cut here (a p-value of 1e-100 would flatten the rest).
+const EVIDENCE_CAP: f64 = 4.0;
+
+/// How far a test is past its threshold, on one scale for every test: 1 is the threshold,
+/// above 1 drifted. P-value tests: −log10 p / −log10 α; "drift when above" statistics:
+/// value / threshold; "drift when below" statistics: threshold / value. None when the test
+/// has no threshold (not calibrated) or no value.
+pub fn evidence(r: &crate::divergence::TestResult) -> Option<f64> {
+    if !r.threshold.is_finite() || r.threshold <= 0.0 {
+        return None;
+    }
+    let ratio = match (r.threshold_kind, r.p_value) {
+        (ThresholdKind::PValueBelow, Some(p)) => {
+            -p.max(1e-300).log10() / -r.threshold.min(0.999_999).log10()
+        }
+        (ThresholdKind::PValueBelow, None) => return None,
+        (ThresholdKind::StatisticAbove, _) => r.statistic / r.threshold,
+        (ThresholdKind::StatisticBelow, _) => r.threshold / r.statistic.max(1e-12),
+    };
+    ratio.is_finite().then_some(ratio)
+}
+
+/// Every test of the overall comparison in one panel, on the common scale of [`evidence`]:
+/// a bar per test, the threshold at 1, gated tests marked, blocking ones in the alert colour.
 pub fn drift_tests(d: &DriftReport) -> Option<Figure> {
     let overall = d.comparisons.iter().find(|c| c.group.is_none())?;
-    let panels: Vec<Panel> = overall
+    let rows: Vec<(String, Option<f64>, usize)> = overall
         .outcomes
         .iter()
         .filter_map(|o| {
             let r = o.result.as_ref()?;
-            let colour = if o.blocks {
-                5
-            } else if r.drifted {
-                1
-            } else {
-                0
+            let value = evidence(r);
+            let (colour, verdict) = match (o.blocks, r.drifted, value) {
+                (true, _, _) => (5, "BLOCKS"),
+                (false, _, None) => (6, "no threshold"),
+                (false, true, _) => (3, "drifted"),
+                (false, false, _) => (0, "ok"),
             };
-            let (value, limit, y_label) = match (r.threshold_kind, r.p_value) {
-                (ThresholdKind::PValueBelow, Some(p)) => (
-                    -p.max(1e-300).log10(),
-                    -r.threshold.log10(),
-                    "−log10 p".to_string(),
-                ),
-                _ => (r.statistic, r.threshold, r.statistic_name.clone()),
+            let shown = match (r.threshold_kind, r.p_value) {
+                (ThresholdKind::PValueBelow, Some(p)) => format!("p {}", format_p(p)),
+                _ => format!("{} {}", r.statistic_name, super::number(r.statistic)),
             };
-            let mut series = vec![Series {
-                name: String::new(),
-                points: vec![(0.0, value)],
-                style: Style::Bar,
-                colour,
-            }];
-            if limit.is_finite() {
-                series.push(Series {
-                    name: String::new(),
-                    points: vec![(-0.5, limit), (0.5, limit)],
-                    style: Style::Limit,
-                    colour,
-                });
-            }
-            let verdict = if o.blocks {
-                "BLOCKS"
-            } else if !limit.is_finite() {
-                "not calibrated"
-            } else if r.drifted {
-                "drifted"
-            } else {
-                "ok"
-            };
-            Some(Panel {
-                title: format!(
-                    "{}{}: {verdict}",
-                    o.test,
-                    if o.gated { " (gated)" } else { "" }
-                ),
-                x_label: String::new(),
-                y_label,
-                series,
-                categories: Vec::new(),
-            })
+            let label = format!(
+                "{}{}: {shown}, {verdict}",
+                o.test,
+                if o.gated { " (gated)" } else { "" },
+            );
+            Some((label, value, colour))
         })
         .collect();
-    (!panels.is_empty()).then(|| Figure {
+    if rows.is_empty() {
+        return None;
+    }
+    // No legend: each row's label says its verdict, the caption what the colours mean.
+    let bars = |colour: usize| Series {
+        name: String::new(),
+        points: rows
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, c))| *c == colour)
+            .map(|(row, (_, v, _))| (v.unwrap_or(0.0).min(EVIDENCE_CAP), row as f64))
+            .collect(),
+        style: Style::HBar,
+        colour,
+    };
+    let mut series: Vec<Series> = [5, 3, 0]
+        .into_iter()
+        .map(bars)
+        .filter(|s| !s.points.is_empty())
+        .collect();
+    series.push(Series {
+        name: String::new(),
+        points: vec![(1.0, -0.5), (1.0, rows.len() as f64 - 0.5)],
+        style: Style::Limit,
+        colour: 5,
+    });
+    Some(Figure {
         title: format!(
-            "Drift tests: {} reference vs {} candidate documents (red dotted line: the threshold)",
+            "Drift tests: {} reference vs {} candidate documents",
             overall.n_reference, overall.n_candidate
         ),
-        panels,
+        panels: vec![Panel {
+            title: format!(
+                "How far past its threshold each test is (1 = the threshold; bars cut at {EVIDENCE_CAP})"
+            ),
+            x_label: "−log10 p / −log10 α for p-value tests; value / threshold (or threshold / value) for the others".into(),
+            y_label: String::new(),
+            series,
+            categories: rows.into_iter().map(|(label, _, _)| label).collect(),
+        }],
     })
 }
 
@@ -473,15 +506,20 @@ pub fn all(report: &Report) -> Vec<NamedFigure> {
         match &stage.result {
             Some(StageResult::Drift(d)) => {
                 let figures = [
-                    ("drift-tests", drift_tests(d)),
-                    ("drift-projection", d.projection.as_ref().map(projection)),
-                    ("drift-features", top_features(d)),
+                    ("drift-tests", DRIFT_TESTS_CAPTION, drift_tests(d)),
+                    (
+                        "drift-projection",
+                        PROJECTION_CAPTION,
+                        d.projection.as_ref().map(projection),
+                    ),
+                    ("drift-features", FEATURES_CAPTION, top_features(d)),
                 ];
-                for (name, figure) in figures {
+                for (name, caption, figure) in figures {
                     if let Some(figure) = figure {
                         out.push(NamedFigure {
                             stage: "drift",
                             name: name.into(),
+                            caption,
                             figure,
                         });
                     }
@@ -490,6 +528,7 @@ pub fn all(report: &Report) -> Vec<NamedFigure> {
             Some(StageResult::Fingerprint(f)) => out.push(NamedFigure {
                 stage: "fingerprint",
                 name: "fingerprint-scores".into(),
+                caption: SCORES_CAPTION,
                 figure: fingerprint_scores(f),
             }),
             Some(StageResult::Collapse(c)) => {
@@ -501,6 +540,7 @@ pub fn all(report: &Report) -> Vec<NamedFigure> {
                         } else {
                             format!("collapse-{k}")
                         },
+                        caption: COLLAPSE_CAPTION,
                         figure: collapse_track(track),
                     });
                 }
@@ -509,4 +549,53 @@ pub fn all(report: &Report) -> Vec<NamedFigure> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::divergence::{Details, TestResult};
+
+    fn result(statistic: f64, p: Option<f64>, threshold: f64, kind: ThresholdKind) -> TestResult {
+        TestResult {
+            test: "t".into(),
+            statistic_name: "s".into(),
+            statistic,
+            p_value: p,
+            threshold,
+            threshold_kind: kind,
+            drifted: false,
+            details: Details::default(),
+        }
+    }
+
+    #[test]
+    fn evidence_puts_every_test_on_one_scale_with_the_threshold_at_one() {
+        let close = |a: Option<f64>, b: f64| (a.unwrap() - b).abs() < 1e-9;
+        // p = α is exactly the threshold; p = 0.001 at α = 0.05 is 3 / 1.301 past it.
+        assert!(close(
+            evidence(&result(0.3, Some(0.05), 0.05, ThresholdKind::PValueBelow)),
+            1.0
+        ));
+        assert!(close(
+            evidence(&result(0.3, Some(0.001), 0.05, ThresholdKind::PValueBelow)),
+            3.0 / -(0.05f64.log10())
+        ));
+        // Above: value / threshold; below (MAUVE 0.45 under 0.9): threshold / value.
+        assert!(close(
+            evidence(&result(0.4, None, 0.2, ThresholdKind::StatisticAbove)),
+            2.0
+        ));
+        assert!(close(
+            evidence(&result(0.45, None, 0.9, ThresholdKind::StatisticBelow)),
+            2.0
+        ));
+        // No threshold (not calibrated), or a p-value test without a p: nothing to draw.
+        let uncalibrated = result(0.4, None, f64::INFINITY, ThresholdKind::StatisticAbove);
+        assert_eq!(evidence(&uncalibrated), None);
+        assert_eq!(
+            evidence(&result(0.4, None, 0.05, ThresholdKind::PValueBelow)),
+            None
+        );
+    }
 }

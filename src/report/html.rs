@@ -27,7 +27,10 @@ th,td{border-bottom:1px solid #e1e4e8;padding:5px 10px;text-align:left}
 th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.blocks td{background:#fdecea}
 figure{margin:12px 0;overflow-x:auto}figure svg{max-width:100%;height:auto}
+figcaption{font-size:13px;color:#57606a;margin-top:4px;max-width:900px}
 .error{color:#9a6700;font-weight:bold}
+h3{font-size:16px;margin:14px 0 6px}ol.next{font-size:14px;line-height:1.5;padding-left:22px}
+#glance td{vertical-align:top}
 .warn{color:#9a6700}
 ";
 
@@ -237,19 +240,74 @@ pub(crate) fn shortcut_table(
     s.push_str("</table>\n");
 }
 
-/// An SVG document inline in the page (its XML declaration dropped), named for the checks.
-fn push_figure(s: &mut String, caption: &str, svg: &str) {
+/// A figure of the page: its section, file stem, how to read it, and the SVG.
+pub struct InlineFigure {
+    pub stage: &'static str,
+    pub name: String,
+    pub caption: &'static str,
+    pub svg: String,
+}
+
+/// An SVG document inline in the page (its XML declaration dropped), named for the checks,
+/// with its caption under it.
+fn push_figure(s: &mut String, figure: &InlineFigure) {
     let _ = writeln!(
         s,
-        "<figure aria-label=\"{0}\" data-plot=\"{0}\">{1}</figure>",
-        escape(caption),
-        svg.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-            .trim()
+        "<figure aria-label=\"{0}\" data-plot=\"{0}\">{1}<figcaption>{2}</figcaption></figure>",
+        escape(&figure.name),
+        figure
+            .svg
+            .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+            .trim(),
+        code_spans(&escape(figure.caption))
     );
 }
 
-/// The page; `figures` are (stage, caption, inline SVG) in section order.
-pub fn render(report: &Report, figures: &[(&str, String, String)]) -> String {
+/// `text` with `backticked` spans set as code.
+fn code_spans(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        match i % 2 {
+            1 => {
+                let _ = write!(out, "<code>{part}</code>");
+            }
+            _ => out.push_str(part),
+        }
+    }
+    out
+}
+
+/// The top of the page: one line per stage (status, the number that decided it), then what to
+/// do next.
+fn glance_block(s: &mut String, report: &Report) {
+    s.push_str("<section id=\"glance\"><h2>At a glance</h2><table><tr><th>stage</th><th>status</th><th>decided by</th></tr>\n");
+    for g in &report.glance {
+        let _ = writeln!(
+            s,
+            "<tr><td><a href=\"#{0}\">{0}</a></td><td><span class=\"badge {1}\">{1}</span></td><td>{2}</td></tr>",
+            g.stage,
+            status_class(g.status),
+            escape(&g.decided_by)
+        );
+    }
+    s.push_str("</table>\n");
+    if !report.next_steps.is_empty() {
+        s.push_str("<h3>What to do next</h3><ol class=\"next\">\n");
+        for n in &report.next_steps {
+            let _ = writeln!(
+                s,
+                "<li><b>{}</b>: {}</li>",
+                n.stage,
+                code_spans(&escape(&n.text))
+            );
+        }
+        s.push_str("</ol>\n");
+    }
+    s.push_str("</section>\n");
+}
+
+/// The page; `figures` in section order.
+pub fn render(report: &Report, figures: &[InlineFigure]) -> String {
     let class = match report.verdict.status {
         RunStatus::Pass => "pass",
         RunStatus::Blocked => "blocked",
@@ -276,6 +334,7 @@ pub fn render(report: &Report, figures: &[(&str, String, String)]) -> String {
         escape(&report.created),
         escape(report.config.as_deref().unwrap_or("(none)"))
     );
+    glance_block(&mut s, report);
     s.push_str("<nav>");
     for st in &report.stages {
         let _ = write!(
@@ -296,19 +355,16 @@ pub fn render(report: &Report, figures: &[(&str, String, String)]) -> String {
             st.seconds
         );
         stage_body(&mut s, st);
-        for (_, caption, svg) in figures.iter().filter(|(stage, _, _)| *stage == st.stage) {
-            push_figure(&mut s, caption, svg);
+        for figure in figures.iter().filter(|f| f.stage == st.stage) {
+            push_figure(&mut s, figure);
         }
         s.push_str("</section>\n");
     }
-    let past: Vec<&(&str, String, String)> = figures
-        .iter()
-        .filter(|(stage, _, _)| *stage == "history")
-        .collect();
+    let past: Vec<&InlineFigure> = figures.iter().filter(|f| f.stage == "history").collect();
     if !past.is_empty() {
         s.push_str("<section id=\"history\"><h2>Over past runs</h2>");
-        for (_, caption, svg) in past {
-            push_figure(&mut s, caption, svg);
+        for figure in past {
+            push_figure(&mut s, figure);
         }
         s.push_str("</section>\n");
     }

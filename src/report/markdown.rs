@@ -28,8 +28,11 @@ pub fn render(report: &Report) -> String {
             .map(|c| format!(", config `{c}`"))
             .unwrap_or_default()
     );
-    let _ = writeln!(s, "| stage | status | result | time |\n|---|---|---|---|");
-    for st in &report.stages {
+    let _ = writeln!(
+        s,
+        "| stage | status | decided by | time |\n|---|---|---|---|"
+    );
+    for (st, glance) in report.stages.iter().zip(&report.glance) {
         let status = match st.status {
             StageStatus::Pass => "pass",
             StageStatus::Blocked => "**blocked**",
@@ -39,9 +42,21 @@ pub fn render(report: &Report) -> String {
             s,
             "| {} | {status} | {} | {:.1} s |",
             st.stage,
-            cell(&st.line),
+            cell(&glance.decided_by),
             st.seconds
         );
+    }
+    if !report.next_steps.is_empty() {
+        let _ = writeln!(s, "\n**What to do next**\n");
+        for (k, n) in report.next_steps.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "{}. **{}**: {}",
+                k + 1,
+                n.stage,
+                n.text.replace('\n', " ")
+            );
+        }
     }
     for st in &report.stages {
         match &st.result {

@@ -2,6 +2,7 @@
 //! return), its JSON/Markdown writers, the run history, and the figures.
 
 pub mod figures;
+pub mod glance;
 pub mod history;
 pub mod html;
 pub mod markdown;
@@ -124,6 +125,10 @@ pub struct Report {
     pub created: String,
     pub config: Option<String>,
     pub verdict: Verdict,
+    /// Per stage its status and the number that decided it (the top of report.html).
+    pub glance: Vec<glance::StageGlance>,
+    /// What to look at first: blocking tests, collapsing metrics, failing gates.
+    pub next_steps: Vec<glance::NextStep>,
     pub stages: Vec<StageReport>,
 }
 
@@ -262,6 +267,7 @@ impl Report {
                 ),
             }
         };
+        let (glance, next_steps) = glance::glance(&stages);
         Report {
             schema: SCHEMA,
             schema_version: SCHEMA_VERSION,
@@ -269,6 +275,8 @@ impl Report {
             created,
             config,
             verdict,
+            glance,
+            next_steps,
             stages,
         }
     }

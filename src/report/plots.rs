@@ -158,6 +158,14 @@ fn size(figure: &Figure) -> (u32, u32) {
     let rows = figure.panels.len().div_ceil(cols).max(1);
     // Wide enough for the title (20 px DejaVu Sans: about 11 px a character).
     let title = figure.title.chars().count() as u32 * 11 + 24;
+    // A figure of one bar chart by category is as wide as two panels and tall enough for
+    // every category (the drift tests, one row each).
+    if let [panel] = figure.panels.as_slice() {
+        if !panel.categories.is_empty() {
+            let height = (panel.categories.len() as u32 * 28 + 90).max(PANEL_HEIGHT);
+            return ((2 * PANEL_WIDTH).max(title), TITLE_HEIGHT + height);
+        }
+    }
     (
         (PANEL_WIDTH * cols as u32).max(title),
         TITLE_HEIGHT + PANEL_HEIGHT * rows as u32,
@@ -212,7 +220,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .map(|c| c.chars().count() as u32 * 7 + 14)
         .max()
         .unwrap_or(62)
-        .clamp(62, 230);
+        .clamp(62, 340);
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.title, (FAMILY, 15))
         .margin(10)
