@@ -167,6 +167,31 @@ fn text_directory_takes_lineage_from_defaults_and_ids_from_paths() {
     assert_mentions(&e, &["c.txt", "invalid UTF-8"]);
 }
 
+/// A FIFO would block the reader forever and a link to /dev/zero never ends: a directory scan
+/// takes regular files only (the test's reader runs in a thread, so a hang fails in 5 s).
+#[test]
+fn text_directory_skips_fifos_and_devices() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.txt", "A document.".as_bytes());
+    let fifo = dir.path().join("pipe.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.txt")).unwrap();
+    let root = dir.path().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let options = with_defaults("source=real");
+        let _ = tx.send(load(&[root], &options).map(|c| c.docs.len()));
+    });
+    let loaded = rx
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("reading a folder with a FIFO hung");
+    assert_eq!(loaded.unwrap(), 1);
+}
+
 /// Flips bytes of a valid file: reaches deeper into a decoder than random bytes do.
 fn mutate(mut bytes: Vec<u8>, edits: &[(usize, u8)]) -> Vec<u8> {
     for &(pos, value) in edits {

@@ -314,3 +314,22 @@ fn csv_bad_inputs_name_line_and_field() {
         &["d.csv", "line 2", "field 'source'", "'robot'"],
     );
 }
+
+#[test]
+fn a_csv_column_named_twice_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "twice.csv",
+        b"id,text,source,text\na,first,real,second\n",
+    );
+    assert_mentions(
+        &load_err(&path, &IngestOptions::default()),
+        &[
+            "twice.csv",
+            "line 1",
+            "'text' appears twice",
+            "columns 2 and 4",
+        ],
+    );
+}

@@ -496,3 +496,79 @@ fn the_report_draws_projection_features_and_detector_scores() {
     let html = std::fs::read_to_string(dirs[1].join("compare.html")).unwrap();
     assert!(html.contains("Detector lexicon entries that moved"));
 }
+
+/// User data in a report cannot inject markup into summary.md (posted as a CI comment) nor
+/// control sequences into the terminal; log lines carry no colour codes off a terminal.
+#[test]
+fn user_data_cannot_inject_markdown_html_or_terminal_sequences() {
+    let tmp = tempfile::tempdir().unwrap();
+    let generators = [
+        "<script>alert(1)</script>",
+        "[x](javascript:alert(1))",
+        "# heading | a | b |\u{1b}]0;pwned\u{7}",
+    ];
+    let mut rows = Vec::new();
+    for (i, line) in std::fs::read_to_string(demo_path())
+        .unwrap()
+        .lines()
+        .take(120)
+        .enumerate()
+    {
+        let mut v: Value = serde_json::from_str(line).unwrap();
+        if v["label"] == "machine" {
+            v["generator"] = Value::from(generators[i % generators.len()]);
+            v["id"] = Value::from(format!("doc\u{1b}[2J{i}"));
+        }
+        rows.push(v.to_string());
+    }
+    let corpus = write(
+        tmp.path(),
+        "corpus.jsonl",
+        (rows.join("\n") + "\n").as_bytes(),
+    );
+    let eval = demo_human_lines()[200..230].join("\n") + "\n";
+    let eval = write(tmp.path(), "eval.jsonl", eval.as_bytes());
+    let config = write(
+        tmp.path(),
+        "report.toml",
+        format!(
+            "[ingest]\ninputs = [{c:?}]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n[policy]\ntrain = [{c:?}]\neval = [{e:?}]\n",
+            c = corpus.display().to_string(),
+            e = eval.display().to_string()
+        )
+        .as_bytes(),
+    );
+    let out = tmp.path().join("reports");
+    let o = Command::cargo_bin("driftprint")
+        .unwrap()
+        .args(["report", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    for (name, bytes) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
+        assert!(
+            !bytes.contains(&0x1b) && !bytes.contains(&0x07),
+            "{name} carries raw control characters: {}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
+    let md = std::fs::read_to_string(runs(&out)[0].join("summary.md")).unwrap();
+    assert!(md.contains("generator-diversity"), "{md}");
+    for raw in [
+        "<script>",
+        "[x](javascript:",
+        "\n# heading",
+        "\u{1b}",
+        "\u{7}",
+    ] {
+        assert!(!md.contains(raw), "summary.md carries {raw:?}:\n{md}");
+    }
+    assert!(
+        md.contains("&lt;script&gt;") && md.contains("\\[x\\]"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(runs(&out)[0].join("report.html")).unwrap();
+    assert!(!html.contains("<script") && !html.contains('\u{1b}'));
+}

@@ -59,7 +59,7 @@ pub(super) fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Err
         return Ok(ExitCode::SUCCESS);
     }
     for note in &summary.notes {
-        eprintln!("{note}");
+        eprintln!("{}", crate::output::terminal::terminal_safe(note));
     }
     eprintln!(
         "wrote {} documents x {} features to {} ({:.1} MB of text in {:.2} s, {:.1} MB/s)",

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command, FingerprintCommand, PolicyCommand};
 use crate::error::Error;
+use crate::output::terminal::terminal_safe;
 use crate::output::write_atomic;
 
 pub const EXIT_BLOCKED: u8 = 1;
@@ -45,7 +46,7 @@ pub fn run(cli: &Cli) -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", terminal_safe(&e.to_string()));
             // Every library error is about the user's input, flags, config or output path.
             let _: &Error = &e;
             ExitCode::from(EXIT_BAD_INPUT)
@@ -55,11 +56,12 @@ pub fn run(cli: &Cli) -> ExitCode {
 
 /// Paths for a "wrote ..." line.
 fn display_paths(paths: &[std::path::PathBuf]) -> String {
-    paths
+    let joined = paths
         .iter()
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    terminal_safe(&joined).into_owned()
 }
 
 /// Prints the table, or the JSON on stdout with `--json -`; with `--json FILE` also writes the
@@ -74,9 +76,9 @@ fn emit(
         Some(path) if path.as_os_str() == "-" => println!("{}", rendered()?),
         Some(path) => {
             write_atomic(path, rendered()?.as_bytes())?;
-            print!("{text}");
+            print!("{}", terminal_safe(text));
         }
-        None => print!("{text}"),
+        None => print!("{}", terminal_safe(text)),
     }
     let _ = std::io::stdout().flush();
     Ok(())

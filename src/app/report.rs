@@ -6,6 +6,7 @@ use super::{display_paths, emit, EXIT_BAD_INPUT, EXIT_BLOCKED};
 use crate::cli::{CompareArgs, ReportArgs};
 use crate::commands;
 use crate::error::Error;
+use crate::output::terminal::terminal_safe;
 use crate::output::write_atomic;
 use crate::progress::bytes_bar;
 
@@ -24,11 +25,14 @@ pub(super) fn report(args: &ReportArgs, quiet: bool) -> Result<ExitCode, Error> 
         })?;
     spinner.finish_and_clear();
     let report = &written.report;
-    println!("{}", report.verdict.line);
+    println!("{}", terminal_safe(&report.verdict.line));
     for stage in &report.stages {
         println!(
             "  {:<12} {:?} ({:.1} s): {}",
-            stage.stage, stage.status, stage.seconds, stage.line
+            stage.stage,
+            stage.status,
+            stage.seconds,
+            terminal_safe(&stage.line)
         );
     }
     println!("wrote {}", display_paths(&written.files));

@@ -178,6 +178,30 @@ fn run_stage(
     }
 }
 
+/// Claims a run id for a run started at `stamp`: the run is written into a hidden
+/// `.<run-id>.partial` folder renamed to `<run-id>` at the end, so a run folder is always
+/// complete (a run that dies midway leaves only the hidden one). Creating that folder claims
+/// the id; runs started in the same second (even concurrently) get -2, -3... The finished
+/// folder is checked *after* the claim: a run that finished and renamed its partial folder
+/// between another run's check and claim would otherwise hand its id out twice.
+fn claim_run_folder(out_root: &Path, stamp: &str) -> Result<(String, PathBuf)> {
+    let mut run_id = stamp.to_string();
+    let mut k = 1;
+    loop {
+        let partial = out_root.join(format!(".{run_id}.partial"));
+        match std::fs::create_dir(&partial) {
+            Ok(()) if !out_root.join(&run_id).exists() => return Ok((run_id, partial)),
+            Ok(()) => {
+                std::fs::remove_dir(&partial).map_err(|e| Error::output(&partial, e))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::output(&partial, e)),
+        }
+        k += 1;
+        run_id = format!("{stamp}-{k}");
+    }
+}
+
 /// Where the run went and what it found.
 pub struct Written {
     pub report: Report,
@@ -200,24 +224,7 @@ pub fn run(
     }
     let (created, stamp) = time::now();
     std::fs::create_dir_all(out_root).map_err(|e| Error::output(out_root, e))?;
-    // The run is written into a hidden `.<run-id>.partial` folder renamed to `<run-id>` at the
-    // end, so a run folder is always complete (a run that dies midway leaves only the hidden
-    // one). Creating that folder claims the run id: runs started in the same second (even
-    // concurrently) get -2, -3...
-    let mut run_id = stamp.clone();
-    let mut k = 1;
-    let partial = loop {
-        let partial = out_root.join(format!(".{run_id}.partial"));
-        if !out_root.join(&run_id).exists() {
-            match std::fs::create_dir(&partial) {
-                Ok(()) => break partial,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(Error::output(&partial, e)),
-            }
-        }
-        k += 1;
-        run_id = format!("{stamp}-{k}");
-    };
+    let (run_id, partial) = claim_run_folder(out_root, &stamp)?;
     let done = out_root.join(&run_id);
     let folder = RunFolder {
         partial: &partial,
@@ -291,4 +298,28 @@ pub fn run(
         .collect();
     history::append(&history_path, &entry)?;
     Ok(Written { report, dir, files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_id_is_never_handed_out_twice() {
+        let root = tempfile::tempdir().unwrap();
+        let stamp = "20261201T000000Z";
+        let (id, partial) = claim_run_folder(root.path(), stamp).unwrap();
+        assert_eq!(id, stamp);
+        assert!(partial.is_dir());
+        // A concurrent run of the same second: its own id.
+        let (second, _) = claim_run_folder(root.path(), stamp).unwrap();
+        assert_eq!(second, format!("{stamp}-2"));
+        // The first run finishes (its partial folder renamed into place): a run starting now in
+        // that second must not reuse the id, though no partial folder holds it any more.
+        std::fs::rename(&partial, root.path().join(stamp)).unwrap();
+        let (third, third_partial) = claim_run_folder(root.path(), stamp).unwrap();
+        assert_eq!(third, format!("{stamp}-3"));
+        assert!(!root.path().join(format!(".{stamp}.partial")).exists());
+        assert!(third_partial.is_dir());
+    }
 }

@@ -48,11 +48,22 @@ impl CsvReader {
             let (name, _) = decode_utf8(h, options.lossy_utf8, path, &Location::Line(1))?;
             headers.push(name.trim().trim_start_matches('\u{feff}').to_string());
         }
-        let index = headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.clone(), i))
-            .collect();
+        // A column name twice would silently read one of them: refuse it, naming it.
+        let mut index = HashMap::with_capacity(headers.len());
+        for (i, h) in headers.iter().enumerate() {
+            if let Some(first) = index.insert(h.clone(), i) {
+                return Err(InputError::new(
+                    path,
+                    Location::Line(1),
+                    format!(
+                        "header: column '{h}' appears twice (columns {} and {}); rename one",
+                        first + 1,
+                        i + 1
+                    ),
+                )
+                .with_field(h));
+            }
+        }
         Ok(CsvReader {
             path: path.to_path_buf(),
             file_name: file_name(path),

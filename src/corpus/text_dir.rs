@@ -55,7 +55,18 @@ fn collect_txt(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
         {
-            out.push(path);
+            // Regular files only (a symlink counts by what it points to): a FIFO would block
+            // the run forever, a device (`/dev/zero`) never ends.
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => out.push(path),
+                Ok(_) => tracing::warn!(
+                    "{}: skipped, not a regular file (a FIFO, socket, device or link to one)",
+                    path.display()
+                ),
+                Err(e) => {
+                    return Err(InputError::file(&path, format!("cannot read: {e}")));
+                }
+            }
         }
     }
     Ok(())

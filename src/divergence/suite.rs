@@ -206,14 +206,23 @@ pub fn gate(runs: &mut [(Option<String>, &mut Vec<Outcome>)], alpha: f64) -> Ver
         .filter(|o| o.gated)
         .count();
     let blocked = !reasons.is_empty();
-    let mut line = if blocked {
-        format!("BLOCKED: drift in {}", reasons.join(", "))
-    } else {
-        format!("PASS: no gated test drifted ({gated} gated, family-wise α = {alpha})")
+    // The first word matches the exit code: a gated test that could not run makes the verdict
+    // incomplete (exit 2) whatever the others found.
+    let mut line = match (failed.is_empty(), blocked) {
+        (false, true) => format!(
+            "INCOMPLETE: could not run: {}; drift in {}",
+            failed.join(", "),
+            reasons.join(", ")
+        ),
+        (false, false) => format!(
+            "INCOMPLETE: could not run: {}; no other gated test drifted (family-wise α = {alpha})",
+            failed.join(", ")
+        ),
+        (true, true) => format!("BLOCKED: drift in {}", reasons.join(", ")),
+        (true, false) => {
+            format!("PASS: no gated test drifted ({gated} gated, family-wise α = {alpha})")
+        }
     };
-    if !failed.is_empty() {
-        line.push_str(&format!("; could not run: {}", failed.join(", ")));
-    }
     if !uncalibrated.is_empty() {
         line.push_str(&format!(
             "; not gating until calibrated: {}",
@@ -289,6 +298,40 @@ mod tests {
             outcome("frechet_like", None, 1.0, f64::NAN),
         ];
         assert!(gate(&mut [(None, &mut o)], 0.05).blocked);
+    }
+
+    #[test]
+    fn a_gated_test_that_could_not_run_makes_the_headline_incomplete() {
+        let failed = |mut o: Outcome| {
+            o.result = None;
+            o.error = Some("too few documents".into());
+            o
+        };
+        // Nothing else drifted: not PASS, since exit code 2 says incomplete.
+        let mut o = vec![
+            outcome("a", Some(0.5), 0.0, 0.0),
+            failed(outcome("c2st", Some(0.5), 0.0, 0.0)),
+        ];
+        let v = gate(&mut [(None, &mut o)], 0.05);
+        assert!(v.incomplete && !v.blocked);
+        assert!(
+            v.line.starts_with("INCOMPLETE: could not run: c2st"),
+            "{}",
+            v.line
+        );
+        // Another test drifted: still incomplete first, the drift after it.
+        let mut o = vec![
+            outcome("a", Some(0.001), 0.0, 0.0),
+            failed(outcome("c2st", Some(0.5), 0.0, 0.0)),
+        ];
+        let v = gate(&mut [(None, &mut o)], 0.05);
+        assert!(v.incomplete && v.blocked);
+        assert!(
+            v.line
+                .starts_with("INCOMPLETE: could not run: c2st; drift in a"),
+            "{}",
+            v.line
+        );
     }
 
     #[test]

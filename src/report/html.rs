@@ -34,12 +34,22 @@ h3{font-size:16px;margin:14px 0 6px}ol.next{font-size:14px;line-height:1.5;paddi
 .warn{color:#9a6700}
 ";
 
-/// Text made safe for HTML element content and attribute values.
+/// Text made safe for HTML element content and attribute values; control characters (a
+/// document's ESC or BEL) are shown as `\u{..}` escapes.
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn status_class(s: StageStatus) -> &'static str {
@@ -483,5 +493,6 @@ mod tests {
             escape("<a href=\"x\">&</a>"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
         );
+        assert_eq!(escape("a\u{1b}[2Jb\u{7}"), "a\\u{1b}[2Jb\\u{7}");
     }
 }

@@ -5,8 +5,27 @@ use std::fmt::Write as _;
 use super::{number, overall_outcomes, rule, Report, RunStatus, StageResult, StageStatus};
 use crate::divergence::format_p;
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// Text made inert in Markdown (summary.md is posted as a CI job summary or comment, and much
+/// of it comes from user data: generator names, ids, labels, file names): HTML and the Markdown
+/// syntax that could open a link, a heading, code or emphasis escaped, table pipes escaped,
+/// line breaks folded and other control characters shown as `\u{..}` escapes.
+pub fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn render(report: &Report) -> String {
@@ -25,7 +44,7 @@ pub fn render(report: &Report) -> String {
         report
             .config
             .as_deref()
-            .map(|c| format!(", config `{c}`"))
+            .map(|c| format!(", config {}", cell(c)))
             .unwrap_or_default()
     );
     let _ = writeln!(
@@ -49,13 +68,7 @@ pub fn render(report: &Report) -> String {
     if !report.next_steps.is_empty() {
         let _ = writeln!(s, "\n**What to do next**\n");
         for (k, n) in report.next_steps.iter().enumerate() {
-            let _ = writeln!(
-                s,
-                "{}. **{}**: {}",
-                k + 1,
-                n.stage,
-                n.text.replace('\n', " ")
-            );
+            let _ = writeln!(s, "{}. **{}**: {}", k + 1, n.stage, cell(&n.text));
         }
     }
     for st in &report.stages {
@@ -112,8 +125,8 @@ pub fn render(report: &Report) -> String {
                     .map(|(t, m)| {
                         format!(
                             "- {} / {}: {}",
-                            t.track,
-                            m.metric,
+                            cell(&t.track),
+                            cell(&m.metric),
                             m.relative_change_per_generation
                                 .map(|r| format!("{:+.1}% per generation", 100.0 * r))
                                 .unwrap_or_default()
@@ -125,7 +138,13 @@ pub fn render(report: &Report) -> String {
                         .iter()
                         .flat_map(|t| t.document_metrics.iter().map(move |m| (t, m)))
                         .filter(|(_, m)| m.collapsing)
-                        .map(|(t, m)| format!("- {} / {}: per-document trend", t.track, m.metric)),
+                        .map(|(t, m)| {
+                            format!(
+                                "- {} / {}: per-document trend",
+                                cell(&t.track),
+                                cell(&m.metric)
+                            )
+                        }),
                 );
                 if !alarmed.is_empty() {
                     let _ = writeln!(s, "\n**collapse**\n\n{}", alarmed.join("\n"));
@@ -174,4 +193,28 @@ fn shortcut_names(audit: &crate::features::shortcuts::ShortcutAudit) -> String {
             String::new()
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_cannot_inject_markup_or_break_a_table() {
+        // The payloads of a generator name, an id and a label in a summary posted to CI.
+        assert_eq!(
+            cell("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(
+            cell("[x](javascript:alert(1))"),
+            "\\[x\\](javascript:alert(1))"
+        );
+        assert_eq!(cell("# heading\n| a | b |"), "\\# heading \\| a \\| b \\|");
+        assert_eq!(cell("`code` *em* _u_"), "\\`code\\` \\*em\\* \\_u\\_");
+        assert_eq!(
+            cell("bell\u{7}esc\u{1b}]0;title"),
+            "bell\\u{7}esc\\u{1b}\\]0;title"
+        );
+    }
 }
