@@ -572,3 +572,38 @@ fn user_data_cannot_inject_markdown_html_or_terminal_sequences() {
     let html = std::fs::read_to_string(runs(&out)[0].join("report.html")).unwrap();
     assert!(!html.contains("<script") && !html.contains('\u{1b}'));
 }
+
+/// A run that stops between renaming its folder into place and appending its history line
+/// (killed, or history.jsonl not writable) loses no history: the next run adds the line from
+/// the run folder, and says so.
+#[test]
+fn a_run_folder_without_its_history_line_gets_it_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("reports");
+    report(&out, &["--stages", "drift"]);
+    let first = runs(&out)[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    // The crash: the folder is there, its line is not.
+    std::fs::write(out.join("history.jsonl"), "").unwrap();
+    let (_, text) = report(&out, &["--stages", "drift"]);
+    assert!(text.contains(&format!("run {first} had no line")), "{text}");
+    let ids: Vec<String> = std::fs::read_to_string(out.join("history.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["run_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert_eq!(ids[0], first);
+    // Nothing is added twice.
+    report(&out, &["--stages", "drift"]);
+    let lines = std::fs::read_to_string(out.join("history.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 3);
+}

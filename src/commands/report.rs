@@ -190,7 +190,14 @@ fn claim_run_folder(out_root: &Path, stamp: &str) -> Result<(String, PathBuf)> {
     loop {
         let partial = out_root.join(format!(".{run_id}.partial"));
         match std::fs::create_dir(&partial) {
-            Ok(()) if !out_root.join(&run_id).exists() => return Ok((run_id, partial)),
+            Ok(()) if !out_root.join(&run_id).exists() => {
+                // Whose run this is, so a later run can tell a live one from a killed one.
+                write_atomic(
+                    &partial.join(OWNER_FILE),
+                    std::process::id().to_string().as_bytes(),
+                )?;
+                return Ok((run_id, partial));
+            }
             Ok(()) => {
                 std::fs::remove_dir(&partial).map_err(|e| Error::output(&partial, e))?;
             }
@@ -200,6 +207,43 @@ fn claim_run_folder(out_root: &Path, stamp: &str) -> Result<(String, PathBuf)> {
         k += 1;
         run_id = format!("{stamp}-{k}");
     }
+}
+
+/// The file in a partial run folder naming the process writing it.
+const OWNER_FILE: &str = ".owner";
+/// A partial run folder this old whose process is gone is a killed run's.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+/// Removes the partial folders of killed runs under `out_root` (older than [`STALE_AFTER`],
+/// their owning process not running on this machine); returns their names. They would
+/// otherwise pile up and hold run ids.
+fn clean_stale_partials(out_root: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(out_root) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !(name.starts_with('.') && name.ends_with(".partial")) {
+            continue;
+        }
+        let path = entry.path();
+        let alive = std::fs::read_to_string(path.join(OWNER_FILE))
+            .ok()
+            .and_then(|pid| pid.trim().parse::<u32>().ok())
+            .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if path.is_dir() && old && !alive && std::fs::remove_dir_all(&path).is_ok() {
+            removed.push(name);
+        }
+    }
+    removed.sort();
+    removed
 }
 
 /// Where the run went and what it found.
@@ -224,6 +268,19 @@ pub fn run(
     }
     let (created, stamp) = time::now();
     std::fs::create_dir_all(out_root).map_err(|e| Error::output(out_root, e))?;
+    let history_path = out_root.join("history.jsonl");
+    for run in history::reconcile(&history_path, out_root)? {
+        tracing::warn!(
+            "run {run} had no line in {}: added from its folder",
+            history_path.display()
+        );
+    }
+    for name in clean_stale_partials(out_root) {
+        tracing::warn!(
+            "removed {name} in {}: the unfinished folder of a run that was stopped (its process is gone, over 6 hours old)",
+            out_root.display()
+        );
+    }
     let (run_id, partial) = claim_run_folder(out_root, &stamp)?;
     let done = out_root.join(&run_id);
     let folder = RunFolder {
@@ -269,8 +326,9 @@ pub fn run(
             svg: saved.svg,
         });
     }
-    let history_path = out_root.join("history.jsonl");
     let entry = HistoryEntry::of(&report, &run_id);
+    let entry_json = serde_json::to_string(&entry).map_err(|e| Error::Data(e.to_string()))?;
+    write_atomic(&partial.join(history::ENTRY_FILE), entry_json.as_bytes())?;
     // A damaged history costs the trend plot, never the run's own report.
     let mut past = history::read(&history_path).unwrap_or_else(|e| {
         tracing::warn!("history not plotted: {e}");
@@ -291,6 +349,8 @@ pub fn run(
     write_atomic(&html_path, html::render(&report, &inline).as_bytes())?;
     files.insert(0, html_path);
     let dir = done;
+    // The owner mark only matters while the folder is partial.
+    let _ = std::fs::remove_file(partial.join(OWNER_FILE));
     std::fs::rename(&partial, &dir).map_err(|e| Error::output(&dir, e))?;
     let files = files
         .iter()
@@ -303,6 +363,44 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partial_folders_of_killed_runs_are_removed_and_live_ones_kept() {
+        let root = tempfile::tempdir().unwrap();
+        let make = |name: &str, owner: Option<String>, age: Option<&str>| {
+            let dir = root.path().join(name);
+            std::fs::create_dir(&dir).unwrap();
+            if let Some(pid) = owner {
+                std::fs::write(dir.join(OWNER_FILE), pid).unwrap();
+            }
+            if let Some(age) = age {
+                let touched = std::process::Command::new("touch")
+                    .args(["-d", age])
+                    .arg(&dir)
+                    .status()
+                    .unwrap();
+                assert!(touched.success());
+            }
+        };
+        // Killed long ago (its pid is not running); running now (this test's pid); recent.
+        make(
+            ".20200101T000000Z.partial",
+            Some("4000000000".into()),
+            Some("2 days ago"),
+        );
+        make(
+            ".20200101T000001Z.partial",
+            Some(std::process::id().to_string()),
+            Some("2 days ago"),
+        );
+        make(".20200101T000002Z.partial", None, None);
+        assert_eq!(
+            clean_stale_partials(root.path()),
+            [".20200101T000000Z.partial"]
+        );
+        assert!(root.path().join(".20200101T000001Z.partial").exists());
+        assert!(root.path().join(".20200101T000002Z.partial").exists());
+    }
 
     #[test]
     fn a_run_id_is_never_handed_out_twice() {

@@ -144,3 +144,32 @@ pub fn read(path: &Path) -> Result<Vec<HistoryEntry>> {
         })
         .collect()
 }
+
+/// Each run folder keeps its own history line, written before the folder is renamed into
+/// place: a run that dies (or cannot write history.jsonl) after the rename loses no history.
+pub const ENTRY_FILE: &str = "history-entry.json";
+
+/// Appends the lines of complete run folders under `root` that `history` lacks (a run that
+/// stopped between renaming its folder and appending its line), oldest first; returns their
+/// run ids. A damaged history is left alone (its reader reports it).
+pub fn reconcile(history: &Path, root: &Path) -> Result<Vec<String>> {
+    let Ok(known) = read(history) else {
+        return Ok(Vec::new());
+    };
+    let known: std::collections::HashSet<String> = known.into_iter().map(|e| e.run_id).collect();
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Ok(Vec::new());
+    };
+    let mut missing: Vec<HistoryEntry> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| std::fs::read_to_string(e.path().join(ENTRY_FILE)).ok())
+        .filter_map(|text| serde_json::from_str::<HistoryEntry>(&text).ok())
+        .filter(|entry| !known.contains(&entry.run_id))
+        .collect();
+    missing.sort_by(|a, b| a.run_id.cmp(&b.run_id));
+    for entry in &missing {
+        append(history, entry)?;
+    }
+    Ok(missing.into_iter().map(|e| e.run_id).collect())
+}
