@@ -28,6 +28,25 @@ fn report_config(config: &str, out: &std::path::Path, extra: &[&str]) -> (i32, S
     )
 }
 
+/// A config file `name` in `dir` reading `input` with the demo's schema (`label` human|machine
+/// as the source), then `extra` TOML.
+fn labelled_config(
+    dir: &std::path::Path,
+    name: &str,
+    input: &std::path::Path,
+    extra: &str,
+) -> std::path::PathBuf {
+    write(
+        dir,
+        name,
+        format!(
+            "[ingest]\ninputs = [{:?}]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n{extra}",
+            input.display().to_string()
+        )
+        .as_bytes(),
+    )
+}
+
 fn runs(out: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut dirs: Vec<_> = std::fs::read_dir(out)
         .unwrap()
@@ -182,15 +201,7 @@ fn a_stage_that_cannot_run_is_reported_without_losing_the_others() {
     let out = tmp.path().join("reports");
     // The demo corpus without the demo's detector data and generations: no fingerprint model
     // to score with, no `generation` field to follow.
-    let config = tmp.path().join("report.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[ingest]\ninputs = [{:?}]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n",
-            demo_path().display().to_string()
-        ),
-    )
-    .unwrap();
+    let config = labelled_config(tmp.path(), "report.toml", &demo_path(), "");
     let config = config.display().to_string();
     let (code, text) = report_config(&config, &out, &["--stages", "collapse,drift,fingerprint"]);
     assert_eq!(code, 2, "{text}");
@@ -229,15 +240,15 @@ fn the_policy_stage_runs_from_the_config() {
     let demo = demo_path();
     let human = demo_human_lines()[..20].to_vec();
     std::fs::write(tmp.path().join("eval.jsonl"), human.join("\n") + "\n").unwrap();
-    let config = tmp.path().join("report.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[ingest]\ninputs = [{demo:?}]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n[policy]\ntrain = [{demo:?}]\neval = [\"eval.jsonl\"]\n",
-            demo = demo.display().to_string()
+    let config = labelled_config(
+        tmp.path(),
+        "report.toml",
+        &demo,
+        &format!(
+            "[policy]\ntrain = [{:?}]\neval = [\"eval.jsonl\"]\n",
+            demo.display().to_string()
         ),
-    )
-    .unwrap();
+    );
     let out = tmp.path().join("reports");
     let o = Command::cargo_bin("driftprint")
         .unwrap()
@@ -299,15 +310,7 @@ fn compare_explains_what_changed_between_two_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("reports");
     let calm = calm_corpus(tmp.path());
-    let config = tmp.path().join("calm.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[ingest]\ninputs = [{:?}]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n",
-            calm.display().to_string()
-        ),
-    )
-    .unwrap();
+    let config = labelled_config(tmp.path(), "calm.toml", &calm, "");
     let calm_run = Command::cargo_bin("driftprint")
         .unwrap()
         .args(["report", "--config"])
@@ -370,17 +373,12 @@ fn config_with_model(
     input: &std::path::Path,
     model: &std::path::Path,
 ) -> std::path::PathBuf {
-    let config = dir.join(name);
-    std::fs::write(
-        &config,
-        format!(
-            "[ingest]\ninputs = [{:?}]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n[fingerprint]\nmodel = {:?}\n",
-            input.display().to_string(),
-            model.display().to_string()
-        ),
+    labelled_config(
+        dir,
+        name,
+        input,
+        &format!("[fingerprint]\nmodel = {:?}\n", model.display().to_string()),
     )
-    .unwrap();
-    config
 }
 
 fn report_with(config: &std::path::Path, out: &std::path::Path) -> i32 {
@@ -528,15 +526,15 @@ fn user_data_cannot_inject_markdown_html_or_terminal_sequences() {
     );
     let eval = demo_human_lines()[200..230].join("\n") + "\n";
     let eval = write(tmp.path(), "eval.jsonl", eval.as_bytes());
-    let config = write(
+    let config = labelled_config(
         tmp.path(),
         "report.toml",
-        format!(
-            "[ingest]\ninputs = [{c:?}]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n[policy]\ntrain = [{c:?}]\neval = [{e:?}]\n",
-            c = corpus.display().to_string(),
-            e = eval.display().to_string()
-        )
-        .as_bytes(),
+        &corpus,
+        &format!(
+            "[policy]\ntrain = [{:?}]\neval = [{:?}]\n",
+            corpus.display().to_string(),
+            eval.display().to_string()
+        ),
     );
     let out = tmp.path().join("reports");
     let o = Command::cargo_bin("driftprint")

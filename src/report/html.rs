@@ -37,13 +37,27 @@ h3{font-size:16px;margin:14px 0 6px}ol.next{font-size:14px;line-height:1.5;paddi
 /// Text made safe for HTML element content and attribute values; control characters (a
 /// document's ESC or BEL) are shown as `\u{..}` escapes.
 pub fn escape(s: &str) -> String {
+    escape_with(s, |c, out| match c {
+        '"' => {
+            out.push_str("&quot;");
+            true
+        }
+        _ => false,
+    })
+}
+
+/// `s` with `&`, `<`, `>` as entities and control characters but line feed and tab as
+/// `\u{..}` escapes; `extra` handles a character first (true: it wrote it).
+pub(crate) fn escape_with(s: &str, extra: impl Fn(char, &mut String) -> bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        if extra(c, &mut out) {
+            continue;
+        }
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
             '\n' | '\t' => out.push(c),
             c if c.is_control() => out.extend(c.escape_unicode()),
             c => out.push(c),

@@ -10,22 +10,18 @@ use crate::divergence::format_p;
 /// syntax that could open a link, a heading, code or emphasis escaped, table pipes escaped,
 /// line breaks folded and other control characters shown as `\u{..}` escapes.
 pub fn cell(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.extend(c.escape_unicode()),
-            c => out.push(c),
+    super::html::escape_with(s, |c, out| match c {
+        '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+            out.push('\\');
+            out.push(c);
+            true
         }
-    }
-    out
+        '\n' | '\r' | '\t' => {
+            out.push(' ');
+            true
+        }
+        _ => false,
+    })
 }
 
 pub fn render(report: &Report) -> String {
