@@ -10,14 +10,18 @@ use serde_json::Value;
 
 /// The demo report (`data/driftprint.toml`) written under `out`: exit code and output.
 fn report(out: &std::path::Path, extra: &[&str]) -> (i32, String) {
-    report_config("data/driftprint.toml", out, extra)
+    report_config(std::path::Path::new("data/driftprint.toml"), out, extra)
 }
 
-fn report_config(config: &str, out: &std::path::Path, extra: &[&str]) -> (i32, String) {
+/// `driftprint report --config CONFIG --out OUT EXTRA...` from the repo root: exit code and
+/// stdout followed by stderr.
+fn report_config(config: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> (i32, String) {
     let o = Command::cargo_bin("driftprint")
         .unwrap()
         .current_dir(repo_root())
-        .args(["report", "--config", config, "--out"])
+        .args(["report", "--config"])
+        .arg(config)
+        .arg("--out")
         .arg(out)
         .args(extra)
         .output()
@@ -202,7 +206,6 @@ fn a_stage_that_cannot_run_is_reported_without_losing_the_others() {
     // The demo corpus without the demo's detector data and generations: no fingerprint model
     // to score with, no `generation` field to follow.
     let config = labelled_config(tmp.path(), "report.toml", &demo_path(), "");
-    let config = config.display().to_string();
     let (code, text) = report_config(&config, &out, &["--stages", "collapse,drift,fingerprint"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.starts_with("INCOMPLETE: "), "{text}");
@@ -250,22 +253,8 @@ fn the_policy_stage_runs_from_the_config() {
         ),
     );
     let out = tmp.path().join("reports");
-    let o = Command::cargo_bin("driftprint")
-        .unwrap()
-        .arg("report")
-        .arg("--config")
-        .arg(&config)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&o.stdout).to_string();
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{text}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let (code, text) = report_config(&config, &out, &[]);
+    assert_eq!(code, 1, "{text}");
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(runs(&out)[0].join("report.json")).unwrap())
             .unwrap();
@@ -311,20 +300,8 @@ fn compare_explains_what_changed_between_two_runs() {
     let out = tmp.path().join("reports");
     let calm = calm_corpus(tmp.path());
     let config = labelled_config(tmp.path(), "calm.toml", &calm, "");
-    let calm_run = Command::cargo_bin("driftprint")
-        .unwrap()
-        .args(["report", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(
-        calm_run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&calm_run.stdout)
-    );
+    let (code, text) = report_config(&config, &out, &[]);
+    assert_eq!(code, 0, "{text}");
     let (code, _) = report(&out, &[]);
     assert_eq!(code, 1);
     let dirs = runs(&out);
@@ -382,15 +359,7 @@ fn config_with_model(
 }
 
 fn report_with(config: &std::path::Path, out: &std::path::Path) -> i32 {
-    let o = Command::cargo_bin("driftprint")
-        .unwrap()
-        .args(["report", "--config"])
-        .arg(config)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    o.status.code().unwrap()
+    report_config(config, out, &[]).0
 }
 
 /// The plots a person expects: the projection and top features of the drift stage, the

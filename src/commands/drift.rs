@@ -138,16 +138,14 @@ fn check_field(field: &str, flag: &str) -> Result<()> {
 /// Documents per side: `[drift] max_per_side`, cut to `[features.lm] max_documents` when the
 /// language model is among the features (it is ~1,000× slower than the rest).
 fn lm_cap(config: &Config) -> usize {
+    let cap = config.drift.max_per_side;
     match config
         .features
         .kinds
         .contains(&crate::features::FeatureKind::Lm)
     {
-        true => config
-            .drift
-            .max_per_side
-            .min(config.features.lm.max_documents),
-        false => config.drift.max_per_side,
+        true => cap.min(config.features.lm.max_documents),
+        false => cap,
     }
 }
 
@@ -541,10 +539,10 @@ pub fn run(
             if let Some(line) = discrepancy_line(&prepared) {
                 notes.push(line);
             }
-            if lm_cap(config) < config.drift.max_per_side {
+            let cap = lm_cap(config);
+            if cap < config.drift.max_per_side {
                 notes.push(format!(
-                    "sampled at most {} documents per side for the language model ([features.lm] max_documents)",
-                    lm_cap(config)
+                    "sampled at most {cap} documents per side for the language model ([features.lm] max_documents)"
                 ));
             }
             features = config

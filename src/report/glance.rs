@@ -55,12 +55,11 @@ pub fn glance(stages: &[StageReport]) -> (Vec<StageGlance>, Vec<NextStep>) {
 }
 
 fn drift(d: &crate::commands::drift::DriftReport, next: &mut Vec<NextStep>) -> String {
-    let gated: Vec<_> = overall_outcomes(d)
-        .filter(|o| o.gated && o.gate_p.is_some())
-        .collect();
-    let strongest = gated
-        .iter()
-        .min_by(|a, b| a.gate_p.unwrap_or(1.0).total_cmp(&b.gate_p.unwrap_or(1.0)));
+    // The gated test with the smallest Holm-adjusted p decided the stage, blocked or not.
+    let strongest = overall_outcomes(d)
+        .filter_map(|o| Some((o, o.gate_p?)))
+        .filter(|(o, _)| o.gated)
+        .min_by(|a, b| a.1.total_cmp(&b.1));
     for o in overall_outcomes(d).filter(|o| o.blocks) {
         let Some(r) = &o.result else { continue };
         let mut text = format!("{} blocks ({})", o.test, r.details.summary);
@@ -99,12 +98,7 @@ fn drift(d: &crate::commands::drift::DriftReport, next: &mut Vec<NextStep>) -> S
         });
     }
     match strongest {
-        Some(o) => format!(
-            "{} p = {} after Holm (α {})",
-            o.test,
-            format_p(o.gate_p.unwrap_or(1.0)),
-            d.alpha
-        ),
+        Some((o, p)) => format!("{} p = {} after Holm (α {})", o.test, format_p(p), d.alpha),
         None => "no gated test ran".into(),
     }
 }
