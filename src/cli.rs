@@ -627,6 +627,16 @@ pub struct IngestArgs {
     /// Documents per batch when streaming; bounds memory [default: 4096].
     #[arg(long, value_name = "N")]
     pub batch_size: Option<usize>,
+
+    /// Longest document text, e.g. 10MB or 512KiB; a longer one is an error naming its file
+    /// and line [default: the config's [ingest] max_doc_bytes, else 10MB].
+    #[arg(long, value_name = "SIZE")]
+    pub max_doc_bytes: Option<String>,
+
+    /// Cut documents over --max-doc-bytes at the limit (counted and reported) instead of
+    /// failing.
+    #[arg(long)]
+    pub truncate_long_docs: bool,
 }
 
 #[derive(Debug, Args)]

@@ -103,6 +103,9 @@ struct RawIngest {
     format: Option<String>,
     lossy_utf8: Option<bool>,
     batch_size: Option<usize>,
+    /// Bytes (integer) or a size such as "10MB".
+    max_doc_bytes: Option<toml::Value>,
+    truncate_long_docs: Option<bool>,
     /// schema field -> input field name.
     #[serde(default)]
     fields: BTreeMap<String, String>,
@@ -365,6 +368,20 @@ impl Config {
             }
             ingest.batch_size = b;
         }
+        if let Some(size) = &raw.ingest.max_doc_bytes {
+            ingest.max_doc_bytes = match size {
+                toml::Value::Integer(n) if *n > 0 => *n as u64,
+                toml::Value::String(s) => crate::corpus::byte_size::parse_byte_size(s)
+                    .map_err(|m| err("ingest.max_doc_bytes", m))?,
+                other => {
+                    return Err(err(
+                        "ingest.max_doc_bytes",
+                        format!("must be a positive number of bytes or a size such as \"10MB\", not {other}"),
+                    ))
+                }
+            };
+        }
+        ingest.truncate_long_docs = raw.ingest.truncate_long_docs.unwrap_or(false);
         let mut fields = FieldMap::default();
         for (field, input) in &raw.ingest.fields {
             fields

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use driftprint::app::{self, EXIT_BAD_INPUT};
 use driftprint::cli::Cli;
+use tracing_subscriber::field::MakeExt;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -47,8 +48,21 @@ fn init_logging(verbose: u8, quiet: bool) {
     };
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("driftprint={level},warn")));
+    // Messages quote user data (file names, ids, generator names): their control characters
+    // are shown escaped, never obeyed by the terminal.
+    let fields = tracing_subscriber::fmt::format::debug_fn(|w, field, value| {
+        let text = format!("{value:?}");
+        let text = driftprint::output::terminal::terminal_safe(&text);
+        if field.name() == "message" {
+            write!(w, "{text}")
+        } else {
+            write!(w, "{field}={text}")
+        }
+    })
+    .delimited(" ");
     // Colour only on a terminal: CI logs and files must not collect escape codes.
     tracing_subscriber::fmt()
+        .fmt_fields(fields)
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)

@@ -224,3 +224,31 @@ fn features_are_identical_across_runs_and_thread_counts() {
     assert_eq!(sidecar["columns"][113], "format_lines");
     assert_eq!(sidecar["columns"][392], "ngram_proj_255");
 }
+
+/// Warnings quote file names and ids: their control characters are shown escaped, and a log
+/// that is not a terminal gets no colour codes.
+#[test]
+fn warnings_show_control_characters_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.txt", b"A document.");
+    let fifo = dir.path().join("\u{1b}]0;owned\u{7}\u{1b}[2J.txt");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let o = driftprint()
+        .arg("inspect")
+        .arg(dir.path())
+        .args(["--lineage", "source=real"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("skipped, not a regular file"), "{stderr}");
+    assert!(stderr.contains("\\u{1b}]0;owned\\u{7}"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+}

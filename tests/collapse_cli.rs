@@ -399,6 +399,7 @@ fn simulate_writes_generations_with_lineage_that_collapse_reads() {
 #[test]
 fn simulate_compares_real_fractions_and_collapse_plots() {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("runs")).unwrap();
     let json = dir.path().join("compare.json");
     driftprint()
         .args([

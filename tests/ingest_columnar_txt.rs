@@ -234,3 +234,57 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn columnar_and_text_readers_apply_the_document_size_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "word ".repeat(300);
+    let b = batch(
+        &["a", "b"],
+        &[Some("short"), Some(&long)],
+        &["human", "llm"],
+    );
+    let options = IngestOptions {
+        max_doc_bytes: 1000,
+        ..remapped()
+    };
+    for (name, bytes) in [
+        ("s.parquet", parquet_bytes(&b)),
+        ("s.arrow", arrow_file_bytes(&b)),
+    ] {
+        let path = write(dir.path(), name, &bytes);
+        let e = load_err(&path, &options);
+        assert_mentions(
+            &e,
+            &[name, "row 2", "body", "(1500 bytes)", "limit of 1000"],
+        );
+        let cut = IngestOptions {
+            truncate_long_docs: true,
+            ..options.clone()
+        };
+        let corpus = load(&[path], &cut).unwrap();
+        assert_eq!(corpus.docs[1].text.len(), 1000);
+        assert_eq!(corpus.stats.truncated, 1);
+    }
+
+    let texts = dir.path().join("texts");
+    write(&texts, "long.txt", long.as_bytes());
+    write(&texts, "short.txt", b"A short one.");
+    let options = IngestOptions {
+        max_doc_bytes: 1000,
+        ..with_defaults("source=real")
+    };
+    let e = load(std::slice::from_ref(&texts), &options).unwrap_err();
+    assert_mentions(&e, &["long.txt", "(1500 bytes)", "limit of 1000"]);
+    let cut = IngestOptions {
+        truncate_long_docs: true,
+        ..options
+    };
+    let corpus = load(&[texts], &cut).unwrap();
+    assert_eq!(corpus.docs[0].text.len(), 1000);
+    assert_eq!(corpus.stats.truncated, 1);
+    assert_mentions(
+        &corpus.stats.truncated_examples.join(" "),
+        &["long.txt was 1500 bytes"],
+    );
+}

@@ -333,3 +333,114 @@ fn a_csv_column_named_twice_is_an_error_naming_it() {
         ],
     );
 }
+
+fn limited(max_doc_bytes: u64, truncate: bool) -> IngestOptions {
+    IngestOptions {
+        max_doc_bytes,
+        truncate_long_docs: truncate,
+        ..IngestOptions::default()
+    }
+}
+
+#[test]
+fn a_document_over_the_size_limit_is_an_error_naming_file_line_and_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "word ".repeat(300);
+    let jsonl = write(
+        dir.path(),
+        "a.jsonl",
+        format!(
+            "{{\"id\":\"a\",\"text\":\"short\",\"source\":\"real\"}}\n\
+             {{\"id\":\"b\",\"text\":\"{long}\",\"source\":\"real\"}}\n"
+        )
+        .as_bytes(),
+    );
+    let e = load_err(&jsonl, &limited(1000, false));
+    assert_mentions(
+        &e,
+        &[
+            "a.jsonl",
+            "line 2",
+            "text",
+            "(1500 bytes)",
+            "limit of 1000 bytes",
+            "--max-doc-bytes",
+            "--truncate-long-docs",
+        ],
+    );
+    let csv = write(
+        dir.path(),
+        "a.csv",
+        format!("id,text,source\na,short,real\nb,\"{long}\",real\n").as_bytes(),
+    );
+    let e = load_err(&csv, &limited(1000, false));
+    assert_mentions(
+        &e,
+        &["a.csv", "line 3", "(1500 bytes)", "limit of 1000 bytes"],
+    );
+    // Within the limit (the default is 10 MB) both load.
+    for path in [jsonl, csv] {
+        assert_eq!(load(&[path], &limited(1500, false)).unwrap().len(), 2);
+    }
+}
+
+#[test]
+fn with_truncation_long_documents_are_cut_at_a_character_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    // 3-byte characters: a cut at 1000 bytes falls inside one.
+    let long = "\u{20ac}".repeat(500);
+    let jsonl = write(
+        dir.path(),
+        "a.jsonl",
+        format!(
+            "{{\"id\":\"a\",\"text\":\"{long}\",\"source\":\"real\"}}\n\
+             {{\"id\":\"b\",\"text\":\"short\",\"source\":\"real\"}}\n"
+        )
+        .as_bytes(),
+    );
+    let corpus = load(&[jsonl], &limited(1000, true)).unwrap();
+    assert_eq!(corpus.docs[0].text, "\u{20ac}".repeat(333));
+    assert_eq!(corpus.docs[1].text, "short");
+    assert_eq!(corpus.stats.truncated, 1);
+    assert_mentions(
+        &corpus.stats.truncated_examples.join(" "),
+        &["a.jsonl: line 1 was 1500 bytes"],
+    );
+}
+
+/// A record far over the limit is refused while it is read: the reader never holds more than
+/// twice the limit plus 1 MiB of it (what the compression-bomb test relies on).
+#[test]
+fn a_record_far_over_the_limit_is_refused_before_it_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "x".repeat(3_000_000);
+    let jsonl = write(
+        dir.path(),
+        "huge.jsonl",
+        format!("{{\"id\":\"a\",\"text\":\"ok\",\"source\":\"real\"}}\n{{\"text\":\"{huge}\"}}\n")
+            .as_bytes(),
+    );
+    for truncate in [false, true] {
+        let e = load_err(&jsonl, &limited(1000, truncate));
+        assert_mentions(
+            &e,
+            &[
+                "huge.jsonl",
+                "line 2",
+                "longer than",
+                "reading stopped",
+                "--max-doc-bytes",
+            ],
+        );
+    }
+    let csv = write(
+        dir.path(),
+        "huge.csv",
+        format!("id,text,source\na,ok,real\nb,\"{huge}\",real\n").as_bytes(),
+    );
+    let e = load_err(&csv, &limited(1000, false));
+    assert_mentions(
+        &e,
+        &["huge.csv", "line 3", "longer than", "reading stopped"],
+    );
+}

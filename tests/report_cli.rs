@@ -341,6 +341,78 @@ fn compare_explains_what_changed_between_two_runs() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+
+    // Outputs in folders that do not exist are errors before anything is printed or created.
+    let missing = tmp.path().join("missing");
+    for flag in ["-o", "--json"] {
+        let o = Command::cargo_bin("driftprint")
+            .unwrap()
+            .args(["compare", &ids[0], &ids[1], "--out"])
+            .arg(&out)
+            .arg(flag)
+            .arg(missing.join("compare.out"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{flag}");
+        assert!(o.stdout.is_empty(), "{flag}: printed before failing");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("does not exist"));
+        assert!(!missing.exists(), "{flag} created its folder");
+    }
+
+    // RUN_B's folder read-only: the HTML goes to the current folder, and says so.
+    std::fs::remove_file(dirs[1].join("compare.html")).unwrap();
+    let Some(_lock) = ReadOnly::folder(&dirs[1]) else {
+        eprintln!("skipped the read-only case: cannot make a folder read-only here");
+        return;
+    };
+    let here = tmp.path().join("here");
+    std::fs::create_dir(&here).unwrap();
+    let o = Command::cargo_bin("driftprint")
+        .unwrap()
+        .current_dir(&here)
+        .args(["compare", &ids[0], &ids[1], "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stderr.contains("current folder"), "{stderr}");
+    assert!(here.join("compare.html").is_file());
+}
+
+/// A folder nothing can be written into until this is dropped (`chattr +i` as root, whom
+/// permissions do not stop); `None` when this machine cannot do either.
+struct ReadOnly(std::path::PathBuf);
+
+impl ReadOnly {
+    fn folder(dir: &std::path::Path) -> Option<ReadOnly> {
+        use std::os::unix::fs::PermissionsExt;
+        let lock = ReadOnly(dir.to_path_buf());
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).ok()?;
+        let _ = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status();
+        let probe = dir.join(".probe");
+        if std::fs::write(&probe, b"").is_ok() {
+            let _ = std::fs::remove_file(&probe);
+            return None;
+        }
+        Some(lock)
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .stderr(std::process::Stdio::null())
+            .status();
+        let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+    }
 }
 
 /// A config over `input` (demo schema) with the detector as its fingerprint model.

@@ -1,5 +1,6 @@
 //! `report` and `compare`: the nightly report and what changed between two runs.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::{display_paths, emit, EXIT_BAD_INPUT, EXIT_BLOCKED};
@@ -7,7 +8,7 @@ use crate::cli::{CompareArgs, ReportArgs};
 use crate::commands;
 use crate::error::Error;
 use crate::output::terminal::terminal_safe;
-use crate::output::write_atomic;
+use crate::output::AtomicFile;
 use crate::progress::bytes_bar;
 
 pub(super) fn report(args: &ReportArgs, quiet: bool) -> Result<ExitCode, Error> {
@@ -48,18 +49,32 @@ pub(super) fn compare(args: &CompareArgs) -> Result<ExitCode, Error> {
     let a = compare::locate(&args.a, &args.out)?;
     let b = compare::locate(&args.b, &args.out)?;
     let comparison = compare::compare(&a, &b)?;
+    // Where the HTML goes is settled before anything is printed, so a run never prints its
+    // comparison and then fails.
+    let mut html = match &args.output {
+        Some(path) => AtomicFile::create(path)?,
+        None => {
+            let beside_b = b
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join("compare.html");
+            AtomicFile::create(&beside_b).or_else(|e| {
+                let here = std::path::Path::new("compare.html");
+                tracing::warn!(
+                    "{e}; writing {} in the current folder instead (choose with -o)",
+                    here.display()
+                );
+                AtomicFile::create(here)
+            })?
+        }
+    };
     emit(&comparison, &comparison.to_text(), args.json.as_deref())?;
-    let html = args.output.clone().unwrap_or_else(|| {
-        b.parent()
-            .unwrap_or(std::path::Path::new("."))
-            .join("compare.html")
-    });
-    write_atomic(
-        &html,
-        crate::report::html::render_compare(&comparison).as_bytes(),
-    )?;
+    html.write_all(crate::report::html::render_compare(&comparison).as_bytes())
+        .map_err(|e| Error::output(html.path(), e))?;
+    let html_path = html.path().to_path_buf();
+    html.commit()?;
     if args.json.as_deref() != Some(std::path::Path::new("-")) {
-        println!("wrote {}", html.display());
+        println!("wrote {}", terminal_safe(&html_path.display().to_string()));
     }
     Ok(ExitCode::SUCCESS)
 }

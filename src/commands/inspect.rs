@@ -263,6 +263,15 @@ impl InspectReport {
                 self.ingest.generated_ids
             );
         }
+        if self.ingest.truncated > 0 {
+            let _ = writeln!(
+                s,
+                "documents cut to the limit of {} (--truncate-long-docs): {} (e.g. {})",
+                crate::corpus::byte_size::format_bytes(self.ingest.max_doc_bytes),
+                self.ingest.truncated,
+                self.ingest.truncated_examples.join("; ")
+            );
+        }
         if self.ingest.utf8_replacements > 0 {
             let _ = writeln!(
                 s,

@@ -74,6 +74,11 @@ pub fn resolve_config(args: &IngestArgs) -> Result<Config> {
         crate::config::check_dim(b, 1_000_000).map_err(|m| flag_err("--batch-size", m))?;
         ingest.batch_size = b;
     }
+    if let Some(size) = &args.max_doc_bytes {
+        ingest.max_doc_bytes = crate::corpus::byte_size::parse_byte_size(size)
+            .map_err(|m| flag_err("--max-doc-bytes", m))?;
+    }
+    ingest.truncate_long_docs |= args.truncate_long_docs;
     Ok(config)
 }
 

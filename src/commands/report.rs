@@ -211,12 +211,9 @@ fn claim_run_folder(out_root: &Path, stamp: &str) -> Result<(String, PathBuf)> {
 
 /// The file in a partial run folder naming the process writing it.
 const OWNER_FILE: &str = ".owner";
-/// A partial run folder this old whose process is gone is a killed run's.
-const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
 
-/// Removes the partial folders of killed runs under `out_root` (older than [`STALE_AFTER`],
-/// their owning process not running on this machine); returns their names. They would
-/// otherwise pile up and hold run ids.
+/// Removes the partial folders of killed runs under `out_root` (see [`crate::output::stale`]);
+/// returns their names. They would otherwise pile up and hold run ids.
 fn clean_stale_partials(out_root: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(out_root) else {
         return Vec::new();
@@ -228,17 +225,13 @@ fn clean_stale_partials(out_root: &Path) -> Vec<String> {
             continue;
         }
         let path = entry.path();
-        let alive = std::fs::read_to_string(path.join(OWNER_FILE))
+        let owner = std::fs::read_to_string(path.join(OWNER_FILE))
             .ok()
-            .and_then(|pid| pid.trim().parse::<u32>().ok())
-            .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age >= STALE_AFTER);
-        if path.is_dir() && old && !alive && std::fs::remove_dir_all(&path).is_ok() {
+            .and_then(|pid| pid.trim().parse::<u32>().ok());
+        if path.is_dir()
+            && crate::output::stale::is_stale(&path, owner)
+            && std::fs::remove_dir_all(&path).is_ok()
+        {
             removed.push(name);
         }
     }
@@ -316,8 +309,10 @@ pub fn run(
         files.push(partial.join(TRAINED_MODEL));
     }
     let mut inline = Vec::new();
+    let plots_dir = partial.join("plots");
+    std::fs::create_dir(&plots_dir).map_err(|e| Error::output(&plots_dir, e))?;
     for named in figures::all(&report) {
-        let saved = plots::save(&named.figure, &partial.join("plots").join(&named.name))?;
+        let saved = plots::save(&named.figure, &plots_dir.join(&named.name))?;
         files.extend(saved.files);
         inline.push(html::InlineFigure {
             stage: named.stage,
@@ -336,7 +331,7 @@ pub fn run(
     });
     past.push(entry.clone());
     if let Some(figure) = figures::history(&past, &report) {
-        let saved = plots::save(&figure, &partial.join("plots").join("history"))?;
+        let saved = plots::save(&figure, &plots_dir.join("history"))?;
         files.extend(saved.files);
         inline.push(html::InlineFigure {
             stage: "history",

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::jsonl::{decode_utf8, file_name};
 use super::raw::{RawRecord, RawValue};
+use super::record_limit::{record_too_long_message, BudgetedReader, RecordBudget};
 use super::schema::{DocBuilder, IngestOptions};
 use super::stream::{Batch, DocReader, IngestStats};
 use crate::error::{InputError, Location};
@@ -16,7 +17,9 @@ pub(crate) struct CsvReader {
     path: PathBuf,
     file_name: String,
     options: IngestOptions,
-    reader: csv::Reader<Box<dyn std::io::BufRead + Send>>,
+    reader: csv::Reader<BudgetedReader<Box<dyn std::io::BufRead + Send>>>,
+    /// Caps the bytes of one row the CSV parser may buffer; reset after each row.
+    budget: RecordBudget,
     headers: Vec<String>,
     index: HashMap<String, usize>,
 }
@@ -29,20 +32,31 @@ impl CsvReader {
     ) -> Result<Self, InputError> {
         let lower = path.to_string_lossy().to_ascii_lowercase();
         let delimiter = if lower.contains(".tsv") { b'\t' } else { b',' };
+        let budget = RecordBudget::new(options.max_record_bytes());
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
-            .from_reader(super::format::open_text(path, counter)?);
-        let raw_headers = reader
-            .byte_headers()
-            .map_err(|e| {
-                InputError::new(
+            .from_reader(BudgetedReader::new(
+                super::format::open_text(path, counter)?,
+                budget.clone(),
+            ));
+        let raw_headers = match reader.byte_headers() {
+            Ok(headers) => headers.clone(),
+            Err(_) if budget.exhausted() => {
+                return Err(InputError::new(
+                    path,
+                    Location::Line(1),
+                    record_too_long_message("the header row", &options),
+                ))
+            }
+            Err(e) => {
+                return Err(InputError::new(
                     path,
                     Location::Line(1),
                     format!("cannot read the header row: {e}"),
-                )
-            })?
-            .clone();
+                ))
+            }
+        };
         let mut headers = Vec::with_capacity(raw_headers.len());
         for h in raw_headers.iter() {
             let (name, _) = decode_utf8(h, options.lossy_utf8, path, &Location::Line(1))?;
@@ -64,7 +78,9 @@ impl CsvReader {
                 .with_field(h));
             }
         }
+        budget.reset();
         Ok(CsvReader {
+            budget,
             path: path.to_path_buf(),
             file_name: file_name(path),
             options,
@@ -107,6 +123,16 @@ impl DocReader for CsvReader {
         let mut taken = 0;
         while taken < max {
             let more = self.reader.read_byte_record(&mut record).map_err(|e| {
+                if self.budget.exhausted() {
+                    // The parser does not know where the unfinished row began: the last
+                    // complete one tells the reader where to look.
+                    let after = self.reader.position().line();
+                    return InputError::new(
+                        &self.path,
+                        Location::Line(after),
+                        record_too_long_message("the row starting on this line", &self.options),
+                    );
+                }
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 let message = match e.kind() {
                     csv::ErrorKind::UnequalLengths {
@@ -121,6 +147,7 @@ impl DocReader for CsvReader {
             if !more {
                 return Ok(false);
             }
+            self.budget.reset();
             let line = record.position().map(|p| p.line()).unwrap_or(0);
             let location = Location::Line(line);
             let mut values = Vec::with_capacity(record.len());

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::raw::{RawRecord, RawValue};
+use super::record_limit::{read_line_within, record_too_long_message, LineRead};
 use super::schema::{DocBuilder, IngestOptions, RowOutcome};
 use super::stream::{Batch, DocReader, IngestStats};
 use crate::error::{InputError, Location};
@@ -133,18 +134,30 @@ impl DocReader for JsonlReader {
     ) -> Result<bool, InputError> {
         let mut lines: Vec<(u64, Vec<u8>)> = Vec::with_capacity(max);
         let mut more = true;
+        let max_line = self.parser.options.max_record_bytes();
         while lines.len() < max {
             let mut buf = Vec::new();
-            let n = self.reader.read_until(b'\n', &mut buf).map_err(|e| {
+            let location = Location::Line(self.line_no + 1);
+            let read = read_line_within(&mut self.reader, &mut buf, max_line).map_err(|e| {
                 InputError::new(
                     &self.parser.path,
-                    Location::Line(self.line_no + 1),
+                    location.clone(),
                     format!("read failed: {e}"),
                 )
             })?;
-            if n == 0 {
-                more = false;
-                break;
+            match read {
+                LineRead::End => {
+                    more = false;
+                    break;
+                }
+                LineRead::TooLong => {
+                    return Err(InputError::new(
+                        &self.parser.path,
+                        location,
+                        record_too_long_message("the line", &self.parser.options),
+                    ))
+                }
+                LineRead::Line => {}
             }
             self.line_no += 1;
             while matches!(buf.last(), Some(b'\n' | b'\r')) {
@@ -156,14 +169,16 @@ impl DocReader for JsonlReader {
             }
             lines.push((self.line_no, buf));
         }
-        let parsed: Vec<Result<(RowOutcome, u64), InputError>> = lines
-            .par_iter()
-            .map(|(no, bytes)| self.parser.parse_line(*no, bytes))
+        // Each line's bytes are freed as soon as it is parsed: a long line is held once, not
+        // next to its parsed document.
+        let parsed: Vec<_> = lines
+            .into_par_iter()
+            .map(|(no, bytes)| (no, self.parser.parse_line(no, &bytes)))
             .collect();
-        for ((line_no, _), result) in lines.iter().zip(parsed) {
+        for (line_no, result) in parsed {
             let (outcome, replaced) = result?;
             stats.utf8_replacements += replaced;
-            out.accept(outcome, Location::Line(*line_no), &self.parser.path, stats);
+            out.accept(outcome, Location::Line(line_no), &self.parser.path, stats);
         }
         Ok(more)
     }

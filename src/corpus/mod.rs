@@ -5,6 +5,7 @@
 //! new file plus one line in [`format::Format`].
 
 mod arrow_ipc;
+pub mod byte_size;
 mod columnar;
 mod csv;
 mod format;
@@ -12,6 +13,7 @@ pub mod grouping;
 mod jsonl;
 mod parquet;
 mod raw;
+mod record_limit;
 pub mod sample;
 pub mod schema;
 mod stream;

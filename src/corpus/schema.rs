@@ -1,10 +1,12 @@
 //! Mapping users' field names and values onto our schema, and validating each row once.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::byte_size::{format_bytes, DEFAULT_MAX_DOC_BYTES};
 use super::raw::{RawRecord, RawValue};
 use super::{Doc, Lineage, Source, Split};
 use crate::error::{InputError, Location};
@@ -229,6 +231,12 @@ pub struct IngestOptions {
     /// and balancing by any field of the file).
     #[serde(default)]
     pub keep_fields: Vec<String>,
+    /// Longest document text in bytes (0: [`DEFAULT_MAX_DOC_BYTES`]); longer is an error.
+    #[serde(default)]
+    pub max_doc_bytes: u64,
+    /// Cut texts over `max_doc_bytes` at the limit, and count them, instead of failing.
+    #[serde(default)]
+    pub truncate_long_docs: bool,
 }
 
 impl IngestOptions {
@@ -246,14 +254,36 @@ impl IngestOptions {
             self.batch_size
         }
     }
+
+    pub fn max_doc_bytes(&self) -> u64 {
+        if self.max_doc_bytes == 0 {
+            DEFAULT_MAX_DOC_BYTES
+        } else {
+            self.max_doc_bytes
+        }
+    }
+
+    /// The most one raw record (a JSON line, a CSV row) may take while it is read: the text
+    /// limit twice over (room for escapes and the other fields) plus 1 MiB. A reader stops
+    /// there, so a huge record costs this much memory, never its own size.
+    pub fn max_record_bytes(&self) -> u64 {
+        self.max_doc_bytes()
+            .saturating_mul(2)
+            .saturating_add(1 << 20)
+    }
 }
 
 /// What became of one row.
 // Nearly every row is a document: boxing it would cost an allocation per row for nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum RowOutcome {
-    /// A document; the flag says its id was generated because the file has no id field.
-    Doc(Doc, bool),
+    Doc {
+        doc: Doc,
+        /// The file has no id field: the id was made from the file name and line/row.
+        generated_id: bool,
+        /// The text was cut to the size limit from this many bytes (`truncate_long_docs`).
+        truncated_from: Option<u64>,
+    },
     /// Text empty or whitespace-only: skipped and counted.
     Empty,
 }
@@ -308,6 +338,7 @@ impl DocBuilder<'_> {
         if text.trim().is_empty() {
             return Ok(RowOutcome::Empty);
         }
+        let (text, truncated_from) = self.within_limit(text, location, text_name)?;
 
         let mut generated_id = false;
         let id = match fields.input_name("id").map(|n| record.get(n)) {
@@ -407,7 +438,42 @@ impl DocBuilder<'_> {
             text: text.into_owned(),
             lineage,
         };
-        Ok(RowOutcome::Doc(doc, generated_id))
+        Ok(RowOutcome::Doc {
+            doc,
+            generated_id,
+            truncated_from,
+        })
+    }
+
+    /// The text if it is within `max_doc_bytes`; else an error naming its size, or with
+    /// `truncate_long_docs` the text cut at the last char boundary under the limit.
+    fn within_limit<'t>(
+        &self,
+        text: Cow<'t, str>,
+        location: &Location,
+        field: &str,
+    ) -> Result<(Cow<'t, str>, Option<u64>), InputError> {
+        let limit = self.options.max_doc_bytes();
+        let size = text.len() as u64;
+        if size <= limit {
+            return Ok((text, None));
+        }
+        if !self.options.truncate_long_docs {
+            return Err(self.err(location, field, too_long_message(size, limit)));
+        }
+        let mut end = limit as usize;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let cut = match text {
+            Cow::Borrowed(t) => Cow::Borrowed(&t[..end]),
+            Cow::Owned(mut t) => {
+                t.truncate(end);
+                t.shrink_to_fit();
+                Cow::Owned(t)
+            }
+        };
+        Ok((cut, Some(size)))
     }
 
     /// A string-typed schema field: absent, null or blank reads as `None`.
@@ -503,6 +569,17 @@ impl DocBuilder<'_> {
             other => Err(bad(other.type_name().to_string())),
         }
     }
+}
+
+/// Why a document over the size limit was refused, and the two ways out.
+pub(crate) fn too_long_message(size: u64, limit: u64) -> String {
+    format!(
+        "document text is {} ({size} bytes), over the limit of {} per document; raise it with \
+         --max-doc-bytes (or [ingest] max_doc_bytes), or pass --truncate-long-docs to cut such \
+         documents at the limit and count them",
+        format_bytes(size),
+        format_bytes(limit)
+    )
 }
 
 #[cfg(test)]

@@ -54,14 +54,30 @@ pub struct IngestStats {
     pub generated_ids: u64,
     /// UTF-8 bytes of document text read.
     pub text_bytes: u64,
+    /// Documents cut to the size limit (only with `truncate_long_docs`).
+    pub truncated: u64,
+    /// Up to 5 of them, with their size before the cut, for the warning.
+    pub truncated_examples: Vec<String>,
+    /// The size limit they were cut to.
+    pub max_doc_bytes: u64,
 }
 
 impl IngestStats {
     pub(crate) fn skipped(&mut self, path: &Path, location: &Location) {
         self.skipped_empty += 1;
         if self.skipped_examples.len() < 5 {
-            self.skipped_examples
-                .push(format!("{}: {}", path.display(), location));
+            self.skipped_examples.push(place(path, location));
+        }
+    }
+
+    pub(crate) fn truncated(&mut self, path: &Path, location: &Location, size: u64) {
+        self.truncated += 1;
+        if self.truncated_examples.len() < 5 {
+            self.truncated_examples.push(format!(
+                "{} was {}",
+                place(path, location),
+                super::byte_size::format_bytes(size)
+            ));
         }
     }
 
@@ -74,12 +90,28 @@ impl IngestStats {
                 self.skipped_examples.join("; ")
             );
         }
+        if self.truncated > 0 {
+            tracing::warn!(
+                "cut {} document(s) to the limit of {} per document (--truncate-long-docs; e.g. {})",
+                self.truncated,
+                super::byte_size::format_bytes(self.max_doc_bytes),
+                self.truncated_examples.join("; ")
+            );
+        }
         if self.utf8_replacements > 0 {
             tracing::warn!(
                 "replaced {} invalid UTF-8 sequence(s) with U+FFFD (--lossy-utf8)",
                 self.utf8_replacements
             );
         }
+    }
+}
+
+/// "file: line 3", or just "file" for a one-document file.
+fn place(path: &Path, location: &Location) -> String {
+    match location {
+        Location::File => path.display().to_string(),
+        at => format!("{}: {at}", path.display()),
     }
 }
 
@@ -137,7 +169,10 @@ impl CorpusStream {
             next_path: 0,
             current: None,
             seen_ids: HashMap::new(),
-            stats: IngestStats::default(),
+            stats: IngestStats {
+                max_doc_bytes: options.max_doc_bytes(),
+                ..IngestStats::default()
+            },
             bytes_read: Arc::new(AtomicU64::new(0)),
             total_bytes,
             origins: Vec::new(),
@@ -277,8 +312,15 @@ impl Batch {
         stats: &mut IngestStats,
     ) {
         match outcome {
-            super::schema::RowOutcome::Doc(doc, generated_id) => {
+            super::schema::RowOutcome::Doc {
+                doc,
+                generated_id,
+                truncated_from,
+            } => {
                 stats.generated_ids += u64::from(generated_id);
+                if let Some(size) = truncated_from {
+                    stats.truncated(path, &location, size);
+                }
                 self.push(doc, location);
             }
             super::schema::RowOutcome::Empty => stats.skipped(path, &location),

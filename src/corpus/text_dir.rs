@@ -1,13 +1,14 @@
 //! A directory of .txt files, one document each; lineage comes from `--lineage` flags.
 
 use std::borrow::Cow;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::jsonl::decode_utf8;
 use super::raw::{RawRecord, RawValue};
-use super::schema::{DocBuilder, IngestOptions};
+use super::schema::{too_long_message, DocBuilder, IngestOptions, RowOutcome};
 use super::stream::{Batch, DocReader, IngestStats};
 use crate::error::{InputError, Location};
 
@@ -96,6 +97,60 @@ impl RawRecord for TextFileRecord<'_> {
     }
 }
 
+impl TextDirReader {
+    /// The file's bytes if within the size limit (the limit caps the read, whatever the file
+    /// claims to be); with `truncate_long_docs` the first `max_doc_bytes` of a longer one, cut
+    /// back to a whole UTF-8 character, and its size.
+    fn read_within_limit(&self, path: &Path) -> Result<(Vec<u8>, Option<u64>), InputError> {
+        let cannot = |e: std::io::Error| InputError::file(path, format!("cannot read: {e}"));
+        let limit = self.options.max_doc_bytes();
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        let mut bytes = Vec::new();
+        file.take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
+        self.counter
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        if bytes.len() as u64 <= limit {
+            return Ok((bytes, None));
+        }
+        let size = std::fs::metadata(path)
+            .map_err(cannot)?
+            .len()
+            .max(limit + 1);
+        if !self.options.truncate_long_docs {
+            return Err(InputError::file(path, too_long_message(size, limit))
+                .with_field(self.options.fields.input_name("text").unwrap_or("text")));
+        }
+        bytes.truncate(limit as usize);
+        bytes.truncate(whole_chars(&bytes));
+        Ok((bytes, Some(size)))
+    }
+}
+
+/// The length of `bytes` without a UTF-8 character that a cut at the end split in two.
+fn whole_chars(bytes: &[u8]) -> usize {
+    let is_continuation = |b: u8| b & 0xC0 == 0x80;
+    let mut start = bytes.len();
+    while start > 0 && bytes.len() - start < 3 && is_continuation(bytes[start - 1]) {
+        start -= 1;
+    }
+    let Some(&lead) = bytes.get(start.wrapping_sub(1)) else {
+        return bytes.len();
+    };
+    let width = match lead {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    };
+    if start - 1 + width > bytes.len() {
+        start - 1
+    } else {
+        bytes.len()
+    }
+}
+
 impl DocReader for TextDirReader {
     fn read_batch(
         &mut self,
@@ -105,10 +160,7 @@ impl DocReader for TextDirReader {
     ) -> Result<bool, InputError> {
         let end = (self.next + max).min(self.files.len());
         for path in &self.files[self.next..end] {
-            let bytes = std::fs::read(path)
-                .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
-            self.counter
-                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            let (bytes, truncated_from) = self.read_within_limit(path)?;
             let (text, replaced) =
                 decode_utf8(&bytes, self.options.lossy_utf8, path, &Location::File)?;
             stats.utf8_replacements += replaced;
@@ -131,10 +183,30 @@ impl DocReader for TextDirReader {
                 options: &self.options,
                 path,
             };
-            let outcome = builder.build(&record, &Location::File, || id.clone())?;
+            let mut outcome = builder.build(&record, &Location::File, || id.clone())?;
+            if let RowOutcome::Doc {
+                truncated_from: cut,
+                ..
+            } = &mut outcome
+            {
+                *cut = cut.or(truncated_from);
+            }
             out.accept(outcome, Location::File, path, stats);
         }
         self.next = end;
         Ok(self.next < self.files.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_chars;
+
+    #[test]
+    fn a_cut_drops_only_a_split_character() {
+        let text = "ab\u{e9}\u{20ac}\u{1f600}".as_bytes(); // 1+1, 2, 3, 4 bytes
+        assert_eq!(text.len(), 11);
+        let kept: Vec<usize> = (0..=11).map(|n| whole_chars(&text[..n])).collect();
+        assert_eq!(kept, [0, 1, 2, 2, 4, 4, 4, 7, 7, 7, 7, 11]);
     }
 }

@@ -98,23 +98,38 @@ pub struct HashedNgrams {
     projection: SparseProjection,
 }
 
-/// Per-thread buffers reused across documents: a dense count per bucket, every bucket emitted,
-/// and the distinct buckets in first-seen order.
+/// Per-thread buffers reused across documents: a dense count per bucket, the buckets emitted
+/// since the last flush, and the distinct buckets in first-seen order.
 struct Scratch {
     counts: Vec<u16>,
     emitted: Vec<u32>,
     touched: Vec<u32>,
-    chars: Vec<char>,
 }
+
+/// Buckets gathered before each branch-free dedup pass: keeps a long document's scratch at
+/// `dim` counters plus this, whatever its length.
+const FLUSH_EVERY: usize = 4096;
 
 impl Scratch {
     fn new(dim: usize) -> Self {
         Scratch {
             counts: vec![0; dim],
-            emitted: Vec::new(),
+            emitted: Vec::with_capacity(FLUSH_EVERY),
             touched: Vec::new(),
-            chars: Vec::new(),
         }
+    }
+
+    /// Counts the emitted buckets, appending the new ones to `touched[..*distinct]`.
+    /// Branch-free: whether a bucket is new is a coin flip the predictor cannot learn.
+    fn flush(&mut self, distinct: &mut usize) {
+        self.touched.resize(*distinct + self.emitted.len(), 0);
+        for &b in &self.emitted {
+            let c = &mut self.counts[b as usize];
+            self.touched[*distinct] = b;
+            *distinct += usize::from(*c == 0);
+            *c = c.saturating_add(1);
+        }
+        self.emitted.clear();
     }
 }
 
@@ -177,121 +192,57 @@ impl HashedNgrams {
         ((h as u128 * self.config.dim as u128) >> 64) as u32
     }
 
-    /// Calls `emit(bucket, start, end)` for every word 1-2-gram and char 3-5-gram of `text`,
-    /// where `chars[start..end]` is the n-gram in the text as hashed: normalised, lower-cased,
-    /// whitespace runs folded to one space, with one space added at each end (so every word of
-    /// the text has a space each side; across-word char n-grams skip those two). The
-    /// featurizer's hot path ignores the span, which inlining then removes.
+    /// The text as n-grams see it: normalised, lower-cased, whitespace runs folded to one space,
+    /// with one space added at each end (so every word has a space each side).
     #[inline(always)]
-    fn for_each_ngram(
-        &self,
-        text: &str,
-        chars: &mut Vec<char>,
-        mut emit: impl FnMut(u32, usize, usize),
-    ) {
-        chars.clear();
-        chars.push(' ');
+    fn for_each_folded_char(&self, text: &str, mut push: impl FnMut(char)) {
+        push(' ');
         let mut last_space = true;
         self.normalization.for_each_char(text, |c| {
             if c.is_whitespace() {
                 if !last_space {
-                    chars.push(' ');
+                    push(' ');
                 }
                 last_space = true;
             } else {
                 last_space = false;
                 if c.is_ascii() {
-                    chars.push(c.to_ascii_lowercase());
+                    push(c.to_ascii_lowercase());
                 } else {
-                    chars.extend(c.to_lowercase());
+                    c.to_lowercase().for_each(&mut push);
                 }
             }
         });
         if !last_space {
-            chars.push(' ');
-        }
-
-        // Word unigrams and bigrams: tokens as scikit-learn's `\b\w\w+\b` finds them.
-        let word_seed = OFFSET ^ self.config.seed ^ 0x776f_7264;
-        let mut previous: Option<(u64, usize)> = None;
-        let mut i = 0;
-        while i < chars.len() {
-            if !is_word_char(chars[i]) {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            let mut h = word_seed;
-            while i < chars.len() && is_word_char(chars[i]) {
-                h = (h ^ chars[i] as u64).wrapping_mul(PRIME);
-                i += 1;
-            }
-            if i - start < 2 {
-                continue;
-            }
-            emit(self.bucket(h), start, i);
-            if let Some((p, p_start)) = previous {
-                emit(
-                    self.bucket(p.rotate_left(17) ^ h.wrapping_mul(PRIME) ^ 0xb1),
-                    p_start,
-                    i,
-                );
-            }
-            previous = Some((h, start));
-        }
-
-        // Char 3-5-grams, each starting at `start` and ending before `limit`.
-        let char_seed = OFFSET ^ self.config.seed.rotate_left(29);
-        let mut grams = |from: usize, limit: usize| {
-            for start in from..limit.saturating_sub(2) {
-                let mut h = char_seed;
-                for (n, &c) in chars[start..(start + 5).min(limit)].iter().enumerate() {
-                    h = (h ^ c as u64).wrapping_mul(PRIME);
-                    if n >= 2 {
-                        emit(self.bucket(h ^ (n as u64 + 1)), start, start + n + 1);
-                    }
-                }
-            }
-        };
-        match self.config.chars {
-            // The text without the two added spaces.
-            CharNgrams::AcrossWords => grams(1, chars.len().saturating_sub(1)),
-            // Each space-delimited word with the space on either side.
-            CharNgrams::WordBounded => {
-                let mut word_start = 0;
-                for (j, &c) in chars.iter().enumerate().skip(1) {
-                    if c == ' ' {
-                        if j > word_start + 1 {
-                            grams(word_start, j + 1);
-                        }
-                        word_start = j;
-                    }
-                }
-            }
+            push(' ');
         }
     }
 
-    /// Counts a document's buckets into `scratch`; returns them in first-seen order.
+    /// Calls `emit(bucket, start, end)` for every word 1-2-gram and char 3-5-gram of `text`,
+    /// where `start..end` are the n-gram's char positions in the folded text
+    /// ([`Self::for_each_folded_char`]; across-word char n-grams skip its two added spaces).
+    /// One pass with a few words of state: memory does not grow with the document. The
+    /// featurizer's hot path ignores the span, which inlining then removes.
+    #[inline(always)]
+    fn for_each_ngram(&self, text: &str, emit: impl FnMut(u32, usize, usize)) {
+        let mut walker = NgramWalker::new(self, emit);
+        self.for_each_folded_char(text, |c| walker.push(c));
+    }
+
+    /// Counts a document's buckets into `scratch.counts`; leaves them in first-seen order in
+    /// `scratch.touched`.
     fn count_into(&self, text: &str, scratch: &mut Scratch) {
-        let Scratch {
-            counts,
-            emitted,
-            touched,
-            chars,
-        } = scratch;
-        emitted.clear();
-        self.for_each_ngram(text, chars, |b, _, _| emitted.push(b));
-        // Branch-free dedup: whether a bucket is new is a coin flip the predictor cannot learn.
-        touched.clear();
-        touched.resize(emitted.len(), 0);
+        scratch.emitted.clear();
+        scratch.touched.clear();
         let mut distinct = 0;
-        for &b in emitted.iter() {
-            let c = &mut counts[b as usize];
-            touched[distinct] = b;
-            distinct += usize::from(*c == 0);
-            *c = c.saturating_add(1);
-        }
-        touched.truncate(distinct);
+        self.for_each_ngram(text, |b, _, _| {
+            scratch.emitted.push(b);
+            if scratch.emitted.len() == FLUSH_EVERY {
+                scratch.flush(&mut distinct);
+            }
+        });
+        scratch.flush(&mut distinct);
+        scratch.touched.truncate(distinct);
     }
 
     /// Every n-gram of `text` whose bucket `wanted` accepts, with its bucket and the normalised
@@ -304,8 +255,9 @@ impl HashedNgrams {
         mut wanted: impl FnMut(u32) -> bool,
     ) -> Vec<NgramHit> {
         let mut chars = Vec::new();
+        self.for_each_folded_char(text, |c| chars.push(c));
         let mut spans = Vec::new();
-        self.for_each_ngram(text, &mut chars, |b, start, end| {
+        self.for_each_ngram(text, |b, start, end| {
             if wanted(b) {
                 spans.push((b, start, end));
             }
@@ -430,6 +382,110 @@ pub struct NgramHit {
     pub snippet: String,
 }
 
+/// The n-gram enumeration as a state machine fed one folded char at a time.
+struct NgramWalker<'a, E> {
+    ngrams: &'a HashedNgrams,
+    emit: E,
+    word_seed: u64,
+    char_seed: u64,
+    across_words: bool,
+    /// Position of the next char in the folded text.
+    position: usize,
+    /// The word being read (a run of word chars): its running hash and first position.
+    word: Option<(u64, usize)>,
+    /// The last word of two or more chars: its hash and first position (for bigrams).
+    previous: Option<(u64, usize)>,
+    /// Running hashes of the char n-grams starting at the last five positions, newest first;
+    /// the first `open` of them may still grow.
+    grams: [u64; 5],
+    open: usize,
+    /// Across words: a space not yet known to be inside the text (the last one is not).
+    pending_space: Option<usize>,
+}
+
+impl<'a, E: FnMut(u32, usize, usize)> NgramWalker<'a, E> {
+    fn new(ngrams: &'a HashedNgrams, emit: E) -> Self {
+        let seed = ngrams.config.seed;
+        NgramWalker {
+            ngrams,
+            emit,
+            word_seed: OFFSET ^ seed ^ 0x776f_7264,
+            char_seed: OFFSET ^ seed.rotate_left(29),
+            across_words: ngrams.config.chars == CharNgrams::AcrossWords,
+            position: 0,
+            word: None,
+            previous: None,
+            grams: [0; 5],
+            open: 0,
+            pending_space: None,
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, c: char) {
+        let p = self.position;
+        self.position += 1;
+        self.word_step(c, p);
+        if !self.across_words {
+            self.char_step(c, p);
+            if c == ' ' {
+                // A word-bounded n-gram ends at the space after its word; the next word's
+                // n-grams start at that same space.
+                self.open = 1;
+            }
+        } else if c == ' ' {
+            // The leading space and the final one are not part of the text.
+            if p > 0 {
+                self.pending_space = Some(p);
+            }
+        } else {
+            if let Some(q) = self.pending_space.take() {
+                self.char_step(' ', q);
+            }
+            self.char_step(c, p);
+        }
+    }
+
+    /// Word unigrams and bigrams: tokens as scikit-learn's `\b\w\w+\b` finds them. The folded
+    /// text ends with a space, so every word is closed here.
+    #[inline(always)]
+    fn word_step(&mut self, c: char, p: usize) {
+        if is_word_char(c) {
+            let (h, _) = self.word.get_or_insert((self.word_seed, p));
+            *h = (*h ^ c as u64).wrapping_mul(PRIME);
+            return;
+        }
+        let Some((h, start)) = self.word.take() else {
+            return;
+        };
+        if p - start < 2 {
+            return;
+        }
+        (self.emit)(self.ngrams.bucket(h), start, p);
+        if let Some((previous, previous_start)) = self.previous {
+            let pair = previous.rotate_left(17) ^ h.wrapping_mul(PRIME) ^ 0xb1;
+            (self.emit)(self.ngrams.bucket(pair), previous_start, p);
+        }
+        self.previous = Some((h, start));
+    }
+
+    /// Char 3-5-grams ending at position `p`: a new n-gram starts at `c`, every open one
+    /// takes `c`, and those of three chars or more are emitted.
+    #[inline(always)]
+    fn char_step(&mut self, c: char, p: usize) {
+        self.grams.copy_within(0..4, 1);
+        self.grams[0] = self.char_seed;
+        self.open = (self.open + 1).min(5);
+        for k in 0..self.open {
+            let h = (self.grams[k] ^ c as u64).wrapping_mul(PRIME);
+            self.grams[k] = h;
+            if k >= 2 {
+                (self.emit)(self.ngrams.bucket(h ^ (k as u64 + 1)), p - k, p + 1);
+            }
+        }
+    }
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
@@ -465,10 +521,9 @@ impl Featurizer for HashedNgrams {
             .map(|chunk| {
                 let mut df = vec![0u16; dim];
                 let mut seen_in = vec![u16::MAX; dim];
-                let mut chars = Vec::new();
                 for (k, doc) in chunk.iter().enumerate() {
                     let k = k as u16;
-                    self.for_each_ngram(&doc.text, &mut chars, |b, _, _| {
+                    self.for_each_ngram(&doc.text, |b, _, _| {
                         let seen = &mut seen_in[b as usize];
                         df[b as usize] += u16::from(*seen != k);
                         *seen = k;
@@ -530,6 +585,105 @@ mod tests {
             text: text.into(),
             lineage: Lineage::new(Source::Real),
         }
+    }
+
+    /// The n-gram definition written plainly over the whole folded text (how it was computed
+    /// before it streamed): the streaming walker must emit exactly these.
+    fn buffered_ngrams(ng: &HashedNgrams, text: &str) -> Vec<(u32, usize, usize)> {
+        let mut chars = Vec::new();
+        ng.for_each_folded_char(text, |c| chars.push(c));
+        let mut out = Vec::new();
+        let word_seed = OFFSET ^ ng.config.seed ^ 0x776f_7264;
+        let mut previous: Option<(u64, usize)> = None;
+        let mut i = 0;
+        while i < chars.len() {
+            if !is_word_char(chars[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut h = word_seed;
+            while i < chars.len() && is_word_char(chars[i]) {
+                h = (h ^ chars[i] as u64).wrapping_mul(PRIME);
+                i += 1;
+            }
+            if i - start < 2 {
+                continue;
+            }
+            out.push((ng.bucket(h), start, i));
+            if let Some((p, p_start)) = previous {
+                let pair = p.rotate_left(17) ^ h.wrapping_mul(PRIME) ^ 0xb1;
+                out.push((ng.bucket(pair), p_start, i));
+            }
+            previous = Some((h, start));
+        }
+        let char_seed = OFFSET ^ ng.config.seed.rotate_left(29);
+        let mut grams = |from: usize, limit: usize| {
+            for start in from..limit.saturating_sub(2) {
+                let mut h = char_seed;
+                for (n, &c) in chars[start..(start + 5).min(limit)].iter().enumerate() {
+                    h = (h ^ c as u64).wrapping_mul(PRIME);
+                    if n >= 2 {
+                        out.push((ng.bucket(h ^ (n as u64 + 1)), start, start + n + 1));
+                    }
+                }
+            }
+        };
+        match ng.config.chars {
+            CharNgrams::AcrossWords => grams(1, chars.len().saturating_sub(1)),
+            CharNgrams::WordBounded => {
+                let mut word_start = 0;
+                for (j, &c) in chars.iter().enumerate().skip(1) {
+                    if c == ' ' {
+                        grams(word_start, j + 1);
+                        word_start = j;
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    fn streamed_ngrams(ng: &HashedNgrams, text: &str) -> Vec<(u32, usize, usize)> {
+        let mut out = Vec::new();
+        ng.for_each_ngram(text, |b, start, end| out.push((b, start, end)));
+        out.sort_unstable();
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn streaming_emits_exactly_the_buffered_ngrams(
+            text in "([a-zA-Z0-9_' .,\n\t\u{2019}\u{130}\u{3a3}\u{e9}-]|  ){0,80}"
+        ) {
+            for chars in [CharNgrams::WordBounded, CharNgrams::AcrossWords] {
+                for normalization in [Normalization::Standard, Normalization::None] {
+                    let ng = HashedNgrams::new(
+                        NgramConfig { chars, ..NgramConfig::default() },
+                        normalization,
+                    );
+                    proptest::prop_assert_eq!(
+                        streamed_ngrams(&ng, &text),
+                        buffered_ngrams(&ng, &text)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_document_is_counted_like_the_sum_of_its_parts() {
+        // Past FLUSH_EVERY emitted buckets the dedup runs in several passes.
+        let ng = ngrams(CharNgrams::WordBounded);
+        let text = "the quick brown fox jumps over the lazy dog. ".repeat(2_000);
+        let mut expected = std::collections::BTreeMap::new();
+        for (b, _, _) in buffered_ngrams(&ng, &text) {
+            *expected.entry(b).or_insert(0u32) += 1;
+        }
+        let expected: Vec<(u32, u32)> = expected.into_iter().collect();
+        assert!(expected.iter().map(|(_, c)| *c as usize).sum::<usize>() > 10 * FLUSH_EVERY);
+        assert_eq!(ng.term_counts(&text), expected);
     }
 
     #[test]
@@ -595,9 +749,8 @@ mod tests {
     fn word_tokens_follow_scikit_learn() {
         let ng = ngrams(CharNgrams::AcrossWords);
         let mut words = 0;
-        let mut chars = Vec::new();
         // Only the word part differs between these: "a" and "I" are too short to be tokens.
-        ng.for_each_ngram("a I ok", &mut chars, |_, _, _| words += 1);
+        ng.for_each_ngram("a I ok", |_, _, _| words += 1);
         // "ok" -> 1 unigram; chars "a i ok" -> 4 trigrams + 3 four-grams + 2 five-grams.
         assert_eq!(words, 1 + 9);
     }

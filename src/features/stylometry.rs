@@ -304,39 +304,17 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
                 usize::from(first_upper && w.len() > 1 && letters.all(|c| !c.is_lowercase()));
         }
     }
-    let lower = text.to_lowercase();
-    let lower_words: Vec<&str> = words(&lower).collect();
-    let n_words = lower_words.len() as f64;
-    let mut ids: FxHashMap<&str, u32> =
-        FxHashMap::with_capacity_and_hasher(lower_words.len(), Default::default());
-    let word_ids: Vec<u32> = lower_words
-        .iter()
-        .map(|w| {
-            let next = ids.len() as u32;
-            *ids.entry(w).or_insert(next)
-        })
-        .collect();
-    let mut type_counts = vec![0u32; ids.len()];
-    for &id in &word_ids {
-        type_counts[id as usize] += 1;
-    }
-    let count_of = |w: &str| ids.get(w).map(|&id| type_counts[id as usize]).unwrap_or(0) as f64;
+    let vocabulary = Vocabulary::of(text);
+    let n_words = vocabulary.words as f64;
+    let count_of = |w: &str| vocabulary.count_of(w) as f64;
     let count_any = |list: &[&str]| list.iter().map(|w| count_of(w)).sum::<f64>();
-    let char_len = |w: &str| {
-        if w.is_ascii() {
-            w.len()
-        } else {
-            w.chars().count()
-        }
-    };
-    let word_lengths: Vec<f64> = lower_words.iter().map(|w| char_len(w) as f64).collect();
     let (sentences, questions, exclamations) = sentence_lengths(text);
     let n_sentences = sentences.len() as f64;
 
     emit("chars", chars as f64);
     emit("words", n_words);
     emit("sentences", n_sentences);
-    let (mean_word, std_word) = mean_std(&word_lengths);
+    let (mean_word, std_word) = vocabulary.word_length_mean_std();
     emit("mean_word_length", mean_word);
     emit("std_word_length", std_word);
     let (mean_sentence, std_sentence) = mean_std(&sentences);
@@ -353,12 +331,16 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
     );
 
     // Lexical diversity.
-    let types = ids.len() as f64;
+    let types = vocabulary.type_counts.len() as f64;
     emit("type_token_ratio", ratio(types, n_words));
-    emit("mattr_50", mattr(&word_ids, type_counts.len()));
-    let hapax = type_counts.iter().filter(|&&c| c == 1).count() as f64;
+    emit("mattr_50", vocabulary.mattr.value());
+    let hapax = vocabulary.type_counts.iter().filter(|&&c| c == 1).count() as f64;
     emit("hapax_ratio", ratio(hapax, types));
-    let s2: f64 = type_counts.iter().map(|&c| (c as f64).powi(2)).sum();
+    let s2: f64 = vocabulary
+        .type_counts
+        .iter()
+        .map(|&c| (c as f64).powi(2))
+        .sum();
     emit(
         "yules_k",
         if n_words > 0.0 {
@@ -369,7 +351,7 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
     );
     emit(
         "word_entropy",
-        entropy_bits(type_counts.iter().copied(), n_words),
+        entropy_bits(vocabulary.type_counts.iter().copied(), n_words),
     );
     let char_counts = ascii_counts
         .iter()
@@ -379,12 +361,9 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
     emit("char_entropy", entropy_bits(char_counts, chars as f64));
     emit(
         "long_word_rate",
-        ratio(
-            word_lengths.iter().filter(|&&l| l >= 7.0).count() as f64,
-            n_words,
-        ),
+        ratio(vocabulary.long_words as f64, n_words),
     );
-    let syllable_total: f64 = lower_words.iter().map(|w| syllables(w) as f64).sum();
+    let syllable_total = vocabulary.syllables as f64;
     emit("syllables_per_word", ratio(syllable_total, n_words));
     emit(
         "flesch_reading_ease",
@@ -403,15 +382,14 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
     emit("all_caps_word_rate", ratio(all_caps as f64, n_words));
 
     // Repetition within the document.
-    emit("word_2gram_repetition", repetition(&word_ids, 2));
-    emit("word_3gram_repetition", repetition(&word_ids, 3));
+    emit("word_2gram_repetition", vocabulary.bigrams.value());
+    emit("word_3gram_repetition", vocabulary.trigrams.value());
 
     // Discourse and vocabulary.
-    let contractions = lower_words
-        .iter()
-        .filter(|w| w.contains('\'') || w.contains('’'))
-        .count() as f64;
-    emit("contraction_rate", ratio(contractions, n_words));
+    emit(
+        "contraction_rate",
+        ratio(vocabulary.contractions as f64, n_words),
+    );
     emit(
         "first_person_rate",
         ratio(count_any(&FIRST_PERSON), n_words),
@@ -429,11 +407,10 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
         ratio(count_any(&LLM_MARKERS), n_words),
     );
     emit("hedge_word_rate", ratio(count_any(&HEDGES), n_words));
-    let nominal = lower_words
-        .iter()
-        .filter(|w| w.len() > 6 && NOMINAL_SUFFIXES.iter().any(|s| w.ends_with(s)))
-        .count() as f64;
-    emit("nominalisation_rate", ratio(nominal, n_words));
+    emit(
+        "nominalisation_rate",
+        ratio(vocabulary.nominalisations as f64, n_words),
+    );
 
     for (name, count) in PUNCT_COLUMNS.iter().zip(punct_counts) {
         emit(name, ratio(count as f64, n_words));
@@ -443,39 +420,196 @@ fn describe(text: &str, emit: &mut dyn FnMut(&str, f64)) {
     }
 }
 
-/// Moving-average type-token ratio (Covington & McFall 2010): TTR is length-dependent, MATTR is not.
-fn mattr(ids: &[u32], n_types: usize) -> f64 {
-    if ids.len() <= MATTR_WINDOW {
-        let distinct: FxHashSet<u32> = ids.iter().copied().collect();
-        return ratio(distinct.len() as f64, ids.len() as f64);
-    }
-    let mut counts = vec![0u32; n_types];
-    let mut distinct = 0usize;
-    for &id in &ids[..MATTR_WINDOW] {
-        distinct += usize::from(counts[id as usize] == 0);
-        counts[id as usize] += 1;
-    }
-    let mut total = distinct as f64;
-    for i in MATTR_WINDOW..ids.len() {
-        let out = ids[i - MATTR_WINDOW] as usize;
-        counts[out] -= 1;
-        distinct -= usize::from(counts[out] == 0);
-        let inn = ids[i] as usize;
-        distinct += usize::from(counts[inn] == 0);
-        counts[inn] += 1;
-        total += distinct as f64;
-    }
-    total / ((ids.len() - MATTR_WINDOW + 1) as f64 * MATTR_WINDOW as f64)
+/// The lower-cased words of a text, gathered in one pass: memory grows with the distinct
+/// words and word n-grams, never with the text's length.
+#[derive(Default)]
+struct Vocabulary {
+    /// Word -> type id, and each type's count.
+    ids: FxHashMap<String, u32>,
+    type_counts: Vec<u32>,
+    words: u64,
+    /// Sum and sum of squares of the word lengths in chars (exact integers).
+    length_sum: u64,
+    length_squares: u128,
+    long_words: u64,
+    syllables: u64,
+    contractions: u64,
+    nominalisations: u64,
+    mattr: Mattr,
+    bigrams: Repetition<2>,
+    trigrams: Repetition<3>,
 }
 
-/// Share of word n-grams that repeat an earlier n-gram of the same document.
-fn repetition(ids: &[u32], n: usize) -> f64 {
-    if ids.len() < n {
-        return 0.0;
+impl Vocabulary {
+    /// Words as [`words`] finds them, over the text lower-cased char by char (so a final
+    /// capital sigma becomes σ, not ς as `str::to_lowercase` would write it).
+    fn of(text: &str) -> Self {
+        // Sized for the words a text this long usually has (~6 bytes each), so the tables do
+        // not rehash as they fill; capped, so a huge text starts no bigger than a long one.
+        let expected = (text.len() / 6).min(1 << 14);
+        let mut vocabulary = Vocabulary {
+            ids: FxHashMap::with_capacity_and_hasher(expected / 2, Default::default()),
+            type_counts: Vec::with_capacity(expected / 2),
+            bigrams: Repetition::with_capacity(expected),
+            trigrams: Repetition::with_capacity(expected),
+            ..Vocabulary::default()
+        };
+        vocabulary.mattr.counts.reserve(expected / 2);
+        let mut word = String::new();
+        // An apostrophe after a word char stays only if another word char follows.
+        let mut apostrophe: Option<char> = None;
+        for c in text.chars().flat_map(char::to_lowercase) {
+            if c.is_alphanumeric() {
+                if let Some(a) = apostrophe.take() {
+                    word.push(a);
+                }
+                word.push(c);
+            } else if matches!(c, '\'' | '’') && !word.is_empty() && apostrophe.is_none() {
+                apostrophe = Some(c);
+            } else {
+                apostrophe = None;
+                if !word.is_empty() {
+                    vocabulary.add(&word);
+                    word.clear();
+                }
+            }
+        }
+        if !word.is_empty() {
+            vocabulary.add(&word);
+        }
+        vocabulary
     }
-    let total = ids.len() - n + 1;
-    let distinct: FxHashSet<&[u32]> = ids.windows(n).collect();
-    (total - distinct.len()) as f64 / total as f64
+
+    fn add(&mut self, word: &str) {
+        let id = match self.ids.get(word) {
+            Some(&id) => id,
+            None => {
+                let id = self.type_counts.len() as u32;
+                self.ids.insert(word.to_string(), id);
+                self.type_counts.push(0);
+                id
+            }
+        };
+        self.type_counts[id as usize] += 1;
+        self.words += 1;
+        let length = if word.is_ascii() {
+            word.len()
+        } else {
+            word.chars().count()
+        } as u64;
+        self.length_sum += length;
+        self.length_squares += u128::from(length) * u128::from(length);
+        self.long_words += u64::from(length >= 7);
+        self.syllables += u64::from(syllables(word));
+        self.contractions += u64::from(word.contains(['\'', '’']));
+        self.nominalisations +=
+            u64::from(word.len() > 6 && NOMINAL_SUFFIXES.iter().any(|s| word.ends_with(s)));
+        self.mattr.push(id, self.type_counts.len());
+        self.bigrams.push(id);
+        self.trigrams.push(id);
+    }
+
+    fn count_of(&self, word: &str) -> u32 {
+        self.ids
+            .get(word)
+            .map(|&id| self.type_counts[id as usize])
+            .unwrap_or(0)
+    }
+
+    /// Mean and population standard deviation of the word lengths.
+    fn word_length_mean_std(&self) -> (f64, f64) {
+        if self.words == 0 {
+            return (0.0, 0.0);
+        }
+        let n = u128::from(self.words);
+        let sum = u128::from(self.length_sum);
+        let mean = self.length_sum as f64 / self.words as f64;
+        // n·Σx² − (Σx)² is exact in integers; only the last division rounds.
+        let spread = (n * self.length_squares - sum * sum) as f64;
+        (mean, (spread / (n * n) as f64).sqrt())
+    }
+}
+
+/// Moving-average type-token ratio (Covington & McFall 2010): TTR is length-dependent, MATTR
+/// is not. Streams: a window of the last `MATTR_WINDOW` type ids and their counts.
+#[derive(Default)]
+struct Mattr {
+    window: std::collections::VecDeque<u32>,
+    counts: Vec<u32>,
+    distinct: usize,
+    /// Sum of the distinct counts of every full window so far.
+    total: f64,
+    seen: usize,
+}
+
+impl Mattr {
+    fn push(&mut self, id: u32, n_types: usize) {
+        self.counts.resize(n_types, 0);
+        self.seen += 1;
+        if self.window.len() == MATTR_WINDOW {
+            let out = self.window.pop_front().unwrap_or(id) as usize;
+            self.counts[out] -= 1;
+            self.distinct -= usize::from(self.counts[out] == 0);
+        }
+        self.distinct += usize::from(self.counts[id as usize] == 0);
+        self.counts[id as usize] += 1;
+        self.window.push_back(id);
+        if self.window.len() == MATTR_WINDOW {
+            self.total += self.distinct as f64;
+        }
+    }
+
+    /// MATTR; plain TTR when the text has no more words than one window.
+    fn value(&self) -> f64 {
+        if self.seen <= MATTR_WINDOW {
+            return ratio(self.distinct as f64, self.seen as f64);
+        }
+        self.total / ((self.seen - MATTR_WINDOW + 1) as f64 * MATTR_WINDOW as f64)
+    }
+}
+
+/// Share of word N-grams that repeat an earlier N-gram of the same document, over a stream
+/// of type ids: one set entry per distinct N-gram.
+struct Repetition<const N: usize> {
+    last: [u32; N],
+    seen: usize,
+    distinct: FxHashSet<[u32; N]>,
+}
+
+impl<const N: usize> Default for Repetition<N> {
+    fn default() -> Self {
+        Repetition {
+            last: [0; N],
+            seen: 0,
+            distinct: FxHashSet::default(),
+        }
+    }
+}
+
+impl<const N: usize> Repetition<N> {
+    fn with_capacity(n: usize) -> Self {
+        Repetition {
+            distinct: FxHashSet::with_capacity_and_hasher(n, Default::default()),
+            ..Repetition::default()
+        }
+    }
+
+    fn push(&mut self, id: u32) {
+        self.last.copy_within(1.., 0);
+        self.last[N - 1] = id;
+        self.seen += 1;
+        if self.seen >= N {
+            self.distinct.insert(self.last);
+        }
+    }
+
+    fn value(&self) -> f64 {
+        if self.seen < N {
+            return 0.0;
+        }
+        let total = self.seen - N + 1;
+        (total - self.distinct.len()) as f64 / total as f64
+    }
 }
 
 #[cfg(test)]
@@ -515,13 +649,20 @@ mod tests {
         assert_eq!(value(text, "mean_sentence_words"), 3.5);
     }
 
+    fn mattr(ids: &[u32]) -> f64 {
+        let mut mattr = Mattr::default();
+        let n_types = ids.iter().max().map_or(0, |&m| m as usize + 1);
+        ids.iter().for_each(|&id| mattr.push(id, n_types));
+        mattr.value()
+    }
+
     #[test]
     fn mattr_equals_ttr_for_short_texts_and_is_one_for_distinct_words() {
         let ids: Vec<u32> = (0..120).collect();
-        assert_eq!(mattr(&ids, 120), 1.0);
-        assert_eq!(mattr(&[0, 1, 0, 1], 2), 0.5);
+        assert_eq!(mattr(&ids), 1.0);
+        assert_eq!(mattr(&[0, 1, 0, 1]), 0.5);
         let repeated: Vec<u32> = (0..200).map(|i| i % 10).collect();
-        assert!((mattr(&repeated, 10) - 10.0 / 50.0).abs() < 1e-12);
+        assert!((mattr(&repeated) - 10.0 / 50.0).abs() < 1e-12);
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod corpus;
 mod csv;
 mod npy;
 mod parquet;
+pub mod stale;
 pub mod terminal;
 
 use std::path::Path;
