@@ -267,6 +267,25 @@ fn columnar_and_text_readers_apply_the_document_size_limit() {
         assert_eq!(corpus.stats.truncated, 1);
     }
 
+    // A few huge values (Parquet's compression bomb) are refused from the row group's metadata.
+    let huge = "x".repeat(3_000_000);
+    let b = batch(
+        &["a", "b"],
+        &[Some("short"), Some(&huge)],
+        &["human", "llm"],
+    );
+    let path = write(dir.path(), "bomb.parquet", &parquet_bytes(&b));
+    let e = load_err(&path, &options);
+    assert_mentions(
+        &e,
+        &[
+            "bomb.parquet",
+            "row 1",
+            "row group 1 (2 rows",
+            "longer than",
+        ],
+    );
+
     let texts = dir.path().join("texts");
     write(&texts, "long.txt", long.as_bytes());
     write(&texts, "short.txt", b"A short one.");

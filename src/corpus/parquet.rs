@@ -33,6 +33,7 @@ impl ParquetReader {
         let builder = super::guard_panics(path, || ParquetRecordBatchReaderBuilder::try_new(file))?
             .map_err(|e| InputError::file(path, format!("not a readable Parquet file: {e}")))?;
         let total_rows = builder.metadata().file_metadata().num_rows().max(1) as f64;
+        refuse_oversized_rows(path, builder.metadata(), &options)?;
         let reader = builder
             .with_batch_size(options.batch_size().min(8192))
             .build()
@@ -46,6 +47,36 @@ impl ParquetReader {
             counter,
         })
     }
+}
+
+/// A row group whose rows average more than one record may take (the compression bomb of
+/// Parquet: a few rows of huge values) is refused from its metadata, before it is decoded.
+fn refuse_oversized_rows(
+    path: &Path,
+    metadata: &parquet::file::metadata::ParquetMetaData,
+    options: &IngestOptions,
+) -> Result<(), InputError> {
+    let mut first_row = 0u64;
+    for (i, group) in metadata.row_groups().iter().enumerate() {
+        let rows = group.num_rows().max(0) as u64;
+        let bytes = group.total_byte_size().max(0) as u64;
+        if bytes / rows.max(1) > options.max_record_bytes() {
+            return Err(InputError::new(
+                path,
+                Location::Row(first_row + 1),
+                super::record_limit::record_too_long_message(
+                    &format!(
+                        "row group {} ({rows} rows, {} uncompressed) has a row that",
+                        i + 1,
+                        super::byte_size::format_bytes(bytes)
+                    ),
+                    options,
+                ),
+            ));
+        }
+        first_row += rows;
+    }
+    Ok(())
 }
 
 impl DocReader for ParquetReader {
