@@ -8,12 +8,12 @@ use serde::Deserialize;
 
 use crate::corpus::grouping::GroupBy;
 use crate::corpus::{FieldMap, Format, IngestOptions, LineageDefaults, SourceValues};
+use crate::divergence::DriftConfig;
 use crate::error::{ConfigError, Error, Result};
 use crate::features::{FeatureKind, FeatureSettings, NgramConfig};
 use crate::fingerprint::learner::LearnerKind;
 
-/// The seed used wherever the user gives none: the same inputs always give the same numbers.
-pub const DEFAULT_SEED: u64 = 20_261_126;
+use crate::stats::rng::DEFAULT_SEED;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -259,47 +259,6 @@ pub fn check_open_unit(v: f64) -> std::result::Result<f64, String> {
         Ok(v)
     } else {
         Err(format!("must be between 0 and 1 (exclusive), not {v}"))
-    }
-}
-
-/// Checked `[drift]` settings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DriftConfig {
-    /// Family-wise false-alarm rate of the release gate (Holm across gated p-values).
-    pub alpha: f64,
-    /// Seeded subsample cap per side, so time and memory stay bounded.
-    pub max_per_side: usize,
-    /// Tests that run (report) and tests that gate (decide the exit code).
-    pub tests: Vec<String>,
-    pub gate: Vec<String>,
-    /// Statistic thresholds of tests without p-values (from `driftprint calibrate`).
-    pub thresholds: BTreeMap<String, f64>,
-    /// Per-side sample size the thresholds were calibrated for.
-    pub calibrated_n: Option<usize>,
-    /// Per-test parameter tables (`[drift.mmd]`), validated by the test registry.
-    pub params: BTreeMap<String, toml::Table>,
-}
-
-impl Default for DriftConfig {
-    fn default() -> Self {
-        let registry = crate::divergence::registry::all();
-        DriftConfig {
-            alpha: 0.05,
-            max_per_side: 5000,
-            tests: registry
-                .iter()
-                .filter(|t| t.default_run)
-                .map(|t| t.name.to_string())
-                .collect(),
-            gate: registry
-                .iter()
-                .filter(|t| t.default_gate)
-                .map(|t| t.name.to_string())
-                .collect(),
-            thresholds: BTreeMap::new(),
-            calibrated_n: None,
-            params: BTreeMap::new(),
-        }
     }
 }
 

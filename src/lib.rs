@@ -13,6 +13,7 @@ pub mod divergence;
 pub mod error;
 pub mod features;
 pub mod fingerprint;
+pub mod matrix;
 pub mod output;
 pub mod policy;
 pub mod progress;

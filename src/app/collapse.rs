@@ -1,5 +1,6 @@
 //! `collapse` and `simulate`: diversity trends across generations.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::corpus::apply_feature_flags;
@@ -91,7 +92,7 @@ pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Err
     };
     emit(&report, &report.to_text(), args.json.as_deref())?;
     if let Some(stem) = &args.plot {
-        let written = commands::collapse::plot(&report, stem)?;
+        let written = plot_tracks(&report, stem)?;
         if !quiet {
             eprintln!("plots: {}", display_paths(&written));
         }
@@ -154,4 +155,38 @@ pub(super) fn simulate(args: &SimulateArgs, quiet: bool) -> Result<ExitCode, Err
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One figure per track (`stem.png`/`.svg`, or `stem-TRACK.*` with several tracks): each
+/// metric over the generations with its Theil–Sen line and collapse threshold.
+fn plot_tracks(
+    report: &crate::commands::collapse::CollapseReport,
+    stem: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    let mut written = Vec::new();
+    for track in &report.tracks {
+        let path = if report.tracks.len() == 1 {
+            stem.to_path_buf()
+        } else {
+            let safe: String = track
+                .track
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let name = stem
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            stem.with_file_name(format!("{name}-{safe}"))
+        };
+        let figure = crate::report::figures::collapse_track(track);
+        written.extend(crate::output::plots::save(&figure, &path)?.files);
+    }
+    Ok(written)
 }

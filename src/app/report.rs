@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use super::{display_paths, emit, EXIT_BAD_INPUT, EXIT_BLOCKED};
 use crate::cli::{CompareArgs, ReportArgs};
-use crate::commands;
 use crate::error::Error;
 use crate::output::terminal::terminal_safe;
 use crate::output::AtomicFile;
@@ -15,13 +14,13 @@ pub(super) fn report(args: &ReportArgs, quiet: bool) -> Result<ExitCode, Error> 
     use crate::report::RunStatus;
     let config = crate::config::Config::load(&args.config)?;
     let stages = match &args.stages {
-        Some(spec) => commands::report::parse_stages(spec)
+        Some(spec) => crate::report::run::parse_stages(spec)
             .map_err(|m| Error::Usage(format!("--stages: {m}")))?,
-        None => commands::report::default_stages(&config),
+        None => crate::report::run::default_stages(&config),
     };
     let spinner = bytes_bar(0, "report", quiet);
     let written =
-        commands::report::run(&config, Some(&args.config), &stages, &args.out, &|step| {
+        crate::report::run::run(&config, Some(&args.config), &stages, &args.out, &|step| {
             spinner.set_message(step.to_string())
         })?;
     spinner.finish_and_clear();
@@ -45,7 +44,7 @@ pub(super) fn report(args: &ReportArgs, quiet: bool) -> Result<ExitCode, Error> 
 }
 
 pub(super) fn compare(args: &CompareArgs) -> Result<ExitCode, Error> {
-    use commands::compare;
+    use crate::report::compare;
     let a = compare::locate(&args.a, &args.out)?;
     let b = compare::locate(&args.b, &args.out)?;
     let comparison = compare::compare(&a, &b)?;

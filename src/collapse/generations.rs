@@ -35,7 +35,7 @@ impl Default for MeasureOptions {
     fn default() -> Self {
         MeasureOptions {
             self_bleu_sample: 200,
-            seed: crate::config::DEFAULT_SEED,
+            seed: crate::stats::rng::DEFAULT_SEED,
         }
     }
 }

@@ -22,7 +22,6 @@ use crate::error::{Error, Result};
 use crate::features::embed::{EmbedConfig, Embedder};
 use crate::features::Featurizer;
 use crate::features::{FeatureSettings, LmScorer};
-use crate::report::plots;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackReport {
@@ -281,37 +280,6 @@ fn describe(m: &MetricTrend) -> String {
             .map(|p| format!(", Holm {p:.2e}"))
             .unwrap_or_default()
     )
-}
-
-/// One figure per track (`stem.png`/`.svg`, or `stem-TRACK.*` with several tracks): each
-/// metric over the generations with its Theil–Sen line and collapse threshold.
-pub fn plot(report: &CollapseReport, stem: &Path) -> Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
-    for track in &report.tracks {
-        let path = if report.tracks.len() == 1 {
-            stem.to_path_buf()
-        } else {
-            let safe: String = track
-                .track
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let name = stem
-                .file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default();
-            stem.with_file_name(format!("{name}-{safe}"))
-        };
-        let figure = crate::report::figures::collapse_track(track);
-        written.extend(plots::save(&figure, &path)?.files);
-    }
-    Ok(written)
 }
 
 impl CollapseReport {

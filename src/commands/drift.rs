@@ -18,7 +18,8 @@ use crate::divergence::{format_p, Sample, ThresholdKind};
 use crate::error::{Error, Result};
 use crate::features::standardize::Standardizer;
 use crate::features::vectors::{looks_like_vectors, read_vectors};
-use crate::features::{FeatureMatrix, FeatureSet};
+use crate::features::FeatureSet;
+use crate::matrix::FeatureMatrix;
 
 /// Where the two sides come from.
 #[derive(Debug, Clone)]
@@ -653,7 +654,7 @@ impl DriftReport {
                     format!(
                         "{} {}",
                         r.statistic_name,
-                        crate::report::number(r.statistic)
+                        crate::output::number(r.statistic)
                     ),
                     r.p_value.map(format_p).unwrap_or_else(|| "-".into()),
                     o.gate_p.map(format_p).unwrap_or_else(|| "-".into()),

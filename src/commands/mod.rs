@@ -3,13 +3,11 @@
 
 pub mod calibrate;
 pub mod collapse;
-pub mod compare;
 pub mod drift;
 pub mod features;
 pub mod fingerprint;
 pub mod inspect;
 pub mod policy;
-pub mod report;
 pub mod simulate;
 
 use std::path::PathBuf;

@@ -79,6 +79,7 @@ pub fn run_check(
         audit: audit.as_ref(),
         detector: detector.as_ref(),
         ancestry: ancestry.as_ref(),
+        seed: config.seed,
     })
 }
 

@@ -12,8 +12,8 @@ use crate::collapse::generations::{corpus_series, tokens, MeasureOptions};
 use crate::collapse::simulate::{simulate, SimulateOptions};
 use crate::corpus::Doc;
 use crate::error::{Error, Result};
+use crate::output::plots::{self, Figure, Panel, Series, Style};
 use crate::output::{write_corpus_jsonl, write_corpus_parquet};
-use crate::report::plots::{self, Figure, Panel, Series, Style};
 
 /// One fresh-real fraction's simulation.
 #[derive(Debug, Clone, Serialize)]

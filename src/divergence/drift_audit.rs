@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::suite::Outcome;
 use crate::corpus::grouping::Grouping;
 use crate::features::shortcuts::{FeatureFamily, ShortcutAudit};
-use crate::features::FeatureMatrix;
+use crate::matrix::FeatureMatrix;
 use crate::stats::roc::auroc;
 
 /// Drifting features audited.

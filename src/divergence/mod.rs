@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 
 pub mod c2st;
+mod config;
 pub mod drift_audit;
 pub mod frechet;
 pub mod improved_pr;
@@ -25,6 +26,8 @@ pub mod suite;
 pub mod univariate;
 pub mod vendi;
 pub mod wasserstein;
+
+pub use config::DriftConfig;
 
 /// One side of a comparison: a dense matrix (rows = documents) with row ids and column names,
 /// plus the texts when the vectors came from a corpus (token-level tests need them).

@@ -15,7 +15,7 @@ use super::univariate::Univariate;
 use super::vendi::Vendi;
 use super::wasserstein::SlicedWasserstein;
 use super::Divergence;
-use crate::config::DriftConfig;
+use super::DriftConfig;
 
 /// Builds a test from its parameters, the drift settings and its threshold (α or statistic).
 type Builder = fn(&mut Params, &DriftConfig, f64) -> Result<Box<dyn Divergence>, String>;

@@ -9,8 +9,8 @@
 use serde::Serialize;
 
 use super::registry::{self, TestInfo};
+use super::DriftConfig;
 use super::{Divergence, Sample, TestResult};
-use crate::config::DriftConfig;
 use crate::error::{Error, Result};
 use crate::stats::adjust::holm;
 

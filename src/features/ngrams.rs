@@ -14,11 +14,11 @@ use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::matrix::SparseMatrix;
 use super::normalize::Normalization;
 use super::projection::SparseProjection;
 use super::Featurizer;
 use crate::corpus::Doc;
+use crate::matrix::SparseMatrix;
 
 /// Where char n-grams may reach.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

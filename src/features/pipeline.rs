@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 use super::embed::{EmbedConfig, Embedder};
 use super::formatting::Formatting;
 use super::lm::{LmConfig, LmScorer};
-use super::matrix::FeatureMatrix;
 use super::ngrams::{HashedNgrams, NgramConfig};
 use super::normalize::Normalization;
 use super::stylometry::Stylometry;
 use super::Featurizer;
 use crate::corpus::Doc;
 use crate::error::Result;
+use crate::matrix::FeatureMatrix;
 
 /// The feature families a user can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 
 use ndarray::{Array1, Array2, Axis};
 
-use super::FeatureMatrix;
+use crate::matrix::FeatureMatrix;
 
 /// Column shifts and scales learned from the reference side.
 #[derive(Debug, Clone)]

@@ -11,8 +11,8 @@ use arrow::datatypes::{DataType, Float64Type};
 use ndarray::Array2;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::FeatureMatrix;
 use crate::error::{InputError, Location, Result};
+use crate::matrix::FeatureMatrix;
 
 /// Whether a path holds precomputed vectors rather than a corpus: `.npy` always; Parquet/CSV
 /// when they have no text column (`text_field`).

@@ -11,7 +11,8 @@ use crate::corpus::Doc;
 use crate::error::{Error, Result};
 use crate::features::{formatting, stylometry, Formatting, Stylometry};
 use crate::features::{Embedder, FeatureKind, FeatureSettings, Featurizer, HashedNgrams};
-use crate::features::{LmConfig, LmScorer, NgramConfig, Normalization, SparseMatrix};
+use crate::features::{LmConfig, LmScorer, NgramConfig, Normalization};
+use crate::matrix::SparseMatrix;
 
 /// Clip of standardised dense features: a few documents have extreme lengths or counts.
 const DENSE_CLIP: f32 = 5.0;

@@ -25,8 +25,9 @@ use crate::error::{Error, InputError, Result};
 use crate::features::shortcuts::ShortcutAudit;
 use crate::features::{
     EmbedConfig, Embedder, FeatureKind, FeatureSettings, Featurizer, Formatting, LmConfig,
-    LmScorer, NgramConfig, Normalization, SparseMatrix,
+    LmScorer, NgramConfig, Normalization,
 };
+use crate::matrix::SparseMatrix;
 
 /// What `fingerprint train` is asked for.
 #[derive(Debug, Clone)]
@@ -95,7 +96,7 @@ impl Default for TrainOptions {
             learner: LearnerKind::Lbfgs,
             c: 1.0,
             tolerance: 1e-4,
-            seed: crate::config::DEFAULT_SEED,
+            seed: crate::stats::rng::DEFAULT_SEED,
             target_fpr: 0.01,
             calibration_fraction: 0.2,
             threshold_rule: ThresholdRule::default(),

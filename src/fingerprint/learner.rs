@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::SparseMatrix;
+use crate::matrix::SparseMatrix;
 use crate::stats::ftrl::{Ftrl, FtrlParams};
 use crate::stats::logistic::sigmoid;
 use crate::stats::sparse_logistic::{SparseLogistic, SparseLogisticParams};

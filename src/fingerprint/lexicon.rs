@@ -12,7 +12,7 @@ use super::design::{Column, ColumnScaling, DenseRows, Design};
 use super::learner::LinearModel;
 use crate::corpus::Doc;
 use crate::features::FeatureKind;
-use crate::features::SparseMatrix;
+use crate::matrix::SparseMatrix;
 
 /// N-grams listed per bucket (hash collisions put several in one).
 const NGRAMS_PER_BUCKET: usize = 3;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::lexicon::{Lexicon, LexiconEntry};
-use crate::features::SparseMatrix;
+use crate::matrix::SparseMatrix;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LexiconUse {

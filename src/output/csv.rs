@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::{AtomicFile, MatrixWriter};
 use crate::error::{Error, Result};
-use crate::features::FeatureMatrix;
+use crate::matrix::FeatureMatrix;
 
 pub(crate) struct CsvMatrixWriter {
     writer: csv::Writer<AtomicFile>,

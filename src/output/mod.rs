@@ -5,7 +5,9 @@ mod atomic;
 mod corpus;
 mod csv;
 mod npy;
+mod number;
 mod parquet;
+pub mod plots;
 pub mod stale;
 pub mod terminal;
 
@@ -13,9 +15,10 @@ use std::path::Path;
 
 pub use atomic::AtomicFile;
 pub use corpus::{write_corpus_jsonl, write_corpus_parquet};
+pub use number::number;
 
 use crate::error::{Error, Result};
-use crate::features::FeatureMatrix;
+use crate::matrix::FeatureMatrix;
 
 /// Streams blocks of feature rows to one output format.
 pub trait MatrixWriter {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::{AtomicFile, MatrixWriter};
 use crate::error::{Error, Result};
-use crate::features::FeatureMatrix;
+use crate::matrix::FeatureMatrix;
 
 const HEADER_LEN: usize = 128;
 

@@ -11,7 +11,7 @@ use parquet::file::properties::WriterProperties;
 
 use super::{AtomicFile, MatrixWriter};
 use crate::error::{Error, Result};
-use crate::features::FeatureMatrix;
+use crate::matrix::FeatureMatrix;
 
 pub(crate) struct ParquetMatrixWriter {
     writer: ArrowWriter<AtomicFile>,

@@ -93,12 +93,7 @@ impl Gate for NoLeakage {
             .map(|&i| m.train[i].text.as_str())
             .collect();
         let eval_texts: Vec<&str> = real_eval.iter().map(|&i| m.eval[i].text.as_str()).collect();
-        let near = near_duplicates(
-            &train_texts,
-            &eval_texts,
-            threshold,
-            crate::config::DEFAULT_SEED,
-        );
+        let near = near_duplicates(&train_texts, &eval_texts, threshold, m.seed);
 
         let eval_by_text: FxHashMap<u128, usize> = m
             .eval
@@ -159,5 +154,40 @@ mod tests {
         assert_eq!((pairs[0].train, pairs[0].eval), (1, 0));
         assert!(pairs[0].jaccard > 0.8);
         assert_eq!(normalised_hash("A  b\nc"), normalised_hash("a b c"));
+    }
+
+    /// The gate's MinHash follows the run's seed (it used the default seed whatever the
+    /// config said): the estimated Jaccard of the same pair moves with it.
+    #[test]
+    fn the_gate_uses_the_runs_seed() {
+        use crate::corpus::{Doc, Lineage};
+        let eval_text: String = (0..120).map(|i| format!("w{i} ")).collect();
+        let mut words: Vec<String> = eval_text.split_whitespace().map(String::from).collect();
+        words[60] = "edited".into();
+        let doc = |id: &str, text: String, source| Doc {
+            id: id.into(),
+            text,
+            lineage: Lineage::new(source),
+        };
+        let train = [doc("t", words.join(" "), Source::Synthetic)];
+        let eval = [doc("e", eval_text, Source::Real)];
+        let config = super::super::PolicyConfig::default();
+        let evidence = |seed| {
+            let m = Manifest {
+                train: &train,
+                eval: &eval,
+                config: &config,
+                lock: None,
+                audit: None,
+                detector: None,
+                ancestry: None,
+                seed,
+            };
+            NoLeakage.check(&m).unwrap().evidence
+        };
+        let found: std::collections::BTreeSet<Vec<String>> = (1..=6).map(evidence).collect();
+        assert!(found.iter().all(|e| e.len() == 1), "{found:?}");
+        assert!(found.len() > 1, "the estimate did not move with the seed");
+        assert_eq!(evidence(1), evidence(1));
     }
 }

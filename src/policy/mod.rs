@@ -98,6 +98,8 @@ pub struct Manifest<'a> {
     pub audit: Option<&'a audit::Audit>,
     pub detector: Option<&'a Detector>,
     pub ancestry: Option<&'a ancestry::Ancestry>,
+    /// The run's seed (the leakage gate's MinHash permutations).
+    pub seed: u64,
 }
 
 /// One rule.

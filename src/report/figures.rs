@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use super::history::{tracked, HistoryEntry};
-use super::plots::{Figure, Panel, Series, Style};
 use super::{Report, StageResult};
+use crate::output::plots::{Figure, Panel, Series, Style};
 
 use crate::collapse::trend::Collapse;
 use crate::commands::collapse::TrackReport;

@@ -397,8 +397,8 @@ pub fn render(report: &Report, figures: &[InlineFigure]) -> String {
 }
 
 /// compare.html: the same style, tables of what changed between two runs.
-pub fn render_compare(c: &crate::commands::compare::Comparison) -> String {
-    use crate::commands::compare::{share, show};
+pub fn render_compare(c: &super::compare::Comparison) -> String {
+    use super::compare::{share, show};
     let mut s = String::new();
     let _ = write!(
         s,

@@ -1,12 +1,13 @@
 //! What the user reads: the report model (one serializable value built from what the stages
 //! return), its JSON/Markdown writers, the run history, and the figures.
 
+pub mod compare;
 pub mod figures;
 pub mod glance;
 pub mod history;
 pub mod html;
 pub mod markdown;
-pub mod plots;
+pub mod run;
 pub mod time;
 
 use serde::Serialize;
@@ -30,15 +31,7 @@ pub fn overall_outcomes(
         .flat_map(|c| &c.outcomes)
 }
 
-/// A statistic for a table: 4 decimals, or scientific when that would print 0.0000 for a
-/// value that is not 0 (a p-value used as the statistic).
-pub fn number(v: f64) -> String {
-    if v != 0.0 && v.abs() < 1e-3 {
-        format!("{v:.2e}")
-    } else {
-        format!("{v:.4}")
-    }
-}
+pub use crate::output::number;
 
 /// The rule a test is held to, as a person reads it ("p < 0.05", "> 0.2000"; "not
 /// calibrated" for a statistic test without a threshold yet).

@@ -6,7 +6,7 @@ use rand::seq::SliceRandom;
 
 use super::logistic::sigmoid;
 use super::rng::seeded;
-use crate::features::SparseMatrix;
+use crate::matrix::SparseMatrix;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FtrlParams {

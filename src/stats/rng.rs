@@ -3,6 +3,9 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+/// The seed used wherever the user gives none: the same inputs always give the same numbers.
+pub const DEFAULT_SEED: u64 = 20_261_126;
+
 /// The generator for stream `stream` of a seed: independent streams for parallel work (one per
 /// permutation, fold, restart) make results independent of thread count and scheduling.
 pub fn seeded(seed: u64, stream: u64) -> ChaCha8Rng {

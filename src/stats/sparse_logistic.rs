@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::lbfgs::{minimize, LbfgsParams};
 use super::logistic::{sigmoid, softplus};
-use crate::features::SparseMatrix;
+use crate::matrix::SparseMatrix;
 
 /// Parallel work items: fixed, so the summation order does not follow the thread count; each
 /// keeps one dense partial gradient.

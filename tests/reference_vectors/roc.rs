@@ -1,8 +1,6 @@
 //! AUROC and TPR at 1% FPR against scikit-learn (tests/reference/16_auroc.json).
 
-mod common;
-
-use common::reference::*;
+use crate::common::reference::*;
 use driftprint::stats::roc::{auroc, tpr_at_fpr};
 
 #[test]

@@ -1,8 +1,7 @@
 //! Geometry-based divergences (Fréchet, PRDC, improved precision/recall, Vendi) against the
 //! reference vectors in tests/reference (02, 03, 04, 06), within each file's stated tolerances.
 
-mod common;
-use common::reference::*;
+use crate::common::reference::*;
 
 use driftprint::divergence::frechet::frechet_distance;
 use driftprint::divergence::improved_pr::improved_precision_recall;

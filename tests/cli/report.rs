@@ -2,10 +2,8 @@
 //! verdict, every stage's result) and summary.md, the history line per run, exit codes, and a
 //! failing stage that never loses the others' results.
 
-mod common;
-
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 use serde_json::Value;
 
 /// The demo report (`data/driftprint.toml`) written under `out`: exit code and output.

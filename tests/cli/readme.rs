@@ -2,12 +2,10 @@
 //! their YAML blocks that calls driftprint or publishes summary.md is run on a copy of the
 //! demo project, with the exit codes and files a CI system would see.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::repo_root;
+use crate::common::repo_root;
 
 /// The commands of the README's ```yaml blocks that run driftprint or read its summary.
 fn ci_commands(readme: &str) -> Vec<String> {

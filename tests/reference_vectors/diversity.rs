@@ -1,8 +1,7 @@
 //! Reference vectors for the collapse diversity metrics (14): distinct-n, type-token ratio,
 //! unigram entropy, self-BLEU (NLTK) and the gzip compression ratio.
 
-mod common;
-use common::reference::*;
+use crate::common::reference::*;
 
 use driftprint::collapse::diversity::{
     distinct_n, gzip_ratio, self_bleu, type_token_ratio, unigram_entropy_bits,

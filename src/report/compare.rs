@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::SCHEMA;
 use crate::error::{Error, InputError, Result};
 use crate::fingerprint::lexicon_usage::quoted;
-use crate::report::SCHEMA;
 
 /// A run's report.json: a run folder, the file itself, or a run id under `root`.
 pub fn locate(run: &str, root: &Path) -> Result<PathBuf> {
@@ -78,7 +78,7 @@ impl TestChange {
 
 /// A statistic for a table; "—" when the test did not run.
 pub fn show(v: Option<f64>) -> String {
-    v.map_or("—".into(), crate::report::number)
+    v.map_or("—".into(), crate::output::number)
 }
 
 /// A share for a table; "—" when the entry was not in that run.

@@ -7,8 +7,8 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::{write_atomic, AtomicFile};
 use crate::error::{Error, Result};
-use crate::output::{write_atomic, AtomicFile};
 
 /// DejaVu Sans (Bitstream Vera licence, assets/fonts/LICENSE-DejaVu.txt): embedded so the plots
 /// need no system fonts or fontconfig.

@@ -3,13 +3,11 @@
 //! at (target/report-screenshots/). Skipped without Chromium unless DRIFTPRINT_REQUIRE_BROWSER
 //! is set (.ci/run installs Debian's chromium and sets it).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 
 fn chromium() -> Option<PathBuf> {
     let found = std::env::var_os("DRIFTPRINT_BROWSER")

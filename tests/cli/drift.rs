@@ -1,10 +1,8 @@
 //! `driftprint drift` end to end: verdicts and exit codes, JSON, groups, vectors input.
 
-mod common;
-
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
-use driftprint::features::FeatureMatrix;
+use driftprint::matrix::FeatureMatrix;
 use driftprint::output::matrix_writer;
 use ndarray::Array2;
 use predicates::prelude::*;

@@ -1,8 +1,7 @@
 //! Reference vectors for the policy gates: Wilson intervals (13, statsmodels) and MinHash
 //! Jaccard estimates (15, exact shingle-set Jaccard and datasketch's estimate).
 
-mod common;
-use common::reference::*;
+use crate::common::reference::*;
 
 use driftprint::stats::wilson::wilson_interval;
 

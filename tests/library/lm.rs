@@ -1,9 +1,7 @@
 //! The `lm` feature set: SmolLM2-135M through candle against llama.cpp (reference values made by
 //! benches/peers/smollm2_reference.py), the tokenizer built from the GGUF metadata, the feature
 //! cache, and the zero-shot score on labelled text. Skipped without the model unless
-//! DRIFTPRINT_REQUIRE_LM is set (see `common::smollm2_dir`).
-
-mod common;
+//! DRIFTPRINT_REQUIRE_LM is set (see `crate::common::smollm2_dir`).
 
 use assert_cmd::Command;
 use driftprint::features::causal_lm::CausalLm;
@@ -12,7 +10,7 @@ use driftprint::features::Normalization;
 use serde_json::Value;
 
 fn reference() -> Value {
-    let path = common::repo_root().join("tests/reference/smollm2_reference.json");
+    let path = crate::common::repo_root().join("tests/reference/smollm2_reference.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -44,7 +42,7 @@ fn ids(v: &Value) -> Vec<u32> {
 
 #[test]
 fn tokenizer_and_token_log_probabilities_match_llama_cpp() {
-    let Some(dir) = common::smollm2_dir() else {
+    let Some(dir) = crate::common::smollm2_dir() else {
         return;
     };
     let lm = CausalLm::load(&dir.join(LM_FILE)).unwrap();
@@ -98,7 +96,7 @@ fn tokenizer_and_token_log_probabilities_match_llama_cpp() {
 
 #[test]
 fn features_are_cached_and_a_rerun_reads_them() {
-    let Some(dir) = common::smollm2_dir() else {
+    let Some(dir) = crate::common::smollm2_dir() else {
         return;
     };
     let cache = tempfile::tempdir().unwrap();
@@ -132,7 +130,7 @@ fn features_are_cached_and_a_rerun_reads_them() {
 
 #[test]
 fn features_do_not_depend_on_the_thread_count() {
-    let Some(dir) = common::smollm2_dir() else {
+    let Some(dir) = crate::common::smollm2_dir() else {
         return;
     };
     let config = LmConfig {
@@ -162,13 +160,13 @@ fn features_do_not_depend_on_the_thread_count() {
 
 #[test]
 fn the_zero_shot_score_separates_llm_from_human_text_on_the_demo() {
-    let Some(dir) = common::smollm2_dir() else {
+    let Some(dir) = crate::common::smollm2_dir() else {
         return;
     };
     // A small shipped sample: the demo's first 40 human and 40 machine fast-detect-gpt rows
     // (GPT-2-era continuations). Not its OUTFOX essays: a 135M model finds grade-school
     // essays more predictable than ChatGPT's (the discrepancy is inverted there, AUROC ~0.2).
-    let demo = std::fs::read_to_string(common::demo_path()).unwrap();
+    let demo = std::fs::read_to_string(crate::common::demo_path()).unwrap();
     let rows: Vec<&str> = demo
         .lines()
         .filter(|l| l.contains("\"dataset\": \"fast-detect-gpt\""))
@@ -182,7 +180,7 @@ fn the_zero_shot_score_separates_llm_from_human_text_on_the_demo() {
     };
     let sample = pick("human") + &pick("machine");
     let tmp = tempfile::tempdir().unwrap();
-    let corpus = common::write(tmp.path(), "fastdetect.jsonl", sample.as_bytes());
+    let corpus = crate::common::write(tmp.path(), "fastdetect.jsonl", sample.as_bytes());
     // `fingerprint score --zero-shot` on the sample (its labels give the AUROC), JSON summary.
     let zero_shot = |extra: &[&std::ffi::OsStr]| -> Value {
         let out = Command::cargo_bin("driftprint")
@@ -240,7 +238,7 @@ fn the_zero_shot_score_separates_llm_from_human_text_on_the_demo() {
 
 /// `lines` of the demo corpus whose label is `label`, the first `n`, as one JSONL text.
 fn demo_rows(label: &str, n: usize, skip: usize) -> String {
-    std::fs::read_to_string(common::demo_path())
+    std::fs::read_to_string(crate::common::demo_path())
         .unwrap()
         .lines()
         .filter(|l| l.contains(&format!("\"label\": \"{label}\"")))
@@ -252,16 +250,16 @@ fn demo_rows(label: &str, n: usize, skip: usize) -> String {
 
 #[test]
 fn drift_and_collapse_measure_with_the_language_model() {
-    let Some(dir) = common::smollm2_dir() else {
+    let Some(dir) = crate::common::smollm2_dir() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let reference = common::write(
+    let reference = crate::common::write(
         tmp.path(),
         "human.jsonl",
         demo_rows("human", 12, 0).as_bytes(),
     );
-    let candidate = common::write(
+    let candidate = crate::common::write(
         tmp.path(),
         "machine.jsonl",
         demo_rows("machine", 12, 0).as_bytes(),
@@ -303,7 +301,7 @@ fn drift_and_collapse_measure_with_the_language_model() {
     // Three generations; the language model's log-likelihood joins the trend tests.
     let gens: Vec<std::path::PathBuf> = (0..3)
         .map(|g| {
-            common::write(
+            crate::common::write(
                 tmp.path(),
                 &format!("g{g}.jsonl"),
                 demo_rows("human", 4, 4 * g).as_bytes(),

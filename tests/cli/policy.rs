@@ -2,12 +2,10 @@
 //! passes (with the warnings a missing lock and audit deserve), and each gate fails on the
 //! problem it exists for, naming the documents; bad manifests exit 2 naming file and row.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 use serde_json::{json, Value};
 
 fn driftprint() -> Command {

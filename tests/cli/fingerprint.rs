@@ -2,12 +2,10 @@
 //! trained on one part is measured on the other, model files round-trip and fail clearly when
 //! damaged, and the synthetic-fraction estimate behaves on an all-human corpus.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 use serde_json::Value;
 
 fn driftprint() -> Command {

@@ -1,8 +1,6 @@
 //! The `embed` feature set: MiniLM through candle against independently computed reference
 //! embeddings, padding invariance, truncation counts, the embedding cache, and the CLI.
-//! Skipped without a model unless DRIFTPRINT_REQUIRE_MODEL is set (see `common::minilm_dir`).
-
-mod common;
+//! Skipped without a model unless DRIFTPRINT_REQUIRE_MODEL is set (see `crate::common::minilm_dir`).
 
 use std::path::Path;
 
@@ -39,13 +37,13 @@ fn config(model: &Path, cache: Option<&Path>) -> EmbedConfig {
 }
 
 fn reference() -> Value {
-    let path = common::repo_root().join("tests/reference/minilm_reference.json");
+    let path = crate::common::repo_root().join("tests/reference/minilm_reference.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]
 fn matches_the_reference_embeddings() {
-    let Some(model) = common::minilm_dir() else {
+    let Some(model) = crate::common::minilm_dir() else {
         return;
     };
     let r = reference();
@@ -84,7 +82,7 @@ fn matches_the_reference_embeddings() {
 
 #[test]
 fn padding_never_changes_an_embedding() {
-    let Some(model) = common::minilm_dir() else {
+    let Some(model) = crate::common::minilm_dir() else {
         return;
     };
     let encoder = Encoder::load(&ModelDir::open(&model).unwrap(), 256, 8).unwrap();
@@ -110,7 +108,7 @@ fn padding_never_changes_an_embedding() {
 
 #[test]
 fn counts_and_chunks_texts_over_the_token_limit() {
-    let Some(model) = common::minilm_dir() else {
+    let Some(model) = crate::common::minilm_dir() else {
         return;
     };
     let dir = ModelDir::open(&model).unwrap();
@@ -152,7 +150,7 @@ fn counts_and_chunks_texts_over_the_token_limit() {
 
 #[test]
 fn the_cache_serves_reruns_and_recomputes_corrupt_entries() {
-    let Some(model) = common::minilm_dir() else {
+    let Some(model) = crate::common::minilm_dir() else {
         return;
     };
     let cache = tempfile::tempdir().unwrap();
@@ -228,7 +226,7 @@ fn a_bad_model_folder_is_named_with_the_missing_file() {
             .arg("-o")
             .arg(dir.path().join("out.parquet"))
             .arg("--config")
-            .arg(common::repo_root().join("data/driftprint.toml"))
+            .arg(crate::common::repo_root().join("data/driftprint.toml"))
             .output()
             .unwrap()
     };
@@ -248,7 +246,7 @@ fn a_bad_model_folder_is_named_with_the_missing_file() {
 
 #[test]
 fn drift_runs_on_embeddings_from_the_cli() {
-    let Some(model) = common::minilm_dir() else {
+    let Some(model) = crate::common::minilm_dir() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -256,7 +254,7 @@ fn drift_runs_on_embeddings_from_the_cli() {
     let out = Command::cargo_bin("driftprint")
         .unwrap()
         .args(["drift", "--config"])
-        .arg(common::repo_root().join("data/driftprint.toml"))
+        .arg(crate::common::repo_root().join("data/driftprint.toml"))
         .args([
             "--features",
             "embed",
@@ -288,13 +286,13 @@ fn drift_runs_on_embeddings_from_the_cli() {
 
 #[test]
 fn fingerprint_trains_on_embeddings_and_refuses_another_encoder() {
-    let Some(model) = common::minilm_dir() else {
+    let Some(model) = crate::common::minilm_dir() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let demo = std::fs::read_to_string(common::demo_path()).unwrap();
+    let demo = std::fs::read_to_string(crate::common::demo_path()).unwrap();
     let subset: String = demo.lines().step_by(4).map(|l| format!("{l}\n")).collect();
-    let data = common::write(tmp.path(), "subset.jsonl", subset.as_bytes());
+    let data = crate::common::write(tmp.path(), "subset.jsonl", subset.as_bytes());
     let fp = tmp.path().join("fp.model");
     let run = |args: &[&str], model_dir: &Path| {
         Command::cargo_bin("driftprint")
@@ -366,7 +364,7 @@ fn fingerprint_trains_on_embeddings_and_refuses_another_encoder() {
 /// diversity; PRDC against generation 0 starts at generation 1; the plot is written.
 #[test]
 fn collapse_measures_embedding_diversity() {
-    let Some(model) = common::minilm_dir() else {
+    let Some(model) = crate::common::minilm_dir() else {
         return;
     };
     let topics = [

@@ -2,8 +2,7 @@
 //! (08), KS with BH/Holm adjustment (09) and sliced Wasserstein (10). Every case, every
 //! expected value, the file's own tolerances.
 
-mod common;
-use common::reference::*;
+use crate::common::reference::*;
 
 use driftprint::divergence::jensen_shannon::{js_divergence, token_counts};
 use driftprint::stats::adjust::{benjamini_hochberg, holm};

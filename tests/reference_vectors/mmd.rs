@@ -2,8 +2,7 @@
 //! median-σ unbiased MMD², the bandwidth, every per-permutation statistic and the exact
 //! permutation p-value.
 
-mod common;
-use common::reference::*;
+use crate::common::reference::*;
 
 use driftprint::divergence::mmd::{Mmd, MmdOutcome};
 use serde_json::Value;

@@ -1,10 +1,8 @@
 //! JSONL and CSV readers: good input, compression, and every bad-input case the issue names.
 
-mod common;
-
 use std::io::Write;
 
-use common::*;
+use crate::common::*;
 use driftprint::corpus::{IngestOptions, Source, Split};
 
 const GOOD: &str = r#"{"id": "a", "text": "Human words here.", "source": "real", "generator": null, "split": "train", "label": "pos"}

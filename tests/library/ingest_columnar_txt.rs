@@ -1,12 +1,10 @@
 //! Parquet, Arrow IPC and .txt-directory readers, and the no-panic property of every reader.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::*;
 use arrow::array::{ArrayRef, Float32Array, Int32Array, RecordBatch, StringArray};
 use arrow::datatypes::{Field, Schema};
-use common::*;
 use driftprint::corpus::{IngestOptions, Source, Split};
 use parquet::arrow::ArrowWriter;
 use proptest::prelude::*;

@@ -1,7 +1,6 @@
 //! MAUVE's histogram stage against mauve-text 0.4.0 (tests/reference/05_mauve_hist.json).
 
-mod common;
-use common::reference::*;
+use crate::common::reference::*;
 
 use driftprint::divergence::mauve::{histogram, mauve_from_histograms, CURVE_POINTS};
 use serde_json::Value;

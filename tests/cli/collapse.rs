@@ -2,10 +2,8 @@
 //! (data/collapse/collapse_metrics.csv) raise the alarm, a trendless table does not, and bad
 //! tables are errors that name the file, line and column.
 
-mod common;
-
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 use serde_json::Value;
 
 fn driftprint() -> Command {

@@ -2,8 +2,7 @@
 //! pymannkendall and scipy.stats.theilslopes) and Jonckheere–Terpstra (12). Every case, every
 //! expected value, the file's own tolerances.
 
-mod common;
-use common::reference::*;
+use crate::common::reference::*;
 
 use driftprint::stats::jonckheere::jonckheere;
 use driftprint::stats::trend::{mann_kendall, theil_sen};

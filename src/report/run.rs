@@ -6,14 +6,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::history::{self, HistoryEntry};
+use super::{figures, html, markdown, time, Report, StageReport, StageResult};
 use crate::commands::collapse::{run_corpus, GenerationInput};
 use crate::commands::drift::{DriftRequest, Sides};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::fingerprint::Detector;
+use crate::output::plots;
 use crate::output::write_atomic;
-use crate::report::history::{self, HistoryEntry};
-use crate::report::{figures, html, markdown, plots, time, Report, StageReport, StageResult};
 
 /// The stages a report can run, in report order.
 pub const STAGES: [&str; 4] = ["drift", "fingerprint", "collapse", "policy"];

@@ -1,11 +1,9 @@
 //! Formats agree: the same corpus as JSONL, Parquet or Arrow gives byte-identical features, and
 //! a file of ../shared/data/dev loads with field remapping alone.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use driftprint::commands::features;
 use driftprint::corpus::Source;
 use driftprint::features::FeatureSettings;

@@ -1,9 +1,7 @@
 //! The `driftprint` binary end to end: exit codes, messages, outputs, determinism.
 
-mod common;
-
+use crate::common::*;
 use assert_cmd::Command;
-use common::*;
 use predicates::prelude::*;
 
 fn driftprint() -> Command {
