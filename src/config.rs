@@ -70,8 +70,9 @@ struct RawFingerprint {
 }
 
 /// `[drift]`: which tests run and gate, the false-alarm rate, thresholds, per-test parameters.
+/// (No `deny_unknown_fields`: it cannot see through `flatten`; `check_drift` names any key
+/// that is neither a setting nor a registered test.)
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawDrift {
     alpha: Option<f64>,
     max_per_side: Option<usize>,
@@ -80,19 +81,20 @@ struct RawDrift {
     #[serde(default)]
     thresholds: BTreeMap<String, f64>,
     calibrated_n: Option<usize>,
-    mmd: Option<toml::Table>,
-    mmd_rff: Option<toml::Table>,
-    c2st: Option<toml::Table>,
-    mauve: Option<toml::Table>,
-    frechet: Option<toml::Table>,
-    prdc: Option<toml::Table>,
-    improved_pr: Option<toml::Table>,
-    vendi: Option<toml::Table>,
-    univariate: Option<toml::Table>,
-    psi: Option<toml::Table>,
-    jensen_shannon: Option<toml::Table>,
-    sliced_wasserstein: Option<toml::Table>,
+    /// `[drift.<test>]`: each registered test's parameter table, keyed by the registry's names.
+    #[serde(flatten)]
+    test_params: BTreeMap<String, toml::Value>,
 }
+
+/// The `[drift]` keys that are settings, not test tables (for the unknown-key message).
+const DRIFT_SETTINGS: [&str; 6] = [
+    "alpha",
+    "max_per_side",
+    "tests",
+    "gate",
+    "thresholds",
+    "calibrated_n",
+];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -598,27 +600,27 @@ fn check_drift(raw: RawDrift, err: &dyn Fn(&str, String) -> Error) -> Result<Dri
     }
     drift.thresholds = raw.thresholds;
     drift.calibrated_n = raw.calibrated_n;
-    let tables = [
-        ("mmd", raw.mmd),
-        ("mmd_rff", raw.mmd_rff),
-        ("c2st", raw.c2st),
-        ("mauve", raw.mauve),
-        ("frechet", raw.frechet),
-        ("prdc", raw.prdc),
-        ("improved_pr", raw.improved_pr),
-        ("vendi", raw.vendi),
-        ("univariate", raw.univariate),
-        ("psi", raw.psi),
-        ("jensen_shannon", raw.jensen_shannon),
-        ("sliced_wasserstein", raw.sliced_wasserstein),
-    ];
-    for (name, table) in tables {
-        if let Some(table) = table {
-            // Build once now so a bad parameter fails at load time, naming its key.
-            crate::divergence::registry::build(name, &table, &drift)
-                .map_err(|e| err(&format!("drift.{name}"), e))?;
-            drift.params.insert(name.to_string(), table);
+    for (name, value) in raw.test_params {
+        let key = format!("drift.{name}");
+        if crate::divergence::registry::find(&name).is_none() {
+            return Err(err(
+                &key,
+                format!(
+                    "unknown key: neither a setting ({}) nor a test (known: {})",
+                    DRIFT_SETTINGS.join(", "),
+                    crate::divergence::registry::names().join(", ")
+                ),
+            ));
         }
+        let toml::Value::Table(table) = value else {
+            return Err(err(
+                &key,
+                format!("must be the test's parameter table ([drift.{name}]), not {value}"),
+            ));
+        };
+        // Build once now so a bad parameter fails at load time, naming its key.
+        crate::divergence::registry::build(&name, &table, &drift).map_err(|e| err(&key, e))?;
+        drift.params.insert(name, table);
     }
     Ok(drift)
 }
@@ -744,6 +746,22 @@ distinct_2 = 0.3
         assert_eq!(c.features.kinds, vec![FeatureKind::Stylo]);
         assert_eq!(c.features.ngram.dim, 1024);
         assert_eq!(c.features.ngram.seed, 7);
+    }
+
+    #[test]
+    fn drift_test_tables_come_from_the_registry_and_anything_else_is_named() {
+        let c = Config::parse("[drift.vendi]\n", Path::new("c.toml")).unwrap();
+        assert!(c.drift.params.contains_key("vendi"));
+        for (text, key, hint) in [
+            ("[drift.mmdd]\n", "drift.mmdd", "mmd_rff"),
+            ("[drift]\nalhpa = 0.1\n", "drift.alhpa", "max_per_side"),
+            ("[drift]\nmmd = 3\n", "drift.mmd", "parameter table"),
+        ] {
+            let e = Config::parse(text, Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(key) && e.contains(hint), "{text}: {e}");
+        }
     }
 
     #[test]

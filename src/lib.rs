@@ -19,5 +19,6 @@ pub mod policy;
 pub mod progress;
 pub mod report;
 pub mod stats;
+pub mod status;
 
 pub use error::{Error, Result};

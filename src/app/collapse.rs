@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::corpus::apply_feature_flags;
-use super::{display_paths, emit, EXIT_BLOCKED};
+use super::{display_paths, emit};
 use crate::cli::{CollapseArgs, SimulateArgs};
 use crate::commands::{self, resolve_config, resolve_inputs};
 use crate::error::Error;
@@ -97,11 +97,7 @@ pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Err
             eprintln!("plots: {}", display_paths(&written));
         }
     }
-    Ok(if report.alarm {
-        ExitCode::from(EXIT_BLOCKED)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::from(report.status().exit_code()))
 }
 
 pub(super) fn simulate(args: &SimulateArgs, quiet: bool) -> Result<ExitCode, Error> {

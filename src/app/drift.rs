@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use super::corpus::apply_feature_flags;
-use super::{emit, EXIT_BAD_INPUT, EXIT_BLOCKED};
+use super::emit;
 use crate::cli::{CalibrateArgs, DriftArgs};
 use crate::commands::{self, resolve_config, resolve_inputs};
 use crate::error::Error;
@@ -85,13 +85,7 @@ pub(super) fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
     })?;
     spinner.finish_and_clear();
     emit(&report, &report.to_text(), args.json.as_deref())?;
-    Ok(if report.verdict.incomplete {
-        ExitCode::from(EXIT_BAD_INPUT)
-    } else if report.verdict.blocked {
-        ExitCode::from(EXIT_BLOCKED)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::from(report.verdict.status().exit_code()))
 }
 
 pub(super) fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, Error> {

@@ -17,8 +17,9 @@ use crate::error::Error;
 use crate::output::terminal::terminal_safe;
 use crate::output::write_atomic;
 
-pub const EXIT_BLOCKED: u8 = 1;
-pub const EXIT_BAD_INPUT: u8 = 2;
+/// Bad input or usage: the exit code of an incomplete verdict (every outcome's code is
+/// [`crate::status::Status::exit_code`]).
+pub const EXIT_BAD_INPUT: u8 = crate::status::Status::Incomplete.exit_code();
 
 /// Runs the parsed command line; the exit code to end with.
 pub fn run(cli: &Cli) -> ExitCode {

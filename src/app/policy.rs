@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use super::corpus::apply_feature_flags;
-use super::{emit, EXIT_BLOCKED};
+use super::emit;
 use crate::cli::{PolicyAuditSampleArgs, PolicyCheckArgs, PolicyLockArgs};
 use crate::commands::{self, resolve_config};
 use crate::error::Error;
@@ -27,10 +27,9 @@ pub(super) fn check(args: &PolicyCheckArgs) -> Result<ExitCode, Error> {
         &features,
     )?;
     emit(&report, &report.to_text(), args.json.as_deref())?;
-    Ok(match report.status {
-        crate::policy::Status::Fail => ExitCode::from(EXIT_BLOCKED),
-        _ => ExitCode::SUCCESS,
-    })
+    Ok(ExitCode::from(
+        crate::status::Status::from(report.status).exit_code(),
+    ))
 }
 
 pub(super) fn lock(args: &PolicyLockArgs) -> Result<ExitCode, Error> {

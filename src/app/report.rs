@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::{display_paths, emit, EXIT_BAD_INPUT, EXIT_BLOCKED};
+use super::{display_paths, emit};
 use crate::cli::{CompareArgs, ReportArgs};
 use crate::error::Error;
 use crate::output::terminal::terminal_safe;
@@ -11,7 +11,6 @@ use crate::output::AtomicFile;
 use crate::progress::bytes_bar;
 
 pub(super) fn report(args: &ReportArgs, quiet: bool) -> Result<ExitCode, Error> {
-    use crate::report::RunStatus;
     let config = crate::config::Config::load(&args.config)?;
     let stages = match &args.stages {
         Some(spec) => crate::report::run::parse_stages(spec)
@@ -36,11 +35,7 @@ pub(super) fn report(args: &ReportArgs, quiet: bool) -> Result<ExitCode, Error> 
         );
     }
     println!("wrote {}", display_paths(&written.files));
-    Ok(match report.verdict.status {
-        RunStatus::Pass => ExitCode::SUCCESS,
-        RunStatus::Blocked => ExitCode::from(EXIT_BLOCKED),
-        RunStatus::Incomplete => ExitCode::from(EXIT_BAD_INPUT),
-    })
+    Ok(ExitCode::from(report.verdict.status.exit_code()))
 }
 
 pub(super) fn compare(args: &CompareArgs) -> Result<ExitCode, Error> {

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::features::embed::{EmbedConfig, Embedder};
 use crate::features::Featurizer;
 use crate::features::{FeatureSettings, LmScorer};
+use crate::status::Status;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackReport {
@@ -42,6 +43,17 @@ pub struct CollapseReport {
     /// Any track's diversity is declining significantly.
     pub alarm: bool,
     pub tracks: Vec<TrackReport>,
+}
+
+impl CollapseReport {
+    /// A significant decline blocks the release.
+    pub fn status(&self) -> Status {
+        if self.alarm {
+            Status::Blocked
+        } else {
+            Status::Pass
+        }
+    }
 }
 
 /// Every threshold must name a measured metric: a misspelt one would silently never alarm.

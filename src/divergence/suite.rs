@@ -6,6 +6,7 @@
 //! [`statistic_level`]) and the p-values (over every test and group) are Holm-adjusted at
 //! α·g/(g+s). With the default gate (p-value tests only) that is plain Holm at α.
 
+use crate::status::Status;
 use serde::Serialize;
 
 use super::registry::{self, TestInfo};
@@ -111,6 +112,19 @@ pub struct Verdict {
     pub incomplete: bool,
     /// One line for the top of a report.
     pub line: String,
+}
+
+impl Verdict {
+    /// A gated test that could not run makes the verdict incomplete, whatever the others say.
+    pub fn status(&self) -> Status {
+        if self.incomplete {
+            Status::Incomplete
+        } else if self.blocked {
+            Status::Blocked
+        } else {
+            Status::Pass
+        }
+    }
 }
 
 /// The false-alarm level a statistic test's calibrated threshold is set at: its share of α when it

@@ -10,7 +10,7 @@ use std::path::Path;
 use rand::seq::SliceRandom;
 
 use super::config::Required;
-use super::{Gate, GateResult, Manifest, Status};
+use super::{Gate, GateResult, GateStatus, Manifest};
 use crate::corpus::{Doc, Source};
 use crate::error::{Error, InputError, Location, Result};
 use crate::output::AtomicFile;
@@ -194,13 +194,13 @@ impl Gate for ExpertAudit {
             if synthetic == 0 {
                 return Ok(GateResult::new(
                     NAME,
-                    Status::Pass,
+                    GateStatus::Pass,
                     "no synthetic training documents to audit",
                 ));
             }
             let status = match config.audit_required {
-                Required::Warn => Status::Warn,
-                Required::Fail => Status::Fail,
+                Required::Warn => GateStatus::Warn,
+                Required::Fail => GateStatus::Fail,
             };
             return Ok(GateResult::new(
                 NAME,
@@ -231,7 +231,7 @@ impl Gate for ExpertAudit {
         let Some((low, high)) = wilson_interval(wrong.len() as u64, n as u64, 0.05) else {
             return Ok(GateResult::new(
                 NAME,
-                Status::Fail,
+                GateStatus::Fail,
                 format!(
                     "the audit file has no reviewed random-sample rows ({} unreviewed)",
                     audit.unreviewed
@@ -240,12 +240,12 @@ impl Gate for ExpertAudit {
         };
         let rate = wrong.len() as f64 / n as f64;
         let mut status = if n < config.audit_min_reviewed || high > limit {
-            Status::Fail
+            GateStatus::Fail
         } else {
-            Status::Pass
+            GateStatus::Pass
         };
         if !unknown.is_empty() {
-            status = status.max(Status::Warn);
+            status = status.max(GateStatus::Warn);
         }
         let mut message = format!(
             "label error rate {:.1}% ({} of {n} reviewed; Wilson 95% {:.1}%–{:.1}%, upper bound limit {:.1}%)",

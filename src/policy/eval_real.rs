@@ -2,7 +2,7 @@
 //! the estimated synthetic share of the eval set (Rogan–Gladen, 95% interval) must stay under
 //! `eval_max_synthetic` — unlabelled LLM text in an eval set inflates every score it gives.
 
-use super::{Gate, GateResult, Manifest, Status};
+use super::{Gate, GateResult, GateStatus, Manifest};
 use crate::corpus::Source;
 use crate::error::Result;
 use crate::fingerprint::fraction::synthetic_fraction;
@@ -21,7 +21,7 @@ impl Gate for EvalIsReal {
         if !labelled.is_empty() {
             return Ok(GateResult::new(
                 NAME,
-                Status::Fail,
+                GateStatus::Fail,
                 format!(
                     "{} of {} eval documents are labelled synthetic",
                     labelled.len(),
@@ -34,7 +34,7 @@ impl Gate for EvalIsReal {
         let Some(detector) = m.detector else {
             return Ok(GateResult::new(
                 NAME,
-                Status::Pass,
+                GateStatus::Pass,
                 format!(
                     "all {} eval documents are labelled real (no --fingerprint model to look for unlabelled synthetic text)",
                     m.eval.len()
@@ -62,16 +62,16 @@ impl Gate for EvalIsReal {
         ) else {
             return Ok(GateResult::new(
                 NAME,
-                Status::Warn,
+                GateStatus::Warn,
                 "the detector cannot estimate a synthetic share (its TPR is not above its FPR, or the eval set is empty)",
             ));
         };
         let (status, verdict) = if est.estimate > limit {
-            (Status::Fail, "over")
+            (GateStatus::Fail, "over")
         } else if est.high > limit {
-            (Status::Warn, "under, but its interval reaches over,")
+            (GateStatus::Warn, "under, but its interval reaches over,")
         } else {
-            (Status::Pass, "under")
+            (GateStatus::Pass, "under")
         };
         Ok(GateResult::new(
             NAME,
@@ -87,6 +87,6 @@ impl Gate for EvalIsReal {
             ),
         )
         .measured(est.estimate, limit)
-        .evidence(if status == Status::Pass { Vec::new() } else { flagged }))
+        .evidence(if status == GateStatus::Pass { Vec::new() } else { flagged }))
     }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Gate, GateResult, Manifest, Status};
+use super::{Gate, GateResult, GateStatus, Manifest};
 use crate::corpus::Source;
 use crate::error::Result;
 
@@ -41,7 +41,7 @@ impl Gate for GeneratorDiversity {
         if synthetic.is_empty() {
             return Ok(GateResult::new(
                 NAME,
-                Status::Pass,
+                GateStatus::Pass,
                 "no synthetic training documents",
             ));
         }
@@ -60,9 +60,9 @@ impl Gate for GeneratorDiversity {
         let (prompts, no_prompt) = tally(&|l| l.prompt_id.clone());
         let (temperatures, no_temperature) = tally(&|l| l.temperature.map(|t| format!("{t}")));
         let config = m.config;
-        let mut status = Status::Pass;
+        let mut status = GateStatus::Pass;
         let mut evidence = Vec::new();
-        let mut note = |s: Status, line: String| {
+        let mut note = |s: GateStatus, line: String| {
             status = status.max(s);
             evidence.push(line);
         };
@@ -83,20 +83,20 @@ impl Gate for GeneratorDiversity {
         ] {
             if t.is_empty() {
                 note(
-                    Status::Warn,
+                    GateStatus::Warn,
                     format!("{what}: not recorded in the lineage of any synthetic document"),
                 );
                 continue;
             }
             if missing > 0 {
                 note(
-                    Status::Warn,
+                    GateStatus::Warn,
                     format!("{what}: {missing} synthetic document(s) do not record one"),
                 );
             }
             if t.len() < min {
                 note(
-                    Status::Fail,
+                    GateStatus::Fail,
                     format!("{what}: {} distinct, at least {min} required", t.len()),
                 );
             }
@@ -108,7 +108,7 @@ impl Gate for GeneratorDiversity {
             let share = top as f64 / total.max(1) as f64;
             if share > config.max_generator_share {
                 note(
-                    Status::Warn,
+                    GateStatus::Warn,
                     format!(
                         "generator '{name}' produced {:.0}% of the synthetic documents (limit {:.0}%)",
                         100.0 * share,
@@ -119,7 +119,7 @@ impl Gate for GeneratorDiversity {
         }
         if generators.len() >= 2 && entropy < config.min_generator_entropy {
             note(
-                Status::Warn,
+                GateStatus::Warn,
                 format!(
                     "generator shares are uneven: normalised entropy {entropy:.2} (least {:.2})",
                     config.min_generator_entropy

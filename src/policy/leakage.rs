@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::{Gate, GateResult, Manifest, Status};
+use super::{Gate, GateResult, GateStatus, Manifest};
 use crate::corpus::Source;
 use crate::error::Result;
 use crate::features::minhash::{estimated_jaccard, optimal_bands, LshIndex, MinHasher};
@@ -123,7 +123,7 @@ impl Gate for NoLeakage {
                 p.jaccard, m.train[synthetic[p.train]].id, m.eval[real_eval[p.eval]].id
             )
         }));
-        let status = Status::from_evidence(&evidence);
+        let status = GateStatus::from_evidence(&evidence);
         Ok(GateResult::new(
             NAME,
             status,

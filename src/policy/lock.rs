@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::{Gate, GateResult, Manifest, Status};
+use super::{Gate, GateResult, GateStatus, Manifest};
 use crate::corpus::Doc;
 use crate::error::{Error, InputError, Result};
 use crate::output::write_atomic;
@@ -131,7 +131,7 @@ impl Gate for EvalIsLocked {
         let Some(lock) = m.lock else {
             return Ok(GateResult::new(
                 NAME,
-                Status::Warn,
+                GateStatus::Warn,
                 "no --lock given: the eval set is not version-locked (make one with `driftprint policy lock`)",
             ));
         };
@@ -140,7 +140,7 @@ impl Gate for EvalIsLocked {
         if total == 0 {
             return Ok(GateResult::new(
                 NAME,
-                Status::Pass,
+                GateStatus::Pass,
                 format!("all {} eval documents match the lock", m.eval.len()),
             )
             .measured(0.0, 0.0));
@@ -154,7 +154,7 @@ impl Gate for EvalIsLocked {
             .collect();
         Ok(GateResult::new(
             NAME,
-            Status::Fail,
+            GateStatus::Fail,
             format!(
                 "the eval set differs from its lock: {} added, {} removed, {} changed",
                 diff.added.len(),

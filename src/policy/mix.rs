@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Gate, GateResult, Manifest, Status};
+use super::{Gate, GateResult, GateStatus, Manifest};
 use crate::corpus::{Doc, Source};
 use crate::error::Result;
 
@@ -34,7 +34,7 @@ impl Gate for MixRatio {
         if all == 0 {
             return Ok(GateResult::new(
                 NAME,
-                Status::Fail,
+                GateStatus::Fail,
                 "the training set is empty",
             ));
         }
@@ -68,14 +68,14 @@ impl Gate for MixRatio {
                 }
             }
         }
-        let status = Status::from_evidence(&evidence);
+        let status = GateStatus::from_evidence(&evidence);
         Ok(GateResult::new(
             NAME,
             status,
             format!(
                 "{:.1}% of {all} training documents are real ({rule}){}",
                 100.0 * share,
-                if status == Status::Fail {
+                if status == GateStatus::Fail {
                     format!("; {} group(s) below", evidence.len())
                 } else {
                     String::new()

@@ -14,6 +14,7 @@ pub mod recursion;
 pub mod summary;
 pub mod suspects;
 
+use crate::status::Status;
 use serde::Serialize;
 
 use crate::corpus::Doc;
@@ -25,27 +26,38 @@ pub use config::PolicyConfig;
 /// A gate's outcome; `Fail` blocks the release (exit 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub enum GateStatus {
     Pass,
     Warn,
     Fail,
 }
 
-impl Status {
+/// A failed gate blocks the release; a warning passes it with a note.
+impl From<GateStatus> for Status {
+    fn from(gate: GateStatus) -> Status {
+        match gate {
+            GateStatus::Pass => Status::Pass,
+            GateStatus::Warn => Status::Warn,
+            GateStatus::Fail => Status::Blocked,
+        }
+    }
+}
+
+impl GateStatus {
     /// Fail when there is evidence against a rule that allows none, pass otherwise.
-    pub fn from_evidence(evidence: &[String]) -> Status {
+    pub fn from_evidence(evidence: &[String]) -> GateStatus {
         if evidence.is_empty() {
-            Status::Pass
+            GateStatus::Pass
         } else {
-            Status::Fail
+            GateStatus::Fail
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
-            Status::Pass => "PASS",
-            Status::Warn => "WARN",
-            Status::Fail => "FAIL",
+            GateStatus::Pass => "PASS",
+            GateStatus::Warn => "WARN",
+            GateStatus::Fail => "FAIL",
         }
     }
 }
@@ -55,7 +67,7 @@ impl Status {
 #[derive(Debug, Clone, Serialize)]
 pub struct GateResult {
     pub gate: &'static str,
-    pub status: Status,
+    pub status: GateStatus,
     /// One line a person reads first.
     pub message: String,
     /// The measured value (a share, a count, an upper bound...), when there is one.
@@ -66,7 +78,7 @@ pub struct GateResult {
 }
 
 impl GateResult {
-    pub fn new(gate: &'static str, status: Status, message: impl Into<String>) -> GateResult {
+    pub fn new(gate: &'static str, status: GateStatus, message: impl Into<String>) -> GateResult {
         GateResult {
             gate,
             status,
@@ -123,7 +135,7 @@ pub fn gates() -> Vec<Box<dyn Gate>> {
 /// Every gate's result and the lineage summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyReport {
-    pub status: Status,
+    pub status: GateStatus,
     pub gates: Vec<GateResult>,
     pub lineage: summary::LineageSummary,
 }
@@ -138,7 +150,7 @@ pub fn check(manifest: &Manifest) -> Result<PolicyReport> {
             .iter()
             .map(|r| r.status)
             .max()
-            .unwrap_or(Status::Pass),
+            .unwrap_or(GateStatus::Pass),
         gates: results,
         lineage: summary::summarise(manifest.train, manifest.eval),
     })
@@ -152,22 +164,22 @@ impl PolicyReport {
         let failed: Vec<&str> = self
             .gates
             .iter()
-            .filter(|g| g.status == Status::Fail)
+            .filter(|g| g.status == GateStatus::Fail)
             .map(|g| g.gate)
             .collect();
         let warned = self
             .gates
             .iter()
-            .filter(|g| g.status == Status::Warn)
+            .filter(|g| g.status == GateStatus::Warn)
             .count();
         match self.status {
-            Status::Fail => format!(
+            GateStatus::Fail => format!(
                 "FAIL: {} policy gate(s) failed: {} (release blocked)",
                 failed.len(),
                 failed.join(", ")
             ),
-            Status::Warn => format!("PASS with {warned} warning(s)"),
-            Status::Pass => format!("PASS: all {} policy gates pass", self.gates.len()),
+            GateStatus::Warn => format!("PASS with {warned} warning(s)"),
+            GateStatus::Pass => format!("PASS: all {} policy gates pass", self.gates.len()),
         }
     }
 
@@ -178,7 +190,7 @@ impl PolicyReport {
         const SHOWN: usize = 10;
         for g in &self.gates {
             let _ = writeln!(s, "  {} {:<20} {}", g.status.label(), g.gate, g.message);
-            if g.status != Status::Pass {
+            if g.status != GateStatus::Pass {
                 for e in g.evidence.iter().take(SHOWN) {
                     let _ = writeln!(s, "       - {e}");
                 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Gate, GateResult, Manifest, Status};
+use super::{Gate, GateResult, GateStatus, Manifest};
 use crate::corpus::Source;
 use crate::error::Result;
 
@@ -27,7 +27,7 @@ impl Gate for NoRecursiveGeneration {
         let Some(model) = m.config.model.as_deref() else {
             return Ok(GateResult::new(
                 NAME,
-                if by_generator.is_empty() { Status::Pass } else { Status::Warn },
+                if by_generator.is_empty() { GateStatus::Pass } else { GateStatus::Warn },
                 "no downstream model named (--model or [policy] model): recursion cannot be checked",
             ));
         };
@@ -64,11 +64,11 @@ impl Gate for NoRecursiveGeneration {
                 ));
             }
         }
-        let status = Status::from_evidence(&evidence);
+        let status = GateStatus::from_evidence(&evidence);
         Ok(GateResult::new(
             NAME,
             status,
-            if status == Status::Pass {
+            if status == GateStatus::Pass {
                 format!(
                     "none of {} generator(s) is '{model}', its ancestor or its descendant",
                     by_generator.len()

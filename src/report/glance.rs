@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{overall_outcomes, StageReport, StageResult, StageStatus};
 use crate::divergence::{format_p, Side};
-use crate::policy::Status;
+use crate::policy::GateStatus;
 
 /// Witnesses, features and evidence items named per next step.
 const NAMED: usize = 3;
@@ -201,8 +201,8 @@ fn collapse(c: &crate::commands::collapse::CollapseReport, next: &mut Vec<NextSt
 }
 
 fn policy(p: &crate::policy::PolicyReport, next: &mut Vec<NextStep>) -> String {
-    let count = |s: Status| p.gates.iter().filter(|g| g.status == s).count();
-    for status in [Status::Fail, Status::Warn] {
+    let count = |s: GateStatus| p.gates.iter().filter(|g| g.status == s).count();
+    for status in [GateStatus::Fail, GateStatus::Warn] {
         for g in p.gates.iter().filter(|g| g.status == status) {
             let mut text = format!("{} {}: {}", g.status.label(), g.gate, g.message);
             if !g.evidence.is_empty() {
@@ -225,8 +225,8 @@ fn policy(p: &crate::policy::PolicyReport, next: &mut Vec<NextStep>) -> String {
     }
     format!(
         "{} of {} gates failed, {} warned",
-        count(Status::Fail),
+        count(GateStatus::Fail),
         p.gates.len(),
-        count(Status::Warn)
+        count(GateStatus::Warn)
     )
 }

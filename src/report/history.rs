@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Report, RunStatus, StageResult};
+use super::{Report, StageResult, Status};
 use crate::divergence::ThresholdKind;
 use crate::error::{Error, InputError, Location, Result};
 
@@ -15,7 +15,7 @@ use crate::error::{Error, InputError, Location, Result};
 pub struct HistoryEntry {
     pub run_id: String,
     pub created: String,
-    pub status: RunStatus,
+    pub status: Status,
     /// Where the run's reports are (relative to the history file's folder).
     pub dir: String,
     /// `stage.name` → the number the stage gates on (drift statistics, collapse slopes,

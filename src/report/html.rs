@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{
-    number, overall_outcomes, rule, Report, RunStatus, StageReport, StageResult, StageStatus,
+    number, overall_outcomes, rule, Report, StageReport, StageResult, StageStatus, Status,
 };
 use crate::divergence::format_p;
 use crate::fingerprint::lexicon_usage::{quoted, LexiconUse};
@@ -13,7 +13,7 @@ const STYLE: &str = "
 body{font-family:'DejaVu Sans',system-ui,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
 main{max-width:1340px;margin:0 auto;padding:0 24px 48px}
 header.verdict{padding:20px 24px;color:#fff}
-header.pass{background:#1a7f37}header.blocked{background:#b42318}header.incomplete{background:#9a6700}
+header.pass{background:#1a7f37}header.warn{background:#9a6700}header.blocked{background:#b42318}header.incomplete{background:#9a6700}
 header h1{margin:0;font-size:28px;letter-spacing:.02em}
 header p{margin:6px 0 0;font-size:15px}
 p.meta{opacity:.85;font-size:13px}
@@ -176,7 +176,7 @@ fn stage_body(s: &mut String, stage: &StageReport) {
                 let _ = writeln!(
                     s,
                     "<tr{}><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    if g.status == crate::policy::Status::Fail {
+                    if g.status == crate::policy::GateStatus::Fail {
                         " class=\"blocks\""
                     } else {
                         ""
@@ -333,9 +333,10 @@ fn glance_block(s: &mut String, report: &Report) {
 /// The page; `figures` in section order.
 pub fn render(report: &Report, figures: &[InlineFigure]) -> String {
     let class = match report.verdict.status {
-        RunStatus::Pass => "pass",
-        RunStatus::Blocked => "blocked",
-        RunStatus::Incomplete => "incomplete",
+        Status::Pass => "pass",
+        Status::Warn => "warn",
+        Status::Blocked => "blocked",
+        Status::Incomplete => "incomplete",
     };
     let mut s = String::new();
     let _ = write!(

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{number, overall_outcomes, rule, Report, RunStatus, StageResult, StageStatus};
+use super::{number, overall_outcomes, rule, Report, StageResult, StageStatus, Status};
 use crate::divergence::format_p;
 
 /// Text made inert in Markdown (summary.md is posted as a CI job summary or comment, and much
@@ -27,9 +27,10 @@ pub fn cell(s: &str) -> String {
 pub fn render(report: &Report) -> String {
     let mut s = String::new();
     let icon = match report.verdict.status {
-        RunStatus::Pass => "✅",
-        RunStatus::Blocked => "⛔",
-        RunStatus::Incomplete => "⚠️",
+        Status::Pass => "✅",
+        Status::Warn => "🟡",
+        Status::Blocked => "⛔",
+        Status::Incomplete => "⚠️",
     };
     let _ = writeln!(s, "### {icon} {}\n", cell(&report.verdict.line));
     let _ = writeln!(
@@ -158,7 +159,7 @@ pub fn render(report: &Report) -> String {
                 let lines: Vec<String> = p
                     .gates
                     .iter()
-                    .filter(|g| g.status != crate::policy::Status::Pass)
+                    .filter(|g| g.status != crate::policy::GateStatus::Pass)
                     .map(|g| format!("- {} {}: {}", g.status.label(), g.gate, cell(&g.message)))
                     .collect();
                 if !lines.is_empty() {

@@ -15,7 +15,8 @@ use serde::Serialize;
 use crate::commands::collapse::CollapseReport;
 use crate::commands::drift::DriftReport;
 use crate::commands::fingerprint::score::ScoreSummary;
-use crate::policy::{PolicyReport, Status};
+use crate::policy::PolicyReport;
+pub use crate::status::Status;
 
 /// Name and version of report.json's schema (docs/report-schema.md).
 pub const SCHEMA: &str = "driftprint-report";
@@ -47,27 +48,6 @@ pub fn rule(r: &crate::divergence::TestResult) -> String {
     }
 }
 
-/// The run's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RunStatus {
-    Pass,
-    /// A gate or threshold failed: the release is blocked (exit 1).
-    Blocked,
-    /// A stage could not run: its part of the verdict is missing (exit 2).
-    Incomplete,
-}
-
-impl RunStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            RunStatus::Pass => "PASS",
-            RunStatus::Blocked => "BLOCKED",
-            RunStatus::Incomplete => "INCOMPLETE",
-        }
-    }
-}
-
 /// One stage's own outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -77,6 +57,28 @@ pub enum StageStatus {
     Blocked,
     /// Could not run (bad input, missing model...): the error is in `line`.
     Error,
+}
+
+impl From<Status> for StageStatus {
+    /// A warning is a pass at stage level (the stage's line and its result carry the warning).
+    fn from(status: Status) -> StageStatus {
+        match status {
+            Status::Pass | Status::Warn => StageStatus::Pass,
+            Status::Blocked => StageStatus::Blocked,
+            Status::Incomplete => StageStatus::Error,
+        }
+    }
+}
+
+impl StageStatus {
+    /// The stage's part of the run's [`Status`].
+    pub fn status(self) -> Status {
+        match self {
+            StageStatus::Pass => Status::Pass,
+            StageStatus::Blocked => Status::Blocked,
+            StageStatus::Error => Status::Incomplete,
+        }
+    }
 }
 
 /// What a stage returned.
@@ -104,7 +106,7 @@ pub struct StageReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {
-    pub status: RunStatus,
+    pub status: Status,
     /// PASS, or BLOCKED / INCOMPLETE with the reason, in one line.
     pub line: String,
 }
@@ -141,13 +143,7 @@ impl StageReport {
     pub fn from_result(stage: &'static str, result: StageResult, seconds: f64) -> StageReport {
         let (status, line) = match &result {
             StageResult::Drift(d) => (
-                if d.verdict.incomplete {
-                    StageStatus::Error
-                } else if d.verdict.blocked {
-                    StageStatus::Blocked
-                } else {
-                    StageStatus::Pass
-                },
+                d.verdict.status().into(),
                 // The run's verdict says BLOCKED/PASS already.
                 d.verdict
                     .line
@@ -187,7 +183,7 @@ impl StageReport {
                     .collect();
                 if c.alarm {
                     (
-                        StageStatus::Blocked,
+                        c.status().into(),
                         format!(
                             "diversity declines significantly: {}",
                             alarmed.join(", ")
@@ -201,11 +197,7 @@ impl StageReport {
                 }
             }
             StageResult::Policy(p) => (
-                if p.status == Status::Fail {
-                    StageStatus::Blocked
-                } else {
-                    StageStatus::Pass
-                },
+                Status::from(p.status).into(),
                 p.verdict_line(),
             ),
         };
@@ -235,20 +227,24 @@ impl Report {
                 .map(|st| format!("{}: {}", st.stage, st.line))
                 .collect()
         };
-        let (errors, blocked) = (failing(StageStatus::Error), failing(StageStatus::Blocked));
-        let verdict = if !errors.is_empty() {
+        let status = stages
+            .iter()
+            .map(|s| s.status.status())
+            .max()
+            .unwrap_or_default();
+        let verdict = if status == Status::Incomplete {
             Verdict {
-                status: RunStatus::Incomplete,
-                line: format!("INCOMPLETE: {}", errors.join("; ")),
+                status,
+                line: format!("INCOMPLETE: {}", failing(StageStatus::Error).join("; ")),
             }
-        } else if !blocked.is_empty() {
+        } else if status == Status::Blocked {
             Verdict {
-                status: RunStatus::Blocked,
-                line: format!("BLOCKED: {}", blocked.join("; ")),
+                status,
+                line: format!("BLOCKED: {}", failing(StageStatus::Blocked).join("; ")),
             }
         } else {
             Verdict {
-                status: RunStatus::Pass,
+                status: Status::Pass,
                 line: format!(
                     "PASS: {} stage(s) ran, nothing blocks the release ({})",
                     stages.len(),
