@@ -90,7 +90,8 @@ impl ConfigError {
     }
 }
 
-/// Any error the library reports. `is_user_error` decides between exit code 2 and an internal failure.
+/// Any error the library reports. Every one is about the user's input, flags, config or output
+/// path, so the binary exits 2 on all of them (`app::run`).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]

@@ -49,7 +49,6 @@ pub fn run(cli: &Cli) -> ExitCode {
         Err(e) => {
             eprintln!("error: {}", terminal_safe(&e.to_string()));
             // Every library error is about the user's input, flags, config or output path.
-            let _: &Error = &e;
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }

@@ -12,7 +12,7 @@ use crate::corpus::grouping::Grouping;
 use crate::corpus::sample::Reservoir;
 use crate::corpus::{CorpusStream, Doc, Lineage};
 use crate::divergence::drift_audit::DriftAudit;
-use crate::divergence::projection::{pca_2d, Projection};
+use crate::divergence::pca_view::{pca_2d, Projection};
 use crate::divergence::suite::{gate, Outcome, Suite, Verdict, View};
 use crate::divergence::{format_p, Sample, ThresholdKind};
 use crate::error::{Error, Result};

@@ -126,7 +126,7 @@ pub struct Change {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Comparison {
+pub struct RunComparison {
     pub a: String,
     pub b: String,
     pub verdict_a: String,
@@ -237,7 +237,7 @@ fn lexicon_moves(a: &Value, b: &Value) -> Vec<LexiconMove> {
     moves
 }
 
-pub fn compare(path_a: &Path, path_b: &Path) -> Result<Comparison> {
+pub fn compare(path_a: &Path, path_b: &Path) -> Result<RunComparison> {
     let (ra, rb) = (load(path_a)?, load(path_b)?);
     let (oa, ob) = (outcomes(&ra), outcomes(&rb));
     let num = |o: Option<&&Value>| o.and_then(|o| o["result"]["statistic"].as_f64());
@@ -343,7 +343,7 @@ pub fn compare(path_a: &Path, path_b: &Path) -> Result<Comparison> {
     }
     let verdict = |r: &Value| r["verdict"]["line"].as_str().unwrap_or("").to_string();
     let id = |r: &Value| r["run_id"].as_str().unwrap_or("").to_string();
-    Ok(Comparison {
+    Ok(RunComparison {
         a: id(&ra),
         b: id(&rb),
         verdict_a: verdict(&ra),
@@ -356,7 +356,7 @@ pub fn compare(path_a: &Path, path_b: &Path) -> Result<Comparison> {
     })
 }
 
-impl Comparison {
+impl RunComparison {
     pub fn to_text(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "{} -> {}", self.a, self.b);

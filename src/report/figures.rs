@@ -11,7 +11,7 @@ use crate::collapse::trend::Collapse;
 use crate::commands::collapse::TrackReport;
 use crate::commands::drift::DriftReport;
 use crate::commands::fingerprint::score::ScoreSummary;
-use crate::divergence::projection::Projection;
+use crate::divergence::pca_view::Projection;
 use crate::divergence::{format_p, FeatureScore, ThresholdKind};
 use crate::fingerprint::distribution::BINS;
 

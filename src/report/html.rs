@@ -398,7 +398,7 @@ pub fn render(report: &Report, figures: &[InlineFigure]) -> String {
 }
 
 /// compare.html: the same style, tables of what changed between two runs.
-pub fn render_compare(c: &super::compare::Comparison) -> String {
+pub fn render_compare(c: &super::compare::RunComparison) -> String {
     use super::compare::{share, show};
     let mut s = String::new();
     let _ = write!(
