@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::drift::{Featurized, Sides};
 use crate::config::Config;
-use crate::corpus::sample::Reservoir;
+use crate::corpus::sample::BottomK;
 use crate::corpus::{CorpusStream, Doc};
 use crate::divergence::suite::{statistic_level, Suite};
 use crate::divergence::ThresholdKind;
@@ -58,7 +58,7 @@ fn quantile(values: &[f64], q: f64) -> f64 {
 }
 
 fn reference_docs(sides: &Sides, config: &Config, cap: usize) -> Result<Vec<Doc>> {
-    let mut reservoir = Reservoir::new(cap, config.seed, 11);
+    let mut sample = BottomK::new(cap, config.seed, 11);
     type Keep = Box<dyn Fn(&Doc) -> bool>;
     let (paths, filter): (&[PathBuf], Keep) = match sides {
         Sides::Separate { reference, .. } => (reference, Box::new(|_| true)),
@@ -80,11 +80,16 @@ fn reference_docs(sides: &Sides, config: &Config, cap: usize) -> Result<Vec<Doc>
         batch
             .into_iter()
             .filter(|d| filter(d))
-            .for_each(|d| reservoir.offer(d));
+            .for_each(|d| sample.offer(d));
     }
     stream.finish()?;
-    Ok(reservoir.into_docs())
+    Ok(sample.into_docs())
 }
+
+/// Splits draw their two halves of `n` from a seeded sample of up to `POOL × n` reference
+/// documents: with a pool of just 2n every split would reshuffle the same documents, and the
+/// splits' outcomes would measure that pool more than the reference distribution.
+const POOL: usize = 4;
 
 /// Runs the configured tests on `splits` seeded halves of the reference, `n` documents each.
 pub fn run(
@@ -94,7 +99,7 @@ pub fn run(
     config: &Config,
     progress: &dyn Fn(&str),
 ) -> Result<Calibration> {
-    let cap = n.map_or(2 * config.drift.max_per_side, |n| 2 * n);
+    let cap = n.map_or(2 * config.drift.max_per_side, |n| POOL * n);
     let docs = reference_docs(sides, config, cap)?;
     let n = n.unwrap_or(docs.len() / 2).min(docs.len() / 2);
     if n < 10 {
@@ -170,7 +175,7 @@ pub fn run(
 /// Runs the configured suite and gate on `splits` seeded real-vs-real splits and returns, per
 /// split, whether the gate blocked: the release gate's false-alarm rate at this sample size.
 pub fn null_blocks(sides: &Sides, n: usize, splits: usize, config: &Config) -> Result<Vec<bool>> {
-    let docs = reference_docs(sides, config, 2 * n)?;
+    let docs = reference_docs(sides, config, POOL * n)?;
     if docs.len() < 2 * n {
         return Err(Error::Usage(format!(
             "need {} reference documents, found {}",

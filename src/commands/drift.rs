@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::corpus::grouping::Grouping;
-use crate::corpus::sample::Reservoir;
+use crate::corpus::sample::BottomK;
 use crate::corpus::{CorpusStream, Doc, Lineage};
 use crate::divergence::drift_audit::DriftAudit;
 use crate::divergence::pca_view::{pca_2d, Projection};
@@ -150,24 +150,26 @@ fn lm_cap(config: &Config) -> usize {
     }
 }
 
-/// Streams the corpora once, keeping seeded reservoirs per side (and per group).
+/// Streams the corpora once, keeping a seeded bottom-k sample per side (and per group).
 fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
     let cap = lm_cap(config);
     let seed = config.seed;
-    let mut reference = Reservoir::new(cap, seed, 1);
-    let mut candidate = Reservoir::new(cap, seed, 2);
-    let mut groups: BTreeMap<String, (Reservoir, Reservoir)> = BTreeMap::new();
+    let mut reference = BottomK::new(cap, seed, 1);
+    let mut candidate = BottomK::new(cap, seed, 2);
+    let mut groups: BTreeMap<String, (BottomK, BottomK)> = BTreeMap::new();
     let mut offer = |doc: Doc, is_reference: bool| {
         if let Some(field) = &request.by {
             let key = doc
                 .lineage
                 .field(field)
                 .unwrap_or_else(|| "(none)".to_string());
-            let stream = 1000 + 2 * groups.len() as u64;
+            // Named by the group, not by when it first appeared: the same sample however the
+            // corpus is split or ordered.
+            let stream = 1000 + 2 * (xxhash_rust::xxh3::xxh3_64(key.as_bytes()) >> 2);
             let (r, c) = groups.entry(key).or_insert_with(|| {
                 (
-                    Reservoir::new(cap, seed, stream),
-                    Reservoir::new(cap, seed, stream + 1),
+                    BottomK::new(cap, seed, stream),
+                    BottomK::new(cap, seed, stream + 1),
                 )
             });
             if is_reference {
