@@ -6,6 +6,7 @@ mod common;
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::*;
@@ -65,6 +66,17 @@ const DEV_SCHEMA: [&str; 4] = [
     "human=real,machine=synthetic",
 ];
 
+/// `driftprint features ARGS` over `input` in the dev schema, writing `output`, measured.
+fn features(args: &[&str], input: &Path, output: &Path) -> Measured {
+    run_measured(
+        std::iter::once("features")
+            .chain(args.iter().copied())
+            .chain(DEV_SCHEMA)
+            .map(OsStr::new)
+            .chain([OsStr::new("-o"), output.as_os_str(), input.as_os_str()]),
+    )
+}
+
 #[test]
 fn a_corpus_larger_than_the_memory_used_streams_through_features() {
     let dir = tempfile::tempdir().unwrap();
@@ -86,12 +98,10 @@ fn a_corpus_larger_than_the_memory_used_streams_through_features() {
     drop(out);
 
     let output = dir.path().join("features.npy");
-    let run = run_measured(
-        ["features", "--features", "ngram", "--batch-size", "256"]
-            .iter()
-            .map(OsStr::new)
-            .chain(DEV_SCHEMA.iter().map(OsStr::new))
-            .chain([OsStr::new("-o"), output.as_os_str(), input.as_os_str()]),
+    let run = features(
+        &["--features", "ngram", "--batch-size", "256"],
+        &input,
+        &output,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -139,18 +149,10 @@ fn one_long_document_costs_a_small_multiple_of_its_size() {
     drop(file);
 
     let output = dir.path().join("features.npy");
-    let run = run_measured(
-        [
-            "features",
-            "--features",
-            "stylo,ngram",
-            "--max-doc-bytes",
-            "64MB",
-        ]
-        .iter()
-        .map(OsStr::new)
-        .chain(DEV_SCHEMA.iter().map(OsStr::new))
-        .chain([OsStr::new("-o"), output.as_os_str(), input.as_os_str()]),
+    let run = features(
+        &["--features", "stylo,ngram", "--max-doc-bytes", "64MB"],
+        &input,
+        &output,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -184,13 +186,7 @@ fn a_compression_bomb_ends_in_a_clear_error_with_bounded_memory() {
     let out_dir = dir.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
     let output = out_dir.join("features.npy");
-    let run = run_measured(
-        ["features", "--features", "stylo,ngram"]
-            .iter()
-            .map(OsStr::new)
-            .chain(DEV_SCHEMA.iter().map(OsStr::new))
-            .chain([OsStr::new("-o"), output.as_os_str(), bomb.as_os_str()]),
-    );
+    let run = features(&["--features", "stylo,ngram"], &bomb, &output);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_mentions(
         &run.stderr,
