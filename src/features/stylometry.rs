@@ -504,7 +504,7 @@ impl Vocabulary {
         self.contractions += u64::from(word.contains(['\'', '’']));
         self.nominalisations +=
             u64::from(word.len() > 6 && NOMINAL_SUFFIXES.iter().any(|s| word.ends_with(s)));
-        self.mattr.push(id, self.type_counts.len());
+        self.mattr.push(id);
         self.bigrams.push(id);
         self.trigrams.push(id);
     }
@@ -543,8 +543,11 @@ struct Mattr {
 }
 
 impl Mattr {
-    fn push(&mut self, id: u32, n_types: usize) {
-        self.counts.resize(n_types, 0);
+    /// Type ids arrive in first-seen order, so a new one is at most one past the last.
+    fn push(&mut self, id: u32) {
+        if id as usize == self.counts.len() {
+            self.counts.push(0);
+        }
         self.seen += 1;
         if self.window.len() == MATTR_WINDOW {
             let out = self.window.pop_front().unwrap_or(id) as usize;
@@ -651,8 +654,7 @@ mod tests {
 
     fn mattr(ids: &[u32]) -> f64 {
         let mut mattr = Mattr::default();
-        let n_types = ids.iter().max().map_or(0, |&m| m as usize + 1);
-        ids.iter().for_each(|&id| mattr.push(id, n_types));
+        ids.iter().for_each(|&id| mattr.push(id));
         mattr.value()
     }
 
