@@ -103,6 +103,20 @@ pub struct ReportArgs {
     /// fingerprint when the config names a model, policy when [policy] names train and eval].
     #[arg(long, value_name = "LIST")]
     pub stages: Option<String>,
+
+    /// Corpus files to read instead of the config's [ingest] inputs (e.g. one shard of it).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Read the corpus (one shard of it), write the stages' states to FILE and stop: no
+    /// report. States of all shards merged with --merge-states give the report of the whole.
+    #[arg(long, value_name = "FILE", conflicts_with = "merge_states")]
+    pub save_state: Option<PathBuf>,
+
+    /// Write the report from states saved with --save-state (same config), instead of
+    /// reading the corpus: the same numbers as one run over all the shards' documents.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub merge_states: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

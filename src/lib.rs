@@ -18,6 +18,7 @@ pub mod output;
 pub mod policy;
 pub mod progress;
 pub mod report;
+pub mod stages;
 pub mod stats;
 pub mod status;
 

@@ -77,15 +77,15 @@ pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Err
             } else {
                 "measuring generations"
             });
-            let report = commands::collapse::run_corpus(
-                &input,
+            let report = commands::collapse::CorpusRun {
                 reference,
-                &config.ingest,
+                ingest: &config.ingest,
                 alpha,
-                &thresholds,
-                &options,
-                &models,
-            )?;
+                thresholds: &thresholds,
+                options,
+                models,
+            }
+            .run(&input)?;
             spinner.finish_and_clear();
             report
         }

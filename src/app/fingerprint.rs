@@ -191,7 +191,7 @@ pub(super) fn score(args: &FingerprintScoreArgs, quiet: bool) -> Result<ExitCode
         &inputs,
         &config.ingest,
         &path,
-        &detector,
+        detector,
         args.output.as_deref(),
         args.confidence,
         &|done, total| {

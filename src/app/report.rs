@@ -11,17 +11,45 @@ use crate::output::AtomicFile;
 use crate::progress::bytes_bar;
 
 pub(super) fn report(args: &ReportArgs, quiet: bool) -> Result<ExitCode, Error> {
-    let config = crate::config::Config::load(&args.config)?;
+    use crate::report::run::{self, Documents};
+    let mut config = crate::config::Config::load(&args.config)?;
+    if !args.inputs.is_empty() {
+        // A policy manifest that trains on the inputs trains on the ones given instead.
+        if config.policy.train == config.inputs {
+            config.policy.train = args.inputs.clone();
+        }
+        config.inputs = args.inputs.clone();
+    }
     let stages = match &args.stages {
-        Some(spec) => crate::report::run::parse_stages(spec)
-            .map_err(|m| Error::Usage(format!("--stages: {m}")))?,
-        None => crate::report::run::default_stages(&config),
+        Some(spec) => {
+            run::parse_stages(spec).map_err(|m| Error::Usage(format!("--stages: {m}")))?
+        }
+        None => run::default_stages(&config),
     };
     let spinner = bytes_bar(0, "report", quiet);
-    let written =
-        crate::report::run::run(&config, Some(&args.config), &stages, &args.out, &|step| {
-            spinner.set_message(step.to_string())
-        })?;
+    let progress = |step: &str| spinner.set_message(step.to_string());
+    if let Some(path) = &args.save_state {
+        run::save_state(&config, &stages, path, &progress)?;
+        spinner.finish_and_clear();
+        println!(
+            "wrote the states of {} to {}",
+            stages.join(", "),
+            terminal_safe(&path.display().to_string())
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let documents = match args.merge_states.is_empty() {
+        true => Documents::Read,
+        false => Documents::Merged(args.merge_states.clone()),
+    };
+    let written = run::run(
+        &config,
+        Some(&args.config),
+        &stages,
+        &documents,
+        &args.out,
+        &progress,
+    )?;
     spinner.finish_and_clear();
     let report = &written.report;
     println!("{}", terminal_safe(&report.verdict.line));

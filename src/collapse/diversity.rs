@@ -41,12 +41,15 @@ fn unigram_counts<'a>(sentences: &[Vec<&'a str>]) -> HashMap<&'a str, u64> {
 
 /// Shannon entropy (bits) of the pooled unigram distribution.
 pub fn unigram_entropy_bits(sentences: &[Vec<&str>]) -> f64 {
-    let counts = unigram_counts(sentences);
-    let total: u64 = counts.values().sum();
+    entropy_bits_of_counts(unigram_counts(sentences).into_values().collect())
+}
+
+/// Shannon entropy (bits) of the distribution with these counts.
+pub fn entropy_bits_of_counts(mut values: Vec<u64>) -> f64 {
+    let total: u64 = values.iter().sum();
     if total == 0 {
         return 0.0;
     }
-    let mut values: Vec<u64> = counts.into_values().collect();
     // A fixed summation order: the same corpus gives the same bits whatever the hash seed.
     values.sort_unstable();
     -values
@@ -60,14 +63,27 @@ pub fn unigram_entropy_bits(sentences: &[Vec<&str>]) -> f64 {
 
 /// Share of word types that occur exactly once.
 pub fn hapax_share(sentences: &[Vec<&str>]) -> f64 {
-    let counts = unigram_counts(sentences);
-    counts.values().filter(|&&c| c == 1).count() as f64 / counts.len().max(1) as f64
+    hapax_share_of_counts(unigram_counts(sentences).into_values())
+}
+
+/// Share of types counted exactly once.
+pub fn hapax_share_of_counts(counts: impl Iterator<Item = u64>) -> f64 {
+    let (mut once, mut types) = (0usize, 0usize);
+    for c in counts {
+        once += usize::from(c == 1);
+        types += 1;
+    }
+    once as f64 / types.max(1) as f64
 }
 
 /// Least-squares slope of log(frequency) on log(rank) over all word types (about −1 for
 /// natural text; steeper when a few words take over).
 pub fn zipf_slope(sentences: &[Vec<&str>]) -> f64 {
-    let mut freq: Vec<u64> = unigram_counts(sentences).into_values().collect();
+    zipf_slope_of_counts(unigram_counts(sentences).into_values().collect())
+}
+
+/// [`zipf_slope`] of the types with these counts.
+pub fn zipf_slope_of_counts(mut freq: Vec<u64>) -> f64 {
     freq.sort_unstable_by(|a, b| b.cmp(a));
     if freq.len() < 2 {
         return f64::NAN;
@@ -198,35 +214,46 @@ pub struct Tail {
 }
 
 pub fn reference_tail(sentences: &[Vec<&str>], head_mass: f64) -> Tail {
-    let counts = unigram_counts(sentences);
-    let total: u64 = counts.values().sum();
-    let mut ranked: Vec<(&str, u64)> = counts.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let mut covered = 0u64;
-    let mut tokens = std::collections::HashSet::new();
-    let mut tail = 0u64;
-    for (t, c) in ranked {
-        if (covered as f64) < head_mass * total as f64 {
-            covered += c;
-        } else {
-            tokens.insert(t.to_string());
-            tail += c;
+    Tail::of_counts(unigram_counts(sentences).into_iter(), head_mass)
+}
+
+impl Tail {
+    /// The tail of the vocabulary with these token counts.
+    pub fn of_counts<'a>(counts: impl Iterator<Item = (&'a str, u64)>, head_mass: f64) -> Tail {
+        let mut ranked: Vec<(&str, u64)> = counts.collect();
+        let total: u64 = ranked.iter().map(|r| r.1).sum();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut covered = 0u64;
+        let mut tokens = std::collections::HashSet::new();
+        let mut tail = 0u64;
+        for (t, c) in ranked {
+            if (covered as f64) < head_mass * total as f64 {
+                covered += c;
+            } else {
+                tokens.insert(t.to_string());
+                tail += c;
+            }
         }
-    }
-    Tail {
-        tokens,
-        reference_mass: tail as f64 / total.max(1) as f64,
+        Tail {
+            tokens,
+            reference_mass: tail as f64 / total.max(1) as f64,
+        }
     }
 }
 
 /// Share of the reference's tail mass a corpus still produces: its own share of tail tokens
 /// over the reference's (1 = as much rare vocabulary as the reference, 0 = none).
 pub fn tail_mass(sentences: &[Vec<&str>], tail: &Tail) -> f64 {
+    tail_mass_of_counts(unigram_counts(sentences).into_iter(), tail)
+}
+
+/// [`tail_mass`] of a corpus with these token counts.
+pub fn tail_mass_of_counts<'a>(counts: impl Iterator<Item = (&'a str, u64)>, tail: &Tail) -> f64 {
     let (mut hits, mut total) = (0u64, 0u64);
-    for s in sentences {
-        for t in s {
-            total += 1;
-            hits += u64::from(tail.tokens.contains(*t));
+    for (t, c) in counts {
+        total += c;
+        if tail.tokens.contains(t) {
+            hits += c;
         }
     }
     if total == 0 || tail.reference_mass == 0.0 {

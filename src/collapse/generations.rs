@@ -2,17 +2,16 @@
 //! generation, for Mann–Kendall/Theil–Sen) and per-document metrics (one value per document, for
 //! the Jonckheere–Terpstra test, which keeps its power with only 3–4 generations).
 
-use rand::seq::SliceRandom;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::diversity::{
-    distinct_n, gzip_ratio, hapax_share, reference_tail, self_bleu, tail_mass, type_token_ratio,
-    unigram_entropy_bits, zipf_slope, Tail,
+    entropy_bits_of_counts, gzip_ratio, hapax_share_of_counts, self_bleu, tail_mass_of_counts,
+    zipf_slope_of_counts, Tail,
 };
+use super::tally::{GenerationTally, SAMPLE};
 use crate::corpus::Doc;
 use crate::features::tokens::words;
-use crate::stats::rng::seeded;
 
 /// Share of the reference's token mass covered by its head; the rest is the "tail" whose
 /// survival `tail_mass` follows.
@@ -40,99 +39,82 @@ impl Default for MeasureOptions {
     }
 }
 
-/// The corpus-level metrics of every generation, as named series in generation order.
-pub fn corpus_series(
-    generations: &[Vec<Vec<String>>],
-    reference: Option<&[Vec<String>]>,
+/// The corpus-level metrics of one generation and how many documents and tokens it had.
+pub struct Measured {
+    /// Named series, in generation order.
+    pub series: Vec<(String, Vec<f64>)>,
+    /// Per-document metrics: per metric, per generation, one value per document.
+    pub documents: Vec<(String, Vec<Vec<f64>>)>,
+    pub sizes: Vec<(u64, u64)>,
+    /// Each generation's sampled documents in hash order (the model-based metrics' input).
+    pub samples: Vec<Vec<Doc>>,
+    pub reference_sample: Option<Vec<Doc>>,
+}
+
+/// The metric names of [`Measured::series`], in order.
+pub const CORPUS_METRICS: [&str; 10] = [
+    "distinct_1",
+    "distinct_2",
+    "distinct_3",
+    "type_token_ratio",
+    "unigram_entropy",
+    "hapax_share",
+    "zipf_slope",
+    "tail_mass",
+    "gzip_ratio",
+    "self_bleu",
+];
+
+/// Measures every generation from its tally: counts-based metrics over all its documents,
+/// compression over its sample, self-BLEU over the sample's first `self_bleu_sample`.
+pub fn measure(
+    generations: Vec<GenerationTally>,
+    reference: Option<GenerationTally>,
     options: &MeasureOptions,
-) -> Vec<(String, Vec<f64>)> {
-    let views: Vec<Vec<Vec<&str>>> = generations
+) -> Measured {
+    let tail: Tail = match (&reference, generations.first()) {
+        (Some(r), _) | (None, Some(r)) => Tail::of_counts(r.unigrams(), HEAD_MASS),
+        (None, None) => Tail::of_counts(std::iter::empty(), HEAD_MASS),
+    };
+    let sizes = generations
         .iter()
-        .map(|g| {
-            g.iter()
-                .map(|d| d.iter().map(String::as_str).collect())
-                .collect()
-        })
+        .map(|g| (g.documents, g.tokens))
         .collect();
-    let tail: Tail = match reference {
-        Some(r) => {
-            let r: Vec<Vec<&str>> = r
+    // Per generation: its corpus metrics, per-document metrics and sample.
+    type OneGeneration = (Vec<f64>, Vec<[f64; 3]>, Vec<Doc>);
+    let measured: Vec<OneGeneration> = generations
+        .into_par_iter()
+        .map(|mut g| {
+            let counts_metrics = [
+                g.distinct(1),
+                g.distinct(2),
+                g.distinct(3),
+                g.distinct(1),
+                entropy_bits_of_counts(g.counts()),
+                hapax_share_of_counts(g.counts().into_iter()),
+                zipf_slope_of_counts(g.counts()),
+                tail_mass_of_counts(g.unigrams(), &tail),
+            ];
+            let per_document = g.per_document();
+            let sample = g.into_sample();
+            let words: Vec<Vec<String>> = sample.iter().map(|d| tokens(&d.text)).collect();
+            let view: Vec<Vec<&str>> = words
                 .iter()
                 .map(|d| d.iter().map(String::as_str).collect())
                 .collect();
-            reference_tail(&r, HEAD_MASS)
-        }
-        None => reference_tail(views.first().map_or(&[][..], |g| &g[..]), HEAD_MASS),
-    };
-    let per_generation: Vec<Vec<f64>> = views
-        .par_iter()
-        .enumerate()
-        .map(|(k, docs)| {
-            let share = |n| {
-                let (u, t) = distinct_n(docs, n);
-                u as f64 / t.max(1) as f64
-            };
-            let mut sample: Vec<Vec<&str>> = docs.clone();
-            if sample.len() > options.self_bleu_sample {
-                sample.shuffle(&mut seeded(options.seed, k as u64));
-                sample.truncate(options.self_bleu_sample);
-            }
-            vec![
-                share(1),
-                share(2),
-                share(3),
-                type_token_ratio(docs),
-                unigram_entropy_bits(docs),
-                hapax_share(docs),
-                zipf_slope(docs),
-                tail_mass(docs, &tail),
-                gzip_ratio(docs).2,
-                self_bleu(&sample).1,
-            ]
+            let bleu_sample = &view[..view.len().min(options.self_bleu_sample)];
+            let mut values = counts_metrics.to_vec();
+            values.push(gzip_ratio(&view[..view.len().min(SAMPLE)]).2);
+            values.push(self_bleu(bleu_sample).1);
+            (values, per_document, sample)
         })
         .collect();
-    let names = [
-        "distinct_1",
-        "distinct_2",
-        "distinct_3",
-        "type_token_ratio",
-        "unigram_entropy",
-        "hapax_share",
-        "zipf_slope",
-        "tail_mass",
-        "gzip_ratio",
-        "self_bleu",
-    ];
-    names
+    let series = CORPUS_METRICS
         .iter()
         .enumerate()
-        .map(|(m, name)| {
-            (
-                name.to_string(),
-                per_generation.iter().map(|v| v[m]).collect(),
-            )
-        })
-        .collect()
-}
-
-/// Per-document metrics, per generation: distinct-2 within the document, its type-token ratio
-/// over the first 100 words (length-robust), and its gzip ratio.
-pub fn document_series(generations: &[Vec<Vec<String>>]) -> Vec<(String, Vec<Vec<f64>>)> {
-    let per_doc = |doc: &Vec<String>| -> [f64; 3] {
-        let view: Vec<Vec<&str>> = vec![doc.iter().map(String::as_str).collect()];
-        let (u, t) = distinct_n(&view, 2);
-        let head: Vec<Vec<&str>> = vec![doc.iter().take(100).map(String::as_str).collect()];
-        [
-            u as f64 / t.max(1) as f64,
-            type_token_ratio(&head),
-            gzip_ratio(&view).2,
-        ]
-    };
-    let values: Vec<Vec<[f64; 3]>> = generations
-        .iter()
-        .map(|g| g.par_iter().map(per_doc).collect())
+        .map(|(m, name)| (name.to_string(), measured.iter().map(|g| g.0[m]).collect()))
         .collect();
-    [
+    let documents = [
         "doc_distinct_2",
         "doc_type_token_ratio_100",
         "doc_gzip_ratio",
@@ -142,28 +124,20 @@ pub fn document_series(generations: &[Vec<Vec<String>>]) -> Vec<(String, Vec<Vec
     .map(|(m, name)| {
         (
             name.to_string(),
-            values
+            measured
                 .iter()
-                .map(|g| g.iter().map(|v| v[m]).collect())
+                .map(|g| g.1.iter().map(|v| v[m]).collect())
                 .collect(),
         )
     })
-    .collect()
-}
-
-/// Documents grouped by their `generation` lineage field, in generation order.
-pub fn group_by_generation(docs: Vec<Doc>) -> Result<Vec<(u32, Vec<Doc>)>, String> {
-    let mut groups: std::collections::BTreeMap<u32, Vec<Doc>> = Default::default();
-    for d in docs {
-        let g = d.lineage.generation.ok_or_else(|| {
-            format!(
-                "document '{}' has no generation: set the `generation` field (or give one file per generation with --generations)",
-                d.id
-            )
-        })?;
-        groups.entry(g).or_default().push(d);
+    .collect();
+    Measured {
+        series,
+        documents,
+        sizes,
+        samples: measured.into_iter().map(|g| g.2).collect(),
+        reference_sample: reference.map(GenerationTally::into_sample),
     }
-    Ok(groups.into_iter().collect())
 }
 
 /// Summary of one generation for the report.
@@ -194,7 +168,10 @@ mod tests {
     use rand::seq::SliceRandom;
 
     use super::*;
+    use crate::collapse::tally::Generations;
     use crate::collapse::trend::{analyse, analyse_documents, holm_gate};
+    use crate::corpus::{Lineage, Source};
+    use crate::stats::rng::seeded;
 
     /// No false alarm: the demo's human documents dealt at random into 5 "generations" raise
     /// the collapse alarm in at most α of 20 seeded shuffles (with one shuffle of slack; 1 of 20
@@ -208,19 +185,27 @@ mod tests {
             .filter(|&seed| {
                 let mut order: Vec<usize> = (0..docs.len()).collect();
                 order.shuffle(&mut seeded(seed, 99));
-                let mut generations: Vec<Vec<Vec<String>>> = vec![Vec::new(); 5];
-                for (k, &i) in order.iter().enumerate() {
-                    generations[k % 5].push(docs[i].clone());
-                }
+                let mut generations = Generations::new(SAMPLE, seed);
+                let dealt: Vec<Doc> = order
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &i)| Doc {
+                        id: i.to_string(),
+                        text: docs[i].join(" "),
+                        lineage: Lineage {
+                            generation: Some((k % 5) as u32),
+                            ..Lineage::new(Source::Real)
+                        },
+                    })
+                    .collect();
+                generations.observe_field(&dealt).unwrap();
                 let options = MeasureOptions {
                     self_bleu_sample: 50,
                     seed,
                 };
-                let mut series = analyse(
-                    &corpus_series(&generations, None, &options),
-                    &Default::default(),
-                );
-                let mut per_doc = analyse_documents(&document_series(&generations));
+                let measured = measure(generations.tallies.into_values().collect(), None, &options);
+                let mut series = analyse(&measured.series, &Default::default());
+                let mut per_doc = analyse_documents(&measured.documents);
                 holm_gate(&mut series, &mut per_doc, alpha);
                 series.iter().any(|t| t.collapsing) || per_doc.iter().any(|t| t.collapsing)
             })

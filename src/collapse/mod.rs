@@ -6,4 +6,5 @@ pub mod embedding;
 pub mod generations;
 pub mod simulate;
 pub mod table;
+pub mod tally;
 pub mod trend;

@@ -192,7 +192,9 @@ pub fn simulate(real: &[Vec<String>], options: &SimulateOptions) -> Vec<Doc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collapse::generations::{corpus_series, demo_human_tokens, tokens, MeasureOptions};
+    use crate::collapse::generations::{demo_human_tokens, measure, tokens, MeasureOptions};
+    use crate::collapse::tally::{GenerationTally, Generations, SAMPLE};
+    use crate::corpus::{Lineage, Source};
     use crate::stats::trend::{mann_kendall, theil_sen};
 
     /// distinct-2 and tail-mass series of a simulation, generations 0..=5.
@@ -205,11 +207,19 @@ mod tests {
                 seed: 3,
             },
         );
-        let mut by_gen: Vec<Vec<Vec<String>>> = vec![Vec::new(); 6];
-        for d in &docs {
-            by_gen[d.lineage.generation.unwrap() as usize].push(tokens(&d.text));
+        let mut by_gen = Generations::new(SAMPLE, 3);
+        by_gen.observe_field(&docs).unwrap();
+        let mut reference = GenerationTally::new(SAMPLE, 3, 0);
+        for (i, words) in real.iter().enumerate() {
+            reference.observe(&Doc {
+                id: i.to_string(),
+                text: words.join(" "),
+                lineage: Lineage::new(Source::Real),
+            });
         }
-        corpus_series(&by_gen, Some(real), &MeasureOptions::default())
+        let tallies = by_gen.tallies.into_values().collect();
+        measure(tallies, Some(reference), &MeasureOptions::default())
+            .series
             .into_iter()
             .filter(|(n, _)| n == "distinct_2" || n == "tail_mass")
             .collect()

@@ -8,16 +8,14 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 use serde::Serialize;
 
-use super::read_corpus;
 use crate::collapse::embedding::embedding_series;
-use crate::collapse::generations::{
-    corpus_series, document_series, group_by_generation, tokens, GenerationSize, MeasureOptions,
-};
+use crate::collapse::generations::{measure, GenerationSize, MeasureOptions};
 use crate::collapse::table;
+use crate::collapse::tally::{GenerationTally, Generations, SAMPLE};
 use crate::collapse::trend::{
     analyse, analyse_documents, holm_gate, Collapse, DocumentTrend, MetricTrend,
 };
-use crate::corpus::{Doc, IngestOptions, Source};
+use crate::corpus::{CorpusStream, Doc, IngestOptions, Source};
 use crate::error::{Error, Result};
 use crate::features::embed::{EmbedConfig, Embedder};
 use crate::features::Featurizer;
@@ -114,110 +112,151 @@ pub enum GenerationInput {
     Field(Vec<PathBuf>),
 }
 
-/// Measures every generation's documents and tests the trends.
-pub fn run_corpus(
-    input: &GenerationInput,
-    reference: &[PathBuf],
-    ingest: &IngestOptions,
-    alpha: f64,
-    thresholds: &BTreeMap<String, f64>,
-    options: &MeasureOptions,
-    models: &CollapseModels,
-) -> Result<CollapseReport> {
-    // Collapse needs no provenance: rows without a source are read as synthetic (unused).
-    let mut ingest = ingest.clone();
-    ingest.defaults.source.get_or_insert(Source::Synthetic);
-    let (names, groups): (Vec<u32>, Vec<Vec<Doc>>) = match input {
-        GenerationInput::Files(files) => {
-            let mut out = Vec::new();
-            for (g, f) in files.iter().enumerate() {
-                out.push((
-                    g as u32,
-                    read_corpus(std::slice::from_ref(f), &ingest, &|_, _| {})?.0,
-                ));
+/// How a corpus of generations is measured and tested: everything but its documents.
+pub struct CorpusRun<'a> {
+    /// Real documents to compare with (else generation 0).
+    pub reference: &'a [PathBuf],
+    pub ingest: &'a IngestOptions,
+    pub alpha: f64,
+    pub thresholds: &'a BTreeMap<String, f64>,
+    pub options: MeasureOptions,
+    pub models: CollapseModels<'a>,
+}
+
+impl CorpusRun<'_> {
+    /// Documents per generation sampled: enough for every metric measured on a sample.
+    fn sample_cap(&self) -> usize {
+        let lm = self.models.lm.map_or(0, |s| s.lm.max_documents);
+        SAMPLE.max(self.options.self_bleu_sample).max(lm)
+    }
+
+    /// An empty tally of generations.
+    pub fn start(&self) -> Generations {
+        Generations::new(self.sample_cap(), self.options.seed)
+    }
+
+    /// The ingest options for reading generations: collapse needs no provenance, so rows
+    /// without a source are read as synthetic (unused).
+    pub fn ingest(&self) -> IngestOptions {
+        let mut ingest = self.ingest.clone();
+        ingest.defaults.source.get_or_insert(Source::Synthetic);
+        ingest
+    }
+
+    /// Reads every generation's documents into one tally and tests the trends.
+    pub fn run(&self, input: &GenerationInput) -> Result<CollapseReport> {
+        let ingest = self.ingest();
+        let mut generations = self.start();
+        let read = |paths: &[PathBuf], f: &mut dyn FnMut(&[Doc]) -> Result<()>| -> Result<()> {
+            let mut stream = CorpusStream::open(paths, &ingest)?;
+            while let Some(batch) = stream.next_batch()? {
+                f(&batch)?;
             }
-            out.into_iter().unzip()
-        }
-        GenerationInput::Field(paths) => {
-            group_by_generation(read_corpus(paths, &ingest, &|_, _| {})?.0)
-                .map_err(Error::Usage)?
-                .into_iter()
-                .unzip()
-        }
-    };
-    if groups.len() < 3 {
-        return Err(Error::Usage(format!(
-            "collapse needs at least 3 generations to test a trend; found {}",
-            groups.len()
-        )));
-    }
-    let tokenised: Vec<Vec<Vec<String>>> = groups
-        .iter()
-        .map(|g| g.iter().map(|d| tokens(&d.text)).collect())
-        .collect();
-    let reference_docs = if reference.is_empty() {
-        None
-    } else {
-        Some(read_corpus(reference, &ingest, &|_, _| {})?.0)
-    };
-    let reference_tokens: Option<Vec<Vec<String>>> = reference_docs
-        .as_ref()
-        .map(|docs| docs.iter().map(|d| tokens(&d.text)).collect());
-    let mut series = corpus_series(&tokenised, reference_tokens.as_deref(), options);
-    // Checked before the (slow) embedding, against what it will measure.
-    let mut measured = metric_names(&series);
-    if models.embed.is_some() {
-        measured.extend(crate::collapse::embedding::METRICS);
-    }
-    if models.lm.is_some() {
-        measured.push(LM_METRIC);
-    }
-    check_thresholds(thresholds, &measured)?;
-    if let Some(config) = models.embed {
-        series.extend(embedding_metrics(
-            &groups,
-            reference_docs.as_deref(),
-            config,
-            options.seed,
-        )?);
-    }
-    if let Some(settings) = models.lm {
-        series.push(lm_metric(&groups, settings, options.seed)?);
-    }
-    let mut metrics = analyse(&series, thresholds);
-    let mut document_metrics = analyse_documents(&document_series(&tokenised));
-    holm_gate(&mut metrics, &mut document_metrics, alpha);
-    let sizes = names
-        .iter()
-        .zip(&tokenised)
-        .map(|(&generation, docs)| GenerationSize {
-            generation,
-            documents: docs.len(),
-            tokens: docs.iter().map(Vec::len).sum(),
-        })
-        .collect();
-    let alarm =
-        metrics.iter().any(|m| m.collapsing) || document_metrics.iter().any(|m| m.collapsing);
-    let input_name = match input {
-        GenerationInput::Files(f) | GenerationInput::Field(f) => f
+            stream.finish()?;
+            Ok(())
+        };
+        let name = match input {
+            GenerationInput::Files(files) => {
+                for (g, f) in files.iter().enumerate() {
+                    read(std::slice::from_ref(f), &mut |docs| {
+                        generations.observe(docs, |_| g as u32);
+                        Ok(())
+                    })?;
+                }
+                files
+            }
+            GenerationInput::Field(paths) => {
+                read(paths, &mut |docs| {
+                    generations.observe_field(docs).map_err(Error::Usage)
+                })?;
+                paths
+            }
+        };
+        let name = name
             .iter()
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
-            .join(", "),
-    };
-    Ok(CollapseReport {
-        input: input_name,
-        alpha,
-        alarm,
-        tracks: vec![TrackReport {
-            track: "corpus".into(),
-            generations: names,
+            .join(", ");
+        self.finish(generations, name)
+    }
+
+    /// Tests the trends of the tallied generations (`input`: what they were read from).
+    pub fn finish(&self, generations: Generations, input: String) -> Result<CollapseReport> {
+        if generations.tallies.len() < 3 {
+            return Err(Error::Usage(format!(
+                "collapse needs at least 3 generations to test a trend; found {}",
+                generations.tallies.len()
+            )));
+        }
+        let reference = if self.reference.is_empty() {
+            None
+        } else {
+            let mut tally = GenerationTally::new(self.sample_cap(), self.options.seed, 0);
+            let mut stream = CorpusStream::open(self.reference, &self.ingest())?;
+            while let Some(batch) = stream.next_batch()? {
+                batch.iter().for_each(|d| tally.observe(d));
+            }
+            stream.finish()?;
+            Some(tally)
+        };
+        let names: Vec<u32> = generations.tallies.keys().copied().collect();
+        let mut measured = measure(
+            generations.tallies.into_values().collect(),
+            reference,
+            &self.options,
+        );
+        // Checked before the (slow) embedding, against what it will measure.
+        let mut checked = metric_names(&measured.series);
+        if self.models.embed.is_some() {
+            checked.extend(crate::collapse::embedding::METRICS);
+        }
+        if self.models.lm.is_some() {
+            checked.push(LM_METRIC);
+        }
+        check_thresholds(self.thresholds, &checked)?;
+        let seed = self.options.seed;
+        if let Some(config) = self.models.embed {
+            let embedded = embedding_metrics(
+                &measured.samples,
+                measured.reference_sample.as_deref(),
+                config,
+                seed,
+            )?;
+            measured.series.extend(embedded);
+        }
+        if let Some(settings) = self.models.lm {
+            measured
+                .series
+                .push(lm_metric(&measured.samples, settings)?);
+        }
+        let mut metrics = analyse(&measured.series, self.thresholds);
+        let mut document_metrics = analyse_documents(&measured.documents);
+        holm_gate(&mut metrics, &mut document_metrics, self.alpha);
+        let sizes = names
+            .iter()
+            .zip(&measured.sizes)
+            .map(|(&generation, &(documents, tokens))| GenerationSize {
+                generation,
+                documents: documents as usize,
+                tokens: tokens as usize,
+            })
+            .collect();
+        let alarm =
+            metrics.iter().any(|m| m.collapsing) || document_metrics.iter().any(|m| m.collapsing);
+        Ok(CollapseReport {
+            input,
+            alpha: self.alpha,
             alarm,
-            metrics,
-            document_metrics,
-            sizes,
-        }],
-    })
+            tracks: vec![TrackReport {
+                track: "corpus".into(),
+                generations: names,
+                alarm,
+                metrics,
+                document_metrics,
+                sizes,
+            }],
+        })
+    }
 }
 
 /// The models collapse measures with when asked: the sentence encoder (`--embed`) and the
@@ -233,24 +272,18 @@ pub struct CollapseModels<'a> {
 /// its own output drifting toward its own most likely text.
 pub const LM_METRIC: &str = "lm_log_likelihood";
 
-/// Mean token log-likelihood of a seeded sample of each generation (`[features.lm] max_documents`).
-fn lm_metric(
-    groups: &[Vec<Doc>],
-    settings: &FeatureSettings,
-    seed: u64,
-) -> Result<(String, Vec<f64>)> {
-    use rand::seq::SliceRandom;
+/// Mean token log-likelihood of each generation's sample's first `[features.lm] max_documents`
+/// documents (the model is slow).
+fn lm_metric(samples: &[Vec<Doc>], settings: &FeatureSettings) -> Result<(String, Vec<f64>)> {
     let scorer = LmScorer::new(&settings.lm, settings.normalization)?;
-    let values = groups
+    let values = samples
         .iter()
-        .enumerate()
-        .map(|(g, docs)| -> Result<f64> {
-            // A seeded sample of [features.lm] max_documents per generation (the model is slow).
-            let mut texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-            if texts.len() > settings.lm.max_documents {
-                texts.shuffle(&mut crate::stats::rng::seeded(seed, 7_000 + g as u64));
-                texts.truncate(settings.lm.max_documents);
-            }
+        .map(|docs| -> Result<f64> {
+            let texts: Vec<&str> = docs
+                .iter()
+                .take(settings.lm.max_documents)
+                .map(|d| d.text.as_str())
+                .collect();
             let rows = scorer.transform_texts(&texts)?;
             let column = rows.column(0);
             Ok(column.iter().map(|&v| v as f64).sum::<f64>() / column.len().max(1) as f64)
@@ -259,7 +292,7 @@ fn lm_metric(
     Ok((LM_METRIC.to_string(), values))
 }
 
-/// Vendi, mean pairwise distance and PRDC of the generations' sentence embeddings.
+/// Vendi, mean pairwise distance and PRDC of the sentence embeddings of the generations' samples.
 fn embedding_metrics(
     groups: &[Vec<Doc>],
     reference: Option<&[Doc]>,

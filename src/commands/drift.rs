@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::corpus::grouping::Grouping;
@@ -150,15 +150,35 @@ fn lm_cap(config: &Config) -> usize {
     }
 }
 
-/// Streams the corpora once, keeping a seeded bottom-k sample per side (and per group).
-fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
-    let cap = lm_cap(config);
-    let seed = config.seed;
-    let mut reference = BottomK::new(cap, seed, 1);
-    let mut candidate = BottomK::new(cap, seed, 2);
-    let mut groups: BTreeMap<String, (BottomK, BottomK)> = BTreeMap::new();
-    let mut offer = |doc: Doc, is_reference: bool| {
-        if let Some(field) = &request.by {
+/// The documents drift tests: a seeded bottom-k sample per side (and per group of `by`), kept
+/// while the corpora stream past. Mergeable: the samples of shards of a corpus merge into the
+/// sample of the whole.
+#[derive(Serialize, Deserialize)]
+pub struct DriftSample {
+    by: Option<String>,
+    cap: usize,
+    seed: u64,
+    reference: BottomK,
+    candidate: BottomK,
+    groups: BTreeMap<String, (BottomK, BottomK)>,
+}
+
+impl DriftSample {
+    pub fn new(config: &Config, by: Option<String>) -> DriftSample {
+        let cap = lm_cap(config);
+        DriftSample {
+            by,
+            cap,
+            seed: config.seed,
+            reference: BottomK::new(cap, config.seed, 1),
+            candidate: BottomK::new(cap, config.seed, 2),
+            groups: BTreeMap::new(),
+        }
+    }
+
+    /// Offers a document to its side's sample (and its group's); copied only when kept.
+    pub fn offer(&mut self, doc: &Doc, is_reference: bool) {
+        if let Some(field) = &self.by {
             let key = doc
                 .lineage
                 .field(field)
@@ -166,28 +186,106 @@ fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
             // Named by the group, not by when it first appeared: the same sample however the
             // corpus is split or ordered.
             let stream = 1000 + 2 * (xxhash_rust::xxh3::xxh3_64(key.as_bytes()) >> 2);
-            let (r, c) = groups.entry(key).or_insert_with(|| {
+            let (cap, seed) = (self.cap, self.seed);
+            let (r, c) = self.groups.entry(key).or_insert_with(|| {
                 (
                     BottomK::new(cap, seed, stream),
                     BottomK::new(cap, seed, stream + 1),
                 )
             });
-            if is_reference {
-                r.offer(doc.clone())
-            } else {
-                c.offer(doc.clone())
+            match is_reference {
+                true => r.offer_ref(doc),
+                false => c.offer_ref(doc),
             }
         }
-        if is_reference {
-            reference.offer(doc)
-        } else {
-            candidate.offer(doc)
+        match is_reference {
+            true => self.reference.offer_ref(doc),
+            false => self.candidate.offer_ref(doc),
         }
-    };
-    let stream_all = |paths: &[PathBuf], f: &mut dyn FnMut(Doc)| -> Result<()> {
+    }
+
+    /// Offers a document of a corpus split by a lineage field to its side (`sides` is
+    /// [`Sides::SplitBy`]; documents of neither value are not offered).
+    pub fn offer_split(&mut self, doc: &Doc, sides: &Sides) {
+        if let Sides::SplitBy {
+            field,
+            reference_value,
+            candidate_value,
+            ..
+        } = sides
+        {
+            match doc.lineage.field(field) {
+                Some(v) if &v == reference_value => self.offer(doc, true),
+                Some(v) if &v == candidate_value => self.offer(doc, false),
+                _ => {}
+            }
+        }
+    }
+
+    /// Adds another shard's sample (drawn with the same settings).
+    pub fn merge(&mut self, other: DriftSample) {
+        self.reference.merge(other.reference);
+        self.candidate.merge(other.candidate);
+        for (key, (r, c)) in other.groups {
+            match self.groups.entry(key) {
+                std::collections::btree_map::Entry::Occupied(mut mine) => {
+                    mine.get_mut().0.merge(r);
+                    mine.get_mut().1.merge(c);
+                }
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert((r, c));
+                }
+            }
+        }
+    }
+
+    /// The sampled documents; an error when a side has none.
+    fn into_sampled(self, sides: &Sides) -> Result<Sampled> {
+        let (reference_seen, candidate_seen) = (self.reference.seen(), self.candidate.seen());
+        for (side, seen) in [("reference", reference_seen), ("candidate", candidate_seen)] {
+            if seen == 0 {
+                let hint = match sides {
+                    Sides::SplitBy {
+                        field,
+                        reference_value,
+                        candidate_value,
+                        ..
+                    } => format!(
+                        " (no document has {field} = '{}'; set --reference-value/--candidate-value)",
+                        if side == "reference" {
+                            reference_value
+                        } else {
+                            candidate_value
+                        }
+                    ),
+                    Sides::Separate { .. } => String::new(),
+                };
+                return Err(Error::Usage(format!(
+                    "the {side} side has no documents{hint}"
+                )));
+            }
+        }
+        Ok(Sampled {
+            reference: self.reference.into_docs(),
+            candidate: self.candidate.into_docs(),
+            reference_seen,
+            candidate_seen,
+            groups: self
+                .groups
+                .into_iter()
+                .map(|(k, (r, c))| (k, (r.into_docs(), c.into_docs())))
+                .collect(),
+        })
+    }
+}
+
+/// Streams the corpora once into a [`DriftSample`].
+fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<DriftSample> {
+    let mut sample = DriftSample::new(config, request.by.clone());
+    let stream_all = |paths: &[PathBuf], f: &mut dyn FnMut(&Doc)| -> Result<()> {
         let mut stream = CorpusStream::open(paths, &config.ingest)?;
         while let Some(batch) = stream.next_batch()? {
-            batch.into_iter().for_each(&mut *f);
+            batch.iter().for_each(&mut *f);
         }
         stream.finish()?;
         Ok(())
@@ -197,54 +295,15 @@ fn sample_corpora(request: &DriftRequest, config: &Config) -> Result<Sampled> {
             reference: r,
             candidate: c,
         } => {
-            stream_all(r, &mut |d| offer(d, true))?;
-            stream_all(c, &mut |d| offer(d, false))?;
+            stream_all(r, &mut |d| sample.offer(d, true))?;
+            stream_all(c, &mut |d| sample.offer(d, false))?;
         }
-        Sides::SplitBy {
-            inputs,
-            field,
-            reference_value,
-            candidate_value,
-        } => {
+        Sides::SplitBy { inputs, field, .. } => {
             check_field(field, "--split-by")?;
-            stream_all(inputs, &mut |d| match d.lineage.field(field) {
-                Some(v) if &v == reference_value => offer(d, true),
-                Some(v) if &v == candidate_value => offer(d, false),
-                _ => {}
-            })?;
+            stream_all(inputs, &mut |d| sample.offer_split(d, &request.sides))?;
         }
     }
-    let (reference_seen, candidate_seen) = (reference.seen(), candidate.seen());
-    for (side, seen) in [("reference", reference_seen), ("candidate", candidate_seen)] {
-        if seen == 0 {
-            let hint =
-                match &request.sides {
-                    Sides::SplitBy {
-                        field,
-                        reference_value,
-                        candidate_value,
-                        ..
-                    } => format!(
-                    " (no document has {field} = '{}'; set --reference-value/--candidate-value)",
-                    if side == "reference" { reference_value } else { candidate_value }
-                ),
-                    Sides::Separate { .. } => String::new(),
-                };
-            return Err(Error::Usage(format!(
-                "the {side} side has no documents{hint}"
-            )));
-        }
-    }
-    Ok(Sampled {
-        reference: reference.into_docs(),
-        candidate: candidate.into_docs(),
-        reference_seen,
-        candidate_seen,
-        groups: groups
-            .into_iter()
-            .map(|(k, (r, c))| (k, (r.into_docs(), c.into_docs())))
-            .collect(),
-    })
+    Ok(sample)
 }
 
 /// The named features (stylometry, format, language model), tested one by one.
@@ -433,6 +492,16 @@ pub fn run(
     config: &Config,
     progress: &dyn Fn(&str),
 ) -> Result<DriftReport> {
+    run_sampled(request, config, None, progress)
+}
+
+/// Runs the suite on a sample gathered already (the report's pass), or on one drawn now.
+pub fn run_sampled(
+    request: &DriftRequest,
+    config: &Config,
+    sample: Option<DriftSample>,
+    progress: &dyn Fn(&str),
+) -> Result<DriftReport> {
     let suite = Suite::from_config(&config.drift)?;
     let ingest_text_field = config
         .ingest
@@ -475,7 +544,11 @@ pub fn run(
             if let Some(by) = &request.by {
                 check_field(by, "--by")?;
             }
-            let sampled = sample_corpora(request, config)?;
+            let sample = match sample {
+                Some(sample) => sample,
+                None => sample_corpora(request, config)?,
+            };
+            let sampled = sample.into_sampled(sides)?;
             progress("featurizing");
             let fitted = Featurized::fit(config, &sampled.reference)?;
             let prepared = fitted.prepare(&sampled.reference, &sampled.candidate)?;

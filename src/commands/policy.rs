@@ -31,6 +31,23 @@ pub fn run_check(
     config: &Config,
     models: &FeatureSettings,
 ) -> Result<PolicyReport> {
+    // Flags first, then the config's [policy] manifest.
+    let train = read_corpus(
+        manifest_files(inputs.train, &config.policy.train, "train")?,
+        &config.ingest,
+        &|_, _| {},
+    )?
+    .0;
+    check_train(&train, inputs, config, models)
+}
+
+/// [`run_check`] of training documents read already (the report's pass).
+pub fn check_train(
+    train: &[Doc],
+    inputs: &CheckInputs,
+    config: &Config,
+    models: &FeatureSettings,
+) -> Result<PolicyReport> {
     let mut policy = config.policy.clone();
     if let Some(p) = inputs.phase {
         policy.phase = Some(parse_phase(p).map_err(|m| Error::Usage(format!("--phase: {m}")))?);
@@ -39,12 +56,6 @@ pub fn run_check(
         policy.model = Some(m.to_string());
     }
     // Flags first, then the config's [policy] manifest and [fingerprint] model.
-    let train = read_corpus(
-        manifest_files(inputs.train, &config.policy.train, "train")?,
-        &config.ingest,
-        &|_, _| {},
-    )?
-    .0;
     let eval = read_corpus(
         manifest_files(inputs.eval, &config.policy.eval, "eval")?,
         &config.ingest,
@@ -72,7 +83,7 @@ pub fn run_check(
         .map(Ancestry::load)
         .transpose()?;
     check(&Manifest {
-        train: &train,
+        train,
         eval: &eval,
         config: &policy,
         lock: lock.as_ref(),

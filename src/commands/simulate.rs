@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::collapse::generations::{corpus_series, tokens, MeasureOptions};
+use crate::collapse::generations::{self, tokens, MeasureOptions};
 use crate::collapse::simulate::{simulate, SimulateOptions};
+use crate::collapse::tally::{GenerationTally, Generations, SAMPLE};
 use crate::corpus::Doc;
 use crate::error::{Error, Result};
 use crate::output::plots::{self, Figure, Panel, Series, Style};
@@ -99,16 +100,22 @@ pub fn run(
         );
         let path = output_path(output, real_fraction, fractions.len() > 1);
         write(&docs, &path)?;
-        let mut by_generation: Vec<Vec<Vec<String>>> = vec![Vec::new(); generations as usize + 1];
-        for d in &docs {
-            let g = d.lineage.generation.unwrap_or(0) as usize;
-            by_generation[g].push(tokens(&d.text));
-        }
+        let sample_cap = SAMPLE.max(measure.self_bleu_sample);
+        let mut by_generation = Generations::new(sample_cap, seed);
+        by_generation.observe(&docs, |d| d.lineage.generation.unwrap_or(0));
+        let mut reference = GenerationTally::new(sample_cap, seed, 0);
+        real_docs.iter().for_each(|d| reference.observe(d));
+        let measured = generations::measure(
+            by_generation.tallies.into_values().collect(),
+            Some(reference),
+            measure,
+        );
         runs.push(FractionRun {
             real_fraction,
             output: path,
             documents: docs.len(),
-            metrics: corpus_series(&by_generation, Some(&real), measure)
+            metrics: measured
+                .series
                 .into_iter()
                 .map(|(metric, values)| MetricSeries { metric, values })
                 .collect(),

@@ -1,24 +1,33 @@
 //! Bottom-k sampling: a document is in the sample when its seeded id hash is among the `cap`
 //! smallest. Uniform (ids are unique, the hash is independent of the text), bounded memory, and
 //! the same set however the corpus is split into shards and in whatever order they are read:
-//! samples of shards merge into the sample of the whole.
+//! samples of shards merge into the sample of the whole. The sample is listed in hash order, so
+//! it does not depend on the order shards were read or merged in either.
 
 use std::collections::BinaryHeap;
 
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::Doc;
 
-/// A document held by the sample, ordered by its hash (then its position, for the heap).
+/// A document held by the sample, ordered by its hash (then id and text, for documents that
+/// share an id).
+#[derive(Serialize, Deserialize)]
 struct Held {
     hash: u64,
-    position: u64,
     doc: Doc,
+}
+
+impl Held {
+    fn key(&self) -> (u64, &str, &str) {
+        (self.hash, &self.doc.id, &self.doc.text)
+    }
 }
 
 impl PartialEq for Held {
     fn eq(&self, other: &Self) -> bool {
-        (self.hash, self.position) == (other.hash, other.position)
+        self.key() == other.key()
     }
 }
 impl Eq for Held {}
@@ -29,16 +38,57 @@ impl PartialOrd for Held {
 }
 impl Ord for Held {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.hash, self.position).cmp(&(other.hash, other.position))
+        self.key().cmp(&other.key())
     }
 }
 
+/// A bottom-k sample; serialised with its documents in hash order.
+#[derive(Deserialize)]
+#[serde(from = "Saved<Held>")]
 pub struct BottomK {
     cap: usize,
     seen: u64,
     hash_seed: u64,
     /// Max-heap: the largest kept hash is the one a smaller newcomer evicts.
     kept: BinaryHeap<Held>,
+}
+
+/// [`BottomK`] as stored in a shard's state (`H`: the documents, owned or borrowed).
+#[derive(Serialize, Deserialize)]
+struct Saved<H> {
+    cap: usize,
+    seen: u64,
+    hash_seed: u64,
+    kept: Vec<H>,
+}
+
+impl Serialize for BottomK {
+    /// Documents in hash order: the same state whatever order they came in.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut kept: Vec<&Held> = self.kept.iter().collect();
+        kept.sort_unstable();
+        Saved {
+            cap: self.cap,
+            seen: self.seen,
+            hash_seed: self.hash_seed,
+            kept,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl From<Saved<Held>> for BottomK {
+    fn from(s: Saved<Held>) -> BottomK {
+        let mut b = BottomK {
+            cap: s.cap,
+            seen: s.seen,
+            hash_seed: s.hash_seed,
+            kept: BinaryHeap::new(),
+        };
+        // Through `keep`, so a hand-edited state cannot hold more than its cap.
+        s.kept.into_iter().for_each(|h| b.keep(h));
+        b
+    }
 }
 
 impl BottomK {
@@ -54,12 +104,26 @@ impl BottomK {
 
     pub fn offer(&mut self, doc: Doc) {
         let hash = xxh3_64_with_seed(doc.id.as_bytes(), self.hash_seed);
-        let position = self.seen;
         self.seen += 1;
+        self.keep(Held { hash, doc });
+    }
+
+    /// [`offer`](Self::offer) of a borrowed document: copied only when the sample keeps it.
+    pub fn offer_ref(&mut self, doc: &Doc) {
+        let hash = xxh3_64_with_seed(doc.id.as_bytes(), self.hash_seed);
+        self.seen += 1;
+        let full = self.kept.len() >= self.cap;
+        if full
+            && self
+                .kept
+                .peek()
+                .is_none_or(|top| (hash, &*doc.id) > (top.hash, &*top.doc.id))
+        {
+            return;
+        }
         self.keep(Held {
             hash,
-            position,
-            doc,
+            doc: doc.clone(),
         });
     }
 
@@ -72,14 +136,11 @@ impl BottomK {
         }
     }
 
-    /// Adds the sample of the documents read after this one's (their positions follow).
+    /// Adds the sample of other documents drawn with the same seed and stream (another shard).
     pub fn merge(&mut self, other: BottomK) {
-        let offset = self.seen;
+        debug_assert_eq!(self.hash_seed, other.hash_seed, "samples of one stream");
         self.seen += other.seen;
-        for mut held in other.kept {
-            held.position += offset;
-            self.keep(held);
-        }
+        other.kept.into_iter().for_each(|h| self.keep(h));
     }
 
     /// Documents offered so far.
@@ -87,11 +148,13 @@ impl BottomK {
         self.seen
     }
 
-    /// The sample in input order.
+    /// The sample in hash order: the same list whatever order the documents came in.
     pub fn into_docs(self) -> Vec<Doc> {
-        let mut held = self.kept.into_vec();
-        held.sort_by_key(|h| h.position);
-        held.into_iter().map(|h| h.doc).collect()
+        self.kept
+            .into_sorted_vec()
+            .into_iter()
+            .map(|h| h.doc)
+            .collect()
     }
 }
 
@@ -120,9 +183,6 @@ mod tests {
             (0..100).for_each(|i| r.offer(doc(i)));
             let docs = r.into_docs();
             assert_eq!(docs.len(), 10);
-            assert!(docs
-                .windows(2)
-                .all(|w| w[0].id.parse::<u32>().unwrap() < w[1].id.parse::<u32>().unwrap()));
             for d in docs {
                 hits[d.id.parse::<usize>().unwrap()] += 1;
             }
@@ -130,7 +190,8 @@ mod tests {
         assert!(hits.iter().all(|&h| (140..=260).contains(&h)), "{hits:?}");
     }
 
-    /// Any split into shards, merged in input order, gives the one-pass sample, in input order.
+    /// Any split into shards, merged in any order (through a saved state), gives the one-pass
+    /// sample in the same order.
     #[test]
     fn shards_merge_into_the_sample_of_the_whole() {
         let ids = |docs: Vec<Doc>| docs.into_iter().map(|d| d.id).collect::<Vec<_>>();
@@ -147,7 +208,12 @@ mod tests {
                     part
                 })
                 .collect();
-            // Merge pairwise from the right (a tree, not a fold from the left).
+            // Saved and loaded, then merged pairwise from the right, last shard first.
+            let mut parts: Vec<BottomK> = parts
+                .drain(..)
+                .rev()
+                .map(|p| serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap())
+                .collect();
             while parts.len() > 1 {
                 let last = parts.pop().unwrap();
                 let before = parts.last_mut().unwrap();

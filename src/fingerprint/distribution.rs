@@ -2,7 +2,7 @@
 //! real and synthetic and, with both present, the ROC curve and AUROC on this corpus — the
 //! report's picture of whether the detector still separates them here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::evaluation::Scored;
 use crate::stats::roc::{auroc, roc_curve};
@@ -25,8 +25,8 @@ pub struct ScoreDistribution {
     pub roc: Vec<[f64; 2]>,
 }
 
-/// Gathers scores batch by batch.
-#[derive(Debug, Default)]
+/// Gathers scores batch by batch; tallies of shards merge into the tally of the whole.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ScoreTally {
     decisions: Vec<f64>,
     synthetic: Vec<bool>,
@@ -41,6 +41,15 @@ impl ScoreTally {
         self.synthetic.push(synthetic);
     }
 
+    pub fn merge(&mut self, other: ScoreTally) {
+        self.decisions.extend(other.decisions);
+        self.synthetic.extend(other.synthetic);
+        for (mine, theirs) in self.bins.iter_mut().zip(other.bins) {
+            mine.iter_mut().zip(theirs).for_each(|(m, t)| *m += t);
+        }
+    }
+
+    /// The same whatever order the scores came in: AUROC and ROC walk sorted tie groups.
     pub fn finish(self) -> ScoreDistribution {
         let auroc = auroc(&self.decisions, &self.synthetic);
         let roc = if auroc.is_some() {

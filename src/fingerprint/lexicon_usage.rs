@@ -2,7 +2,7 @@
 //! containing each entry, next to its share in the training class it points to. Between two
 //! runs this shows which markers a regression brought in ("delve" in 3% of documents, then 30%).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::lexicon::{Lexicon, LexiconEntry};
 use crate::matrix::SparseMatrix;
@@ -21,20 +21,39 @@ pub struct LexiconUse {
     pub share: f64,
 }
 
-/// Counts, batch by batch, the documents whose design rows have each entry's bucket.
-pub struct UsageTally<'a> {
-    lexicon: &'a Lexicon,
-    /// Design column (= n-gram bucket) → entry position, `NONE` for columns of no entry: a
-    /// dense table, since every non-zero of every scored row is looked up.
-    entry_of: Vec<u32>,
+/// Per lexicon entry, the documents whose design rows have its bucket: what a scoring pass
+/// keeps. Counts of shards add up to the counts of the whole.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UsageCounts {
     counts: Vec<u64>,
     documents: u64,
 }
 
+impl UsageCounts {
+    pub fn merge(&mut self, other: UsageCounts) {
+        if self.counts.len() < other.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
+        for (mine, theirs) in self.counts.iter_mut().zip(other.counts) {
+            *mine += theirs;
+        }
+        self.documents += other.documents;
+    }
+}
+
+/// Counts, batch by batch, the documents whose design rows have each entry's bucket.
+pub struct UsageTally {
+    lexicon: Lexicon,
+    /// Design column (= n-gram bucket) → entry position, `NONE` for columns of no entry: a
+    /// dense table, since every non-zero of every scored row is looked up.
+    entry_of: Vec<u32>,
+    entries: usize,
+}
+
 const NONE: u32 = u32::MAX;
 
-impl<'a> UsageTally<'a> {
-    pub fn new(lexicon: &'a Lexicon) -> Self {
+impl UsageTally {
+    pub fn new(lexicon: &Lexicon) -> Self {
         let listed: Vec<&LexiconEntry> = entries(lexicon).map(|(_, e)| e).collect();
         let width = listed
             .iter()
@@ -47,29 +66,30 @@ impl<'a> UsageTally<'a> {
             entry_of[e.bucket as usize] = k as u32;
         }
         UsageTally {
-            lexicon,
+            lexicon: lexicon.clone(),
             entry_of,
-            counts: vec![0; listed.len()],
-            documents: 0,
+            entries: listed.len(),
         }
     }
 
     /// Adds every row of a batch's design matrix (n-gram buckets are its first columns).
-    pub fn add(&mut self, x: &SparseMatrix) {
+    pub fn add(&self, counts: &mut UsageCounts, x: &SparseMatrix) {
+        counts.counts.resize(self.entries, 0);
         for (&j, &v) in x.indices.iter().zip(&x.values) {
             match self.entry_of.get(j as usize) {
-                Some(&k) if k != NONE && v != 0.0 => self.counts[k as usize] += 1,
+                Some(&k) if k != NONE && v != 0.0 => counts.counts[k as usize] += 1,
                 _ => {}
             }
         }
-        self.documents += x.nrows() as u64;
+        counts.documents += x.nrows() as u64;
     }
 
     /// One row per entry, synthetic-ward entries first, each list in lexicon order.
-    pub fn finish(self) -> Vec<LexiconUse> {
-        let n = self.documents.max(1) as f64;
-        entries(self.lexicon)
-            .zip(&self.counts)
+    pub fn finish(&self, counts: &UsageCounts) -> Vec<LexiconUse> {
+        let n = counts.documents.max(1) as f64;
+        let zero = std::iter::repeat(&0);
+        entries(&self.lexicon)
+            .zip(counts.counts.iter().chain(zero))
             .map(|((toward, e), &count)| LexiconUse {
                 toward: toward.to_string(),
                 ngrams: e.ngrams.iter().map(|g| g.ngram.clone()).collect(),
@@ -132,12 +152,16 @@ mod tests {
         x.push_row("a".into(), &[1, 2], &[0.3, 0.2]);
         x.push_row("b".into(), &[2, 5], &[0.1, 0.0]);
         x.push_row("c".into(), &[0], &[1.0]);
-        let mut tally = UsageTally::new(&lexicon);
-        tally.add(&x);
+        let tally = UsageTally::new(&lexicon);
+        let mut counts = UsageCounts::default();
+        tally.add(&mut counts, &x);
         let mut y = SparseMatrix::new(8);
         y.push_row("d".into(), &[5], &[0.9]);
-        tally.add(&y);
-        let uses = tally.finish();
+        // Another shard's counts, merged.
+        let mut other = UsageCounts::default();
+        tally.add(&mut other, &y);
+        counts.merge(other);
+        let uses = tally.finish(&counts);
         assert_eq!(uses.len(), 2);
         assert_eq!(uses[0].toward, "synthetic");
         assert_eq!(quoted(&uses[0].ngrams), "\"delve\"");

@@ -12,10 +12,8 @@ pub mod time;
 
 use serde::Serialize;
 
-use crate::commands::collapse::CollapseReport;
 use crate::commands::drift::DriftReport;
-use crate::commands::fingerprint::score::ScoreSummary;
-use crate::policy::PolicyReport;
+pub use crate::stages::StageResult;
 pub use crate::status::Status;
 
 /// Name and version of report.json's schema (docs/report-schema.md).
@@ -79,16 +77,6 @@ impl StageStatus {
             StageStatus::Error => Status::Incomplete,
         }
     }
-}
-
-/// What a stage returned.
-#[derive(Debug, Clone, Serialize)]
-#[serde(untagged)]
-pub enum StageResult {
-    Drift(Box<DriftReport>),
-    Fingerprint(Box<ScoreSummary>),
-    Collapse(Box<CollapseReport>),
-    Policy(Box<PolicyReport>),
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -7,17 +7,15 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::history::{self, HistoryEntry};
-use super::{figures, html, markdown, time, Report, StageReport, StageResult};
-use crate::commands::collapse::{run_corpus, GenerationInput};
-use crate::commands::drift::{DriftRequest, Sides};
+use super::{figures, html, markdown, time, Report, StageReport};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::fingerprint::Detector;
 use crate::output::plots;
 use crate::output::write_atomic;
+use crate::stages::{self, pass, BuildContext, Running};
 
 /// The stages a report can run, in report order.
-pub const STAGES: [&str; 4] = ["drift", "fingerprint", "collapse", "policy"];
+pub const STAGES: [&str; 4] = stages::NAMES;
 
 /// The default stages: drift; fingerprint when the config names a model or data to train
 /// one on; collapse when it names corpora of generations; policy when it names a train and
@@ -34,45 +32,6 @@ pub fn default_stages(config: &Config) -> Vec<&'static str> {
         stages.push("policy");
     }
     stages
-}
-
-/// The run's folder while it is written (`partial`) and once complete (`done`).
-struct RunFolder<'a> {
-    partial: &'a Path,
-    done: &'a Path,
-}
-
-/// The model file the fingerprint stage scores with: `[fingerprint] model` when it exists,
-/// else one trained now on `[fingerprint] train` and kept in the run's folder (returned as
-/// (file written, path once the run is complete)).
-fn fingerprint_model(
-    config: &Config,
-    folder: &RunFolder,
-    progress: &dyn Fn(&str),
-) -> Result<(PathBuf, PathBuf)> {
-    let fp = &config.fingerprint;
-    match &fp.model {
-        Some(model) if model.exists() || fp.train.is_empty() => {
-            return Ok((model.clone(), model.clone()))
-        }
-        None if fp.train.is_empty() => {
-            return Err(Error::Usage(
-                "no fingerprint model: set [fingerprint] model (a trained detector) or [fingerprint] train (labelled data to train one on) in the config".into(),
-            ))
-        }
-        _ => {}
-    }
-    let written = folder.partial.join(TRAINED_MODEL);
-    crate::commands::fingerprint::train::run(
-        &fp.train,
-        &config.ingest,
-        &crate::commands::fingerprint::train::options_from_config(config),
-        &fp.group_by,
-        fp.balance_by.as_ref(),
-        &written,
-        &|step| progress(&format!("training: {step}")),
-    )?;
-    Ok((written, folder.done.join(TRAINED_MODEL)))
 }
 
 /// The file name of a detector the report trained, in the run's folder.
@@ -97,86 +56,51 @@ pub fn parse_stages(spec: &str) -> std::result::Result<Vec<&'static str>, String
     Ok(out)
 }
 
-fn run_stage(
-    name: &'static str,
+/// Where the stages' documents come from.
+pub enum Documents {
+    /// One pass over the config's corpora.
+    Read,
+    /// States saved by `report --save-state` on shards of the corpus, merged.
+    Merged(Vec<PathBuf>),
+}
+
+/// A stage built (or the error it could not start with) and the seconds building it took (a
+/// detector trained for the run).
+type Built = (&'static str, Result<Box<dyn Running>>, f64);
+
+/// Builds the stages; each one that cannot start is kept as its error.
+fn build_stages(names: &[&'static str], config: &Config, context: &BuildContext) -> Vec<Built> {
+    names
+        .iter()
+        .map(|&name| {
+            (context.progress)(name);
+            let start = Instant::now();
+            let built = stages::build(name, config, context);
+            (name, built, start.elapsed().as_secs_f64())
+        })
+        .collect()
+}
+
+/// Observes one shard of the corpus with the stages and saves their states to `path`, to be
+/// merged with other shards' by [`run`] with [`Documents::Merged`].
+pub fn save_state(
     config: &Config,
-    folder: &RunFolder,
+    names: &[&'static str],
+    path: &Path,
     progress: &dyn Fn(&str),
-) -> Result<StageResult> {
-    let inputs = config.inputs.clone();
-    match name {
-        "drift" => {
-            let request = DriftRequest {
-                sides: Sides::SplitBy {
-                    inputs,
-                    field: "source".into(),
-                    reference_value: "real".into(),
-                    candidate_value: "synthetic".into(),
-                },
-                by: None,
-            };
-            Ok(StageResult::Drift(Box::new(crate::commands::drift::run(
-                &request, config, progress,
-            )?)))
-        }
-        "fingerprint" => {
-            let (model, shown) = fingerprint_model(config, folder, progress)?;
-            let detector = Detector::load(&model, &config.features)?;
-            Ok(StageResult::Fingerprint(Box::new(
-                crate::commands::fingerprint::score::run(
-                    &inputs,
-                    &config.ingest,
-                    &shown,
-                    &detector,
-                    None,
-                    0.95,
-                    &|_, _| {},
-                )?,
-            )))
-        }
-        "collapse" => {
-            let settings = &config.collapse;
-            let generations = match settings.inputs.is_empty() {
-                true => inputs,
-                false => settings.inputs.clone(),
-            };
-            Ok(StageResult::Collapse(Box::new(run_corpus(
-                &GenerationInput::Field(generations),
-                &settings.reference,
-                &config.ingest,
-                settings.alpha,
-                &settings.thresholds,
-                &crate::collapse::generations::MeasureOptions {
-                    seed: config.seed,
-                    self_bleu_sample: settings.self_bleu_sample,
-                },
-                &crate::commands::collapse::CollapseModels {
-                    embed: settings.embed.then_some(&config.features.embed),
-                    lm: settings.lm.then_some(&config.features),
-                },
-            )?)))
-        }
-        // The policy stage checks the eval set with `[fingerprint] model` only, not with a
-        // detector trained in the run: its point estimate on a small eval set is too noisy
-        // to gate on (one flagged document of 60 reads as 16%).
-        "policy" => Ok(StageResult::Policy(Box::new(
-            crate::commands::policy::run_check(
-                &crate::commands::policy::CheckInputs {
-                    train: &[],
-                    eval: &[],
-                    lock: None,
-                    audit: None,
-                    fingerprint: None,
-                    ancestry: None,
-                    model: None,
-                    phase: None,
-                },
-                config,
-                &config.features,
-            )?,
-        ))),
-        other => Err(Error::Usage(format!("unknown stage '{other}'"))),
+) -> Result<()> {
+    let context = BuildContext {
+        trained_model: None,
+        progress,
+    };
+    let mut running = Vec::new();
+    for (name, built, _) in build_stages(names, config, &context) {
+        running.push(built.map_err(|e| Error::Usage(format!("{name}: {e}")))?);
     }
+    // Corpora of the stages' own (not the inputs, which are what is sharded) are read once,
+    // when the states are merged.
+    pass::observe(&mut running, config, pass::Corpora::Inputs, progress);
+    pass::save(&running, config, path)
 }
 
 /// Claims a run id for a run started at `stamp`: the run is written into a hidden
@@ -252,10 +176,18 @@ pub fn run(
     config: &Config,
     config_path: Option<&Path>,
     stages: &[&'static str],
+    documents: &Documents,
     out_root: &Path,
     progress: &dyn Fn(&str),
 ) -> Result<Written> {
-    if config.inputs.is_empty() {
+    let states = match documents {
+        Documents::Read => Vec::new(),
+        Documents::Merged(paths) => paths
+            .iter()
+            .map(|p| Ok((pass::load(p)?, p)))
+            .collect::<Result<Vec<_>>>()?,
+    };
+    if matches!(documents, Documents::Read) && config.inputs.is_empty() {
         return Err(Error::Usage(
             "no inputs: set [ingest] inputs in the config (the corpus with real and synthetic documents)".into(),
         ));
@@ -277,23 +209,42 @@ pub fn run(
     }
     let (run_id, partial) = claim_run_folder(out_root, &stamp)?;
     let done = out_root.join(&run_id);
-    let folder = RunFolder {
-        partial: &partial,
-        done: &done,
+    let context = BuildContext {
+        trained_model: Some((partial.join(TRAINED_MODEL), done.join(TRAINED_MODEL))),
+        progress,
     };
-    let mut reports = Vec::new();
-    for &name in stages {
-        progress(name);
-        let start = Instant::now();
-        let outcome = run_stage(name, config, &folder, &|step| {
-            progress(&format!("{name}: {step}"))
-        });
-        let seconds = start.elapsed().as_secs_f64();
+    let mut running: Vec<Box<dyn Running>> = Vec::new();
+    let mut build_seconds = Vec::new();
+    let mut failed = Vec::new();
+    for (name, built, seconds) in build_stages(stages, config, &context) {
+        match built {
+            Ok(stage) => {
+                build_seconds.push(seconds);
+                running.push(stage)
+            }
+            Err(e) => failed.push(StageReport::error(name, e.to_string(), seconds)),
+        }
+    }
+    let corpora = match states.is_empty() {
+        true => pass::Corpora::All,
+        false => pass::Corpora::Own,
+    };
+    for (file, path) in states {
+        pass::merge(&mut running, config, file, path)?;
+    }
+    pass::observe(&mut running, config, corpora, progress);
+    let mut reports = failed;
+    for (stage, built) in running.into_iter().zip(build_seconds) {
+        let name = stage.name();
+        let (outcome, seconds) = stage.finish(&|step| progress(&format!("{name}: {step}")));
+        let seconds = built + seconds;
         reports.push(match outcome {
             Ok(result) => StageReport::from_result(name, result, seconds),
             Err(e) => StageReport::error(name, e.to_string(), seconds),
         });
     }
+    // Report order, whatever order the stages failed or finished in.
+    reports.sort_by_key(|r| STAGES.iter().position(|s| *s == r.stage));
     let report = Report::new(
         run_id.clone(),
         created,

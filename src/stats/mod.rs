@@ -17,5 +17,6 @@ pub mod rng;
 pub mod roc;
 pub mod sparse_logistic;
 pub mod trend;
+pub mod unit_sum;
 pub mod wasserstein;
 pub mod wilson;

@@ -6,17 +6,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::percent;
-use crate::corpus::{CorpusStream, IngestOptions, Source};
+use crate::corpus::{CorpusStream, Doc, IngestOptions, Source};
 use crate::error::{Error, Result};
 use crate::features::shortcuts::ShortcutAudit;
 use crate::fingerprint::distribution::{ScoreDistribution, ScoreTally};
+use crate::fingerprint::evaluation::Scored;
 use crate::fingerprint::fraction::{synthetic_fraction, FractionEstimate};
-use crate::fingerprint::lexicon_usage::{quoted, LexiconUse, UsageTally};
+use crate::fingerprint::lexicon_usage::{quoted, LexiconUse, UsageCounts, UsageTally};
 use crate::fingerprint::Detector;
 use crate::output::AtomicFile;
+use crate::stats::unit_sum::UnitSum;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreSummary {
@@ -100,43 +102,136 @@ impl ScoreWriter {
     }
 }
 
+/// What scoring keeps of the documents it has seen. States of shards of a corpus merge into
+/// the state of the whole (counts add, tallies concatenate), whatever the order.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ScoreState {
+    documents: u64,
+    flagged: u64,
+    probability: UnitSum,
+    distribution: ScoreTally,
+    lexicon: UsageCounts,
+    /// Time spent scoring (summed over shards).
+    seconds: f64,
+}
+
+impl ScoreState {
+    pub fn merge(&mut self, other: ScoreState) {
+        self.documents += other.documents;
+        self.flagged += other.flagged;
+        self.probability.merge(other.probability);
+        self.distribution.merge(other.distribution);
+        self.lexicon.merge(other.lexicon);
+        self.seconds += other.seconds;
+    }
+
+    pub fn documents(&self) -> u64 {
+        self.documents
+    }
+}
+
+/// A detector ready to score batches into a [`ScoreState`].
+pub struct Scorer {
+    detector: Detector,
+    lexicon: UsageTally,
+}
+
+impl Scorer {
+    pub fn new(detector: Detector) -> Scorer {
+        Scorer {
+            lexicon: UsageTally::new(&detector.meta.lexicon),
+            detector,
+        }
+    }
+
+    pub fn detector(&self) -> &Detector {
+        &self.detector
+    }
+
+    /// Scores a batch into the state; returns each document's score.
+    pub fn observe(&self, state: &mut ScoreState, batch: &[Doc]) -> Result<Vec<Scored>> {
+        let start = Instant::now();
+        let x = self.detector.featurize(batch)?;
+        let scores = self.detector.score_rows(&x);
+        self.lexicon.add(&mut state.lexicon, &x);
+        for (doc, s) in batch.iter().zip(&scores) {
+            state
+                .distribution
+                .add(s, doc.lineage.source == Source::Synthetic);
+            state.documents += 1;
+            state.flagged += u64::from(self.detector.flags(s));
+            state.probability.add(s.probability);
+        }
+        state.seconds += start.elapsed().as_secs_f64();
+        Ok(scores)
+    }
+
+    /// The summary of everything observed.
+    pub fn finish(
+        &self,
+        state: ScoreState,
+        model: &Path,
+        output: Option<&Path>,
+        confidence: f64,
+    ) -> ScoreSummary {
+        let seconds = state.seconds;
+        let t = &self.detector.meta.threshold;
+        let z = crate::stats::normal::quantile(0.5 + confidence / 2.0);
+        let documents = state.documents;
+        ScoreSummary {
+            model: model.to_path_buf(),
+            documents,
+            flagged: state.flagged,
+            mean_probability: state.probability.value() / documents.max(1) as f64,
+            synthetic_fraction: synthetic_fraction(
+                state.flagged,
+                documents,
+                t.tpr,
+                t.fpr,
+                z,
+                confidence,
+            ),
+            detector_tpr: t.tpr.value(),
+            detector_fpr: t.fpr.value(),
+            threshold_probability: t.probability,
+            distribution: state.distribution.finish(),
+            lexicon: self.lexicon.finish(&state.lexicon),
+            shortcuts: self.detector.meta.shortcuts.clone(),
+            output: output.map(Path::to_path_buf),
+            seconds,
+            docs_per_second: documents as f64 / seconds.max(1e-9),
+        }
+    }
+}
+
 pub fn run(
     inputs: &[PathBuf],
     ingest: &IngestOptions,
     model: &Path,
-    detector: &Detector,
+    detector: Detector,
     output: Option<&Path>,
     confidence: f64,
     progress: &dyn Fn(u64, u64),
 ) -> Result<ScoreSummary> {
     crate::config::check_open_unit(confidence)
         .map_err(|m| Error::Usage(format!("--confidence {m}")))?;
-    let start = Instant::now();
     // Scoring needs no lineage: rows without a source are read as real (it is not used).
     let mut ingest = ingest.clone();
     ingest.defaults.source.get_or_insert(Source::Real);
     let mut writer = output.map(ScoreWriter::create).transpose()?;
     let mut stream = CorpusStream::open(inputs, &ingest)?;
-    let (mut documents, mut flagged, mut probability_sum) = (0u64, 0u64, 0.0);
-    let mut distribution = ScoreTally::default();
-    let mut lexicon = UsageTally::new(&detector.meta.lexicon);
+    let scorer = Scorer::new(detector);
+    let mut state = ScoreState::default();
     while let Some(batch) = stream.next_batch()? {
-        let x = detector.featurize(&batch)?;
-        let scores = detector.score_rows(&x);
-        lexicon.add(&x);
-        for (doc, s) in batch.iter().zip(&scores) {
-            let synthetic = detector.flags(s);
-            distribution.add(s, doc.lineage.source == Source::Synthetic);
-            documents += 1;
-            flagged += u64::from(synthetic);
-            probability_sum += s.probability;
-            if let (Some(w), Some(path)) = (writer.as_mut(), output) {
+        let scores = scorer.observe(&mut state, &batch)?;
+        if let (Some(w), Some(path)) = (writer.as_mut(), output) {
+            for (doc, s) in batch.iter().zip(&scores) {
                 w.write(
                     path,
                     &ScoreRow {
                         id: &doc.id,
                         probability: s.probability,
-                        synthetic,
+                        synthetic: scorer.detector().flags(s),
                         decision: s.decision,
                     },
                 )?;
@@ -149,25 +244,7 @@ pub fn run(
     if let (Some(w), Some(path)) = (writer, output) {
         w.commit(path)?;
     }
-    let t = &detector.meta.threshold;
-    let z = crate::stats::normal::quantile(0.5 + confidence / 2.0);
-    let seconds = start.elapsed().as_secs_f64();
-    Ok(ScoreSummary {
-        model: model.to_path_buf(),
-        documents,
-        flagged,
-        mean_probability: probability_sum / documents.max(1) as f64,
-        synthetic_fraction: synthetic_fraction(flagged, documents, t.tpr, t.fpr, z, confidence),
-        detector_tpr: t.tpr.value(),
-        detector_fpr: t.fpr.value(),
-        threshold_probability: t.probability,
-        distribution: distribution.finish(),
-        lexicon: lexicon.finish(),
-        shortcuts: detector.meta.shortcuts.clone(),
-        output: output.map(Path::to_path_buf),
-        seconds,
-        docs_per_second: documents as f64 / seconds.max(1e-9),
-    })
+    Ok(scorer.finish(state, model, output, confidence))
 }
 
 impl ScoreSummary {

@@ -1,0 +1,256 @@
+//! What collapse keeps of each generation while the documents stream past: token counts,
+//! hashed 2-/3-gram sets, per-document metrics and a seeded bottom-k sample of documents (for
+//! self-BLEU, compression, embeddings and the language model). Tallies of shards of a corpus
+//! merge into the tally of the whole: counts add, sets unite, the sample is the bottom-k of
+//! the union, and everything is read in a fixed order at the end.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+
+use super::diversity::{distinct_n, gzip_ratio, type_token_ratio};
+use super::generations::tokens;
+use crate::corpus::sample::BottomK;
+use crate::corpus::Doc;
+
+/// Documents per generation kept in the sample at least: compression and embedding metrics
+/// are measured on it (self-BLEU and the language model on its first documents).
+pub const SAMPLE: usize = 2000;
+
+/// One generation's tally.
+#[derive(Serialize, Deserialize)]
+pub struct GenerationTally {
+    pub documents: u64,
+    pub tokens: u64,
+    #[serde(with = "sorted_counts")]
+    unigrams: HashMap<String, u64>,
+    /// Hashes of the distinct 2- and 3-grams (64-bit: a collision among millions of n-grams
+    /// is a ~1e-6 event and moves a share by one in millions) and how many there were.
+    #[serde(with = "sorted_hashes")]
+    bigrams: HashSet<u64>,
+    bigram_total: u64,
+    #[serde(with = "sorted_hashes")]
+    trigrams: HashSet<u64>,
+    trigram_total: u64,
+    /// Per document: its id hash, distinct-2, type-token ratio of its first 100 words, gzip ratio.
+    per_document: Vec<(u64, [f64; 3])>,
+    sample: BottomK,
+}
+
+/// Hash of an n-gram's tokens (separated by a byte no token contains).
+fn ngram_hash(gram: &[String]) -> u64 {
+    let mut h = Xxh3::new();
+    for t in gram {
+        h.update(t.as_bytes());
+        h.update(&[0]);
+    }
+    h.digest()
+}
+
+/// Distinct-2 within a document, its type-token ratio over the first 100 words (length-robust),
+/// and its gzip ratio.
+pub fn document_metrics(words: &[String]) -> [f64; 3] {
+    let view: Vec<Vec<&str>> = vec![words.iter().map(String::as_str).collect()];
+    let (u, t) = distinct_n(&view, 2);
+    let head: Vec<Vec<&str>> = vec![words.iter().take(100).map(String::as_str).collect()];
+    [
+        u as f64 / t.max(1) as f64,
+        type_token_ratio(&head),
+        gzip_ratio(&view).2,
+    ]
+}
+
+impl GenerationTally {
+    /// `stream` separates the samples of generations drawn with one seed.
+    pub fn new(sample_cap: usize, seed: u64, stream: u64) -> GenerationTally {
+        GenerationTally {
+            documents: 0,
+            tokens: 0,
+            unigrams: HashMap::new(),
+            bigrams: HashSet::new(),
+            bigram_total: 0,
+            trigrams: HashSet::new(),
+            trigram_total: 0,
+            per_document: Vec::new(),
+            sample: BottomK::new(sample_cap, seed, stream),
+        }
+    }
+
+    /// Adds a document.
+    pub fn observe(&mut self, doc: &Doc) {
+        let words = tokens(&doc.text);
+        let metrics = document_metrics(&words);
+        self.add(doc, &words, metrics);
+    }
+
+    /// Adds a document tokenised and measured already.
+    fn add(&mut self, doc: &Doc, words: &[String], metrics: [f64; 3]) {
+        self.documents += 1;
+        self.tokens += words.len() as u64;
+        for w in words {
+            match self.unigrams.get_mut(w.as_str()) {
+                Some(c) => *c += 1,
+                None => {
+                    self.unigrams.insert(w.clone(), 1);
+                }
+            }
+        }
+        for g in words.windows(2) {
+            self.bigrams.insert(ngram_hash(g));
+            self.bigram_total += 1;
+        }
+        for g in words.windows(3) {
+            self.trigrams.insert(ngram_hash(g));
+            self.trigram_total += 1;
+        }
+        self.per_document
+            .push((xxh3_64(doc.id.as_bytes()), metrics));
+        self.sample.offer_ref(doc);
+    }
+
+    pub fn merge(&mut self, other: GenerationTally) {
+        self.documents += other.documents;
+        self.tokens += other.tokens;
+        for (w, c) in other.unigrams {
+            *self.unigrams.entry(w).or_insert(0) += c;
+        }
+        self.bigrams.extend(other.bigrams);
+        self.bigram_total += other.bigram_total;
+        self.trigrams.extend(other.trigrams);
+        self.trigram_total += other.trigram_total;
+        self.per_document.extend(other.per_document);
+        self.sample.merge(other.sample);
+    }
+
+    /// Unique / total n-grams of order 1, 2 or 3.
+    pub fn distinct(&self, n: usize) -> f64 {
+        let (unique, total) = match n {
+            1 => (self.unigrams.len(), self.tokens),
+            2 => (self.bigrams.len(), self.bigram_total),
+            _ => (self.trigrams.len(), self.trigram_total),
+        };
+        unique as f64 / total.max(1) as f64
+    }
+
+    /// Each word type and its count.
+    pub fn unigrams(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.unigrams.iter().map(|(w, &c)| (w.as_str(), c))
+    }
+
+    pub fn counts(&self) -> Vec<u64> {
+        self.unigrams.values().copied().collect()
+    }
+
+    /// The per-document metrics in document-hash order (the same whatever order they came in).
+    pub fn per_document(&mut self) -> Vec<[f64; 3]> {
+        self.per_document.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
+        });
+        self.per_document.iter().map(|d| d.1).collect()
+    }
+
+    /// The sampled documents, in hash order (a bottom-k sample's first k' are its bottom-k').
+    pub fn into_sample(self) -> Vec<Doc> {
+        self.sample.into_docs()
+    }
+}
+
+/// Every generation's tally, by generation number.
+#[derive(Serialize, Deserialize)]
+pub struct Generations {
+    sample_cap: usize,
+    seed: u64,
+    pub tallies: BTreeMap<u32, GenerationTally>,
+}
+
+impl Generations {
+    pub fn new(sample_cap: usize, seed: u64) -> Generations {
+        Generations {
+            sample_cap,
+            seed,
+            tallies: BTreeMap::new(),
+        }
+    }
+
+    /// Adds documents to their generations' tallies (tokenised and measured in parallel).
+    pub fn observe(&mut self, docs: &[Doc], generation: impl Fn(&Doc) -> u32) {
+        let measured: Vec<(Vec<String>, [f64; 3])> = docs
+            .par_iter()
+            .map(|d| {
+                let words = tokens(&d.text);
+                let metrics = document_metrics(&words);
+                (words, metrics)
+            })
+            .collect();
+        let (cap, seed) = (self.sample_cap, self.seed);
+        for (doc, (words, metrics)) in docs.iter().zip(measured) {
+            let g = generation(doc);
+            self.tallies
+                .entry(g)
+                .or_insert_with(|| GenerationTally::new(cap, seed, 7_000 + u64::from(g)))
+                .add(doc, &words, metrics);
+        }
+    }
+
+    /// Adds documents by their `generation` field; an error naming the first that has none.
+    pub fn observe_field(&mut self, docs: &[Doc]) -> Result<(), String> {
+        if let Some(doc) = docs.iter().find(|d| d.lineage.generation.is_none()) {
+            return Err(format!(
+                "document '{}' has no generation: set the `generation` field (or give one file per generation with --generations)",
+                doc.id
+            ));
+        }
+        self.observe(docs, |d| d.lineage.generation.unwrap_or_default());
+        Ok(())
+    }
+
+    pub fn merge(&mut self, other: Generations) {
+        for (g, tally) in other.tallies {
+            match self.tallies.entry(g) {
+                std::collections::btree_map::Entry::Occupied(mut mine) => {
+                    mine.get_mut().merge(tally)
+                }
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(tally);
+                }
+            }
+        }
+    }
+}
+
+/// Token counts stored sorted by token (a state file is the same bytes for the same counts).
+mod sorted_counts {
+    use std::collections::{BTreeMap, HashMap};
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &HashMap<String, u64>, s: S) -> Result<S::Ok, S::Error> {
+        m.iter().collect::<BTreeMap<_, _>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<String, u64>, D::Error> {
+        Ok(BTreeMap::<String, u64>::deserialize(d)?
+            .into_iter()
+            .collect())
+    }
+}
+
+/// Hash sets stored sorted.
+mod sorted_hashes {
+    use std::collections::HashSet;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &HashSet<u64>, s: S) -> Result<S::Ok, S::Error> {
+        let mut v: Vec<u64> = m.iter().copied().collect();
+        v.sort_unstable();
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<HashSet<u64>, D::Error> {
+        Ok(Vec::<u64>::deserialize(d)?.into_iter().collect())
+    }
+}

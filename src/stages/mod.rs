@@ -1,0 +1,197 @@
+//! The report's stages as folds over the corpus: each observes batches of documents into a
+//! state, states of shards merge, and the merged state finishes into the stage's result. The
+//! state is serialisable and versioned, so shards observed on different machines can be merged
+//! elsewhere (`report --save-state` / `--merge-states`); [`pass`] streams each corpus once and
+//! feeds every stage that reads it.
+//!
+//! Adding a stage: one `Stage` implementation in this folder, one entry in [`build`], a
+//! [`StageResult`] variant and its section renderer in `report/` (docs/architecture.md).
+
+pub mod collapse;
+pub mod drift;
+pub mod fingerprint;
+pub mod pass;
+pub mod policy;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::commands::collapse::CollapseReport;
+use crate::commands::drift::DriftReport;
+use crate::commands::fingerprint::score::ScoreSummary;
+use crate::config::Config;
+use crate::corpus::{Doc, Source};
+use crate::error::{Error, Result};
+use crate::policy::PolicyReport;
+
+/// What a stage returned.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum StageResult {
+    Drift(Box<DriftReport>),
+    Fingerprint(Box<ScoreSummary>),
+    Collapse(Box<CollapseReport>),
+    Policy(Box<PolicyReport>),
+}
+
+/// The documents a stage observes.
+pub enum Reads<'a> {
+    /// The report's `[ingest] inputs`.
+    Inputs,
+    /// A corpus of its own (e.g. `[collapse] inputs`).
+    Own(&'a [PathBuf]),
+    /// None: it reads what it needs when it finishes.
+    Nothing,
+}
+
+/// One report stage. The stage holds what does not change (settings, a loaded model); what it
+/// learns from the documents lives in its `State`.
+pub trait Stage: Send {
+    /// Everything the stage keeps of the documents it observed.
+    type State: Serialize + DeserializeOwned + Send;
+    /// drift | fingerprint | collapse | policy
+    const NAME: &'static str;
+    /// Bumped when `State` changes shape: a saved state of another version is refused.
+    const STATE_VERSION: u32;
+
+    fn reads(&self) -> Reads<'_>;
+    /// The source given to rows without one; None when the stage needs every row's source.
+    fn default_source(&self) -> Option<Source>;
+    /// The state before any document: merging it with a state leaves that state unchanged.
+    fn start(&self) -> Self::State;
+    fn observe(&self, state: &mut Self::State, batch: &[Doc]) -> Result<()>;
+    /// Adds the state of other documents of the same corpus (another shard). The result does
+    /// not depend on how the corpus was split or in which order shards are merged.
+    fn merge(&self, state: &mut Self::State, other: Self::State);
+    fn finish(&self, state: Self::State, progress: &dyn Fn(&str)) -> Result<StageResult>;
+}
+
+/// A stage's state as saved in a state file.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SavedState {
+    pub stage: String,
+    pub version: u32,
+    pub state: serde_json::Value,
+}
+
+/// A stage with its state, behind one interface whatever its state's type.
+pub trait Running: Send {
+    fn name(&self) -> &'static str;
+    fn reads(&self) -> Reads<'_>;
+    fn default_source(&self) -> Option<Source>;
+    /// Observes a batch; after an error the stage observes nothing more and finishes with it.
+    fn observe(&mut self, batch: &[Doc]);
+    /// Marks the stage failed (its corpus could not be read).
+    fn fail(&mut self, error: Error);
+    fn save(&self) -> Result<SavedState>;
+    fn merge_saved(&mut self, saved: SavedState) -> Result<()>;
+    /// The result and the seconds the stage spent observing and finishing.
+    fn finish(self: Box<Self>, progress: &dyn Fn(&str)) -> (Result<StageResult>, f64);
+}
+
+struct Bound<S: Stage> {
+    stage: S,
+    state: S::State,
+    failed: Option<Error>,
+    seconds: f64,
+}
+
+impl<S: Stage> Running for Bound<S> {
+    fn name(&self) -> &'static str {
+        S::NAME
+    }
+
+    fn reads(&self) -> Reads<'_> {
+        self.stage.reads()
+    }
+
+    fn default_source(&self) -> Option<Source> {
+        self.stage.default_source()
+    }
+
+    fn observe(&mut self, batch: &[Doc]) {
+        if self.failed.is_none() {
+            let start = Instant::now();
+            if let Err(e) = self.stage.observe(&mut self.state, batch) {
+                self.failed = Some(e);
+            }
+            self.seconds += start.elapsed().as_secs_f64();
+        }
+    }
+
+    fn fail(&mut self, error: Error) {
+        self.failed.get_or_insert(error);
+    }
+
+    fn save(&self) -> Result<SavedState> {
+        if let Some(e) = &self.failed {
+            return Err(Error::Usage(format!("{}: {e}", S::NAME)));
+        }
+        Ok(SavedState {
+            stage: S::NAME.to_string(),
+            version: S::STATE_VERSION,
+            state: serde_json::to_value(&self.state).map_err(|e| Error::Data(e.to_string()))?,
+        })
+    }
+
+    fn merge_saved(&mut self, saved: SavedState) -> Result<()> {
+        if saved.stage != S::NAME || saved.version != S::STATE_VERSION {
+            return Err(Error::Usage(format!(
+                "a saved {} state of version {} cannot be merged into the {} stage (version {})",
+                saved.stage,
+                saved.version,
+                S::NAME,
+                S::STATE_VERSION
+            )));
+        }
+        let other: S::State = serde_json::from_value(saved.state)
+            .map_err(|e| Error::Usage(format!("the saved {} state: {e}", S::NAME)))?;
+        self.stage.merge(&mut self.state, other);
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, progress: &dyn Fn(&str)) -> (Result<StageResult>, f64) {
+        let start = Instant::now();
+        let result = match self.failed {
+            Some(e) => Err(e),
+            None => self.stage.finish(self.state, progress),
+        };
+        (result, self.seconds + start.elapsed().as_secs_f64())
+    }
+}
+
+/// A stage ready to observe, with an empty state.
+pub fn running<S: Stage + 'static>(stage: S) -> Box<dyn Running> {
+    let state = stage.start();
+    Box::new(Bound {
+        stage,
+        state,
+        failed: None,
+        seconds: 0.0,
+    })
+}
+
+/// The stages a report can run, in report order.
+pub const NAMES: [&str; 4] = ["drift", "fingerprint", "collapse", "policy"];
+
+/// What building a stage may need besides the config.
+pub struct BuildContext<'a> {
+    /// Where a detector trained for the run is written (None: the run may not train one, as
+    /// when its state is saved to be merged with other shards'), and the path it will have.
+    pub trained_model: Option<(PathBuf, PathBuf)>,
+    pub progress: &'a dyn Fn(&str),
+}
+
+/// Builds the named stage.
+pub fn build(name: &str, config: &Config, context: &BuildContext) -> Result<Box<dyn Running>> {
+    Ok(match name {
+        "drift" => running(drift::DriftStage::new(config)),
+        "fingerprint" => running(fingerprint::FingerprintStage::new(config, context)?),
+        "collapse" => running(collapse::CollapseStage::new(config)),
+        "policy" => running(policy::PolicyStage::new(config)),
+        other => return Err(Error::Usage(format!("unknown stage '{other}'"))),
+    })
+}

@@ -1,0 +1,189 @@
+//! One pass over the documents: each corpus the stages read is streamed once and every batch
+//! goes to every stage reading it (in parallel). Also the state file: the stages' states after
+//! a pass over one shard, saved to be merged with other shards' into one report.
+
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Reads, Running, SavedState};
+use crate::config::Config;
+use crate::corpus::{CorpusStream, IngestOptions};
+use crate::error::{Error, Result};
+use crate::output::AtomicFile;
+
+/// Which corpora a pass reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Corpora {
+    All,
+    /// The report's inputs only: a shard's pass (the inputs are what is split into shards).
+    Inputs,
+    /// The stages' own corpora only: read once when the shards' states are merged.
+    Own,
+}
+
+/// Streams every corpus the stages read once, feeding each batch to the stages that read it.
+/// A corpus that cannot be read fails the stages reading it (the others go on).
+pub fn observe(
+    stages: &mut [Box<dyn Running>],
+    config: &Config,
+    corpora: Corpora,
+    progress: &dyn Fn(&str),
+) {
+    let corpus_of = |s: &dyn Running| -> Option<Vec<PathBuf>> {
+        match (s.reads(), corpora) {
+            (Reads::Inputs, Corpora::All | Corpora::Inputs) => Some(config.inputs.clone()),
+            (Reads::Own(paths), Corpora::All | Corpora::Own) => Some(paths.to_vec()),
+            _ => None,
+        }
+    };
+    let mut distinct: Vec<Vec<PathBuf>> = Vec::new();
+    for corpus in stages.iter().filter_map(|s| corpus_of(s.as_ref())) {
+        if !distinct.contains(&corpus) {
+            distinct.push(corpus);
+        }
+    }
+    for corpus in distinct {
+        let reads: Vec<bool> = stages
+            .iter()
+            .map(|s| corpus_of(s.as_ref()).as_ref() == Some(&corpus))
+            .collect();
+        let names: Vec<&str> = stages
+            .iter()
+            .zip(&reads)
+            .filter(|r| *r.1)
+            .map(|(s, _)| s.name())
+            .collect();
+        progress(&format!("reading ({})", names.join(", ")));
+        let ingest = ingest_for(config, stages, &reads);
+        let outcome = (|| -> Result<()> {
+            let mut stream = CorpusStream::open(&corpus, &ingest)?;
+            while let Some(batch) = stream.next_batch()? {
+                stages
+                    .par_iter_mut()
+                    .zip(reads.par_iter())
+                    .filter(|(_, &r)| r)
+                    .for_each(|(s, _)| s.observe(&batch));
+            }
+            stream.finish()?;
+            Ok(())
+        })();
+        if let Err(e) = outcome {
+            let message = e.to_string();
+            for (s, _) in stages.iter_mut().zip(&reads).filter(|r| *r.1) {
+                s.fail(Error::Usage(message.clone()));
+            }
+        }
+    }
+}
+
+/// The ingest options for a corpus: rows without a source get one only when every stage
+/// reading it can do without (drift needs every row's).
+fn ingest_for(config: &Config, stages: &[Box<dyn Running>], reads: &[bool]) -> IngestOptions {
+    let mut ingest = config.ingest.clone();
+    let defaults: Vec<_> = stages
+        .iter()
+        .zip(reads)
+        .filter(|r| *r.1)
+        .map(|(s, _)| s.default_source())
+        .collect();
+    if let Some(Some(source)) = defaults.first() {
+        if defaults.iter().all(Option::is_some) {
+            ingest.defaults.source.get_or_insert(*source);
+        }
+    }
+    ingest
+}
+
+/// What a state file is, and the version of its layout.
+const FORMAT: &str = "driftprint-state";
+const FORMAT_VERSION: u32 = 1;
+
+/// The stages' states after a pass over one shard of the corpus.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StateFile {
+    pub format: String,
+    pub version: u32,
+    /// A digest of the settings the states were observed with (everything in the config but
+    /// the inputs): states observed with other settings do not merge.
+    pub settings: String,
+    pub stages: Vec<SavedState>,
+}
+
+/// The digest of the settings a state depends on: the checked config without its inputs (nor
+/// a policy manifest training on them, which follows the inputs of each shard).
+fn settings_digest(config: &Config) -> String {
+    let mut settings = Config {
+        inputs: Vec::new(),
+        ..config.clone()
+    };
+    if config.policy.train == config.inputs {
+        settings.policy.train.clear();
+    }
+    format!(
+        "{:016x}",
+        xxhash_rust::xxh3::xxh3_64(format!("{settings:?}").as_bytes())
+    )
+}
+
+/// Writes the stages' states to `path` (atomically).
+pub fn save(stages: &[Box<dyn Running>], config: &Config, path: &Path) -> Result<()> {
+    let file = StateFile {
+        format: FORMAT.into(),
+        version: FORMAT_VERSION,
+        settings: settings_digest(config),
+        stages: stages.iter().map(|s| s.save()).collect::<Result<_>>()?,
+    };
+    let mut out = BufWriter::new(AtomicFile::create(path)?);
+    serde_json::to_writer(&mut out, &file)
+        .map_err(|e| Error::output(path, std::io::Error::other(e)))?;
+    out.flush().map_err(|e| Error::output(path, e))?;
+    out.into_inner()
+        .map_err(|e| Error::output(path, e.into_error()))?
+        .commit()
+}
+
+/// Reads a state file; an error naming it when it is not one this version can merge.
+pub fn load(path: &Path) -> Result<StateFile> {
+    let bad = |m: String| Error::Usage(format!("{}: {m}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
+    let state: StateFile = serde_json::from_reader(BufReader::new(file))
+        .map_err(|e| bad(format!("not a driftprint state file ({e})")))?;
+    if state.format != FORMAT || state.version != FORMAT_VERSION {
+        return Err(bad(format!(
+            "a {} file of version {}; this driftprint merges {FORMAT} version {FORMAT_VERSION}",
+            state.format, state.version
+        )));
+    }
+    Ok(state)
+}
+
+/// Merges saved states into the stages (which must be the ones the states were saved from).
+pub fn merge(
+    stages: &mut [Box<dyn Running>],
+    config: &Config,
+    file: StateFile,
+    path: &Path,
+) -> Result<()> {
+    let bad = |m: String| Error::Usage(format!("{}: {m}", path.display()));
+    if file.settings != settings_digest(config) {
+        return Err(bad(
+            "observed with other settings than this config's (seed, features, tests...): merge states saved with the same config".into(),
+        ));
+    }
+    let saved: Vec<&str> = file.stages.iter().map(|s| s.stage.as_str()).collect();
+    let running: Vec<&str> = stages.iter().map(|s| s.name()).collect();
+    if saved != running {
+        return Err(bad(format!(
+            "holds the stages {} but the run has {}",
+            saved.join(", "),
+            running.join(", ")
+        )));
+    }
+    for (stage, state) in stages.iter_mut().zip(file.stages) {
+        stage.merge_saved(state).map_err(|e| bad(e.to_string()))?;
+    }
+    Ok(())
+}

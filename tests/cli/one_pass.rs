@@ -1,0 +1,233 @@
+//! The report's one pass: the corpus is read once whatever the stages, and the stages' states
+//! of shards of a corpus, saved and merged in any order, give the report of one pass over it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::common::*;
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The demo corpus with a `generation` field (line number mod 4), so that drift, fingerprint
+/// and collapse all read the same documents.
+fn demo_lines_with_generations() -> Vec<String> {
+    std::fs::read_to_string(demo_path())
+        .unwrap()
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut v: Value = serde_json::from_str(line).unwrap();
+            v["generation"] = (i % 4).into();
+            v.to_string()
+        })
+        .collect()
+}
+
+/// A config reading `input` (demo schema) with the detector, drift on at most 150 documents a
+/// side (quicker, and a sample of a larger corpus), and the policy manifest training on `input`
+/// with the demo's eval set.
+fn config(dir: &Path, input: &Path, model: &Path) -> PathBuf {
+    let input = format!("{:?}", input.display().to_string());
+    let eval = repo_root().join("data/policy/eval.jsonl");
+    write(
+        dir,
+        "driftprint.toml",
+        format!(
+            "[ingest]\ninputs = [{input}]\n[ingest.fields]\nsource = \"label\"\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n[drift]\nmax_per_side = 150\n[fingerprint]\nmodel = {:?}\n[policy]\ntrain = [{input}]\neval = [{:?}]\n",
+            model.display().to_string(),
+            eval.display().to_string()
+        )
+        .as_bytes(),
+    )
+}
+
+const STAGES: &str = "drift,fingerprint,collapse,policy";
+
+fn driftprint(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::cargo_bin("driftprint")
+        .unwrap()
+        .args(args)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap()
+}
+
+/// report.json of the only run under `out`, without what differs between runs of the same
+/// numbers (times, run id, paths).
+fn numbers(out: &Path) -> Value {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for key in ["seconds", "docs_per_second", "run_id", "created", "config"] {
+                    map.remove(key);
+                }
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let runs: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let text = std::fs::read_to_string(runs[0].join("report.json")).unwrap();
+    let mut json: Value = serde_json::from_str(&text).unwrap();
+    strip(&mut json);
+    json
+}
+
+fn report(config: &Path, out: &Path, extra: &[&std::ffi::OsStr]) {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "report".as_ref(),
+        "--config".as_ref(),
+        config.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--stages".as_ref(),
+        STAGES.as_ref(),
+    ];
+    args.extend(extra);
+    let o = driftprint(&args);
+    // Exit 1: the demo's drift and collapse block the release (they are real findings).
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn shards_saved_and_merged_in_any_order_give_the_report_of_one_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lines = demo_lines_with_generations();
+    let corpus = write(
+        tmp.path(),
+        "corpus.jsonl",
+        (lines.join("\n") + "\n").as_bytes(),
+    );
+    let model = demo_detector(tmp.path());
+    let config = config(tmp.path(), &corpus, &model);
+    let whole_out = tmp.path().join("whole");
+    report(&config, &whole_out, &[]);
+    let whole = numbers(&whole_out);
+    assert_eq!(whole["stages"][1]["result"]["documents"], 600, "{whole}");
+    assert_eq!(
+        whole["stages"][2]["result"]["tracks"][0]["sizes"][0]["documents"],
+        150
+    );
+    for shards in [2usize, 3, 8] {
+        let mut states = Vec::new();
+        for s in 0..shards {
+            let part = &lines[s * lines.len() / shards..(s + 1) * lines.len() / shards];
+            let input = write(
+                tmp.path(),
+                &format!("shard{shards}-{s}.jsonl"),
+                (part.join("\n") + "\n").as_bytes(),
+            );
+            let state = tmp.path().join(format!("shard{shards}-{s}.state.json"));
+            let o = driftprint(&[
+                "report".as_ref(),
+                "--config".as_ref(),
+                config.as_os_str(),
+                "--stages".as_ref(),
+                STAGES.as_ref(),
+                "--inputs".as_ref(),
+                input.as_os_str(),
+                "--save-state".as_ref(),
+                state.as_os_str(),
+            ]);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            states.push(state);
+        }
+        // Merged in shard order, and in reverse with the middle shard first.
+        let mut reordered = states.clone();
+        reordered.reverse();
+        reordered.rotate_left(shards / 2);
+        for (k, order) in [states.clone(), reordered].iter().enumerate() {
+            let out = tmp.path().join(format!("merged{shards}-{k}"));
+            let mut extra: Vec<&std::ffi::OsStr> = vec!["--merge-states".as_ref()];
+            extra.extend(order.iter().map(|p| p.as_os_str()));
+            report(&config, &out, &extra);
+            assert_eq!(
+                numbers(&out),
+                whole,
+                "{shards} shards merged in order {order:?} differ from one pass"
+            );
+        }
+    }
+    // States of other settings do not merge.
+    let other = write(
+        tmp.path(),
+        "other.toml",
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .replace("max_per_side = 150", "max_per_side = 151")
+            .as_bytes(),
+    );
+    let state = tmp.path().join("shard2-0.state.json");
+    let o = driftprint(&[
+        "report".as_ref(),
+        "--config".as_ref(),
+        other.as_os_str(),
+        "--out".as_ref(),
+        tmp.path().join("bad").as_os_str(),
+        "--stages".as_ref(),
+        STAGES.as_ref(),
+        "--merge-states".as_ref(),
+        state.as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_mentions(
+        &String::from_utf8_lossy(&o.stderr),
+        &["shard2-0.state.json", "other settings"],
+    );
+}
+
+/// The corpus comes through a named pipe, which can be read once: a stage reading it again
+/// would wait for a writer that never comes (and the test would time out).
+#[test]
+fn the_report_reads_the_corpus_once_for_every_stage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lines = demo_lines_with_generations();
+    let model = demo_detector(tmp.path());
+    let fifo = tmp.path().join("corpus.jsonl");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let config = config(tmp.path(), &fifo, &model);
+    let writer = {
+        let fifo = fifo.clone();
+        let text = lines.join("\n") + "\n";
+        std::thread::spawn(move || std::fs::write(&fifo, text).unwrap())
+    };
+    let out = tmp.path().join("reports");
+    report(&config, &out, &[]);
+    writer.join().unwrap();
+    let json = numbers(&out);
+    let stages: Vec<&str> = json["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert!(!stages.contains(&"error"), "{json}");
+    assert_eq!(json["stages"][0]["result"]["reference"]["documents"], 300);
+    assert_eq!(json["stages"][1]["result"]["documents"], 600);
+    let sizes = &json["stages"][2]["result"]["tracks"][0]["sizes"];
+    assert_eq!(sizes.as_array().unwrap().len(), 4, "{sizes}");
+    // The policy stage's training documents: the corpus's 600, generations 0-3.
+    let trained: u64 = json["stages"][3]["result"]["lineage"]["by_generation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["group"] != "(none)")
+        .map(|g| g["documents"].as_u64().unwrap())
+        .sum();
+    assert_eq!(trained, 600, "{json}");
+}
