@@ -15,7 +15,7 @@ cp "$root/target/release/driftprint" "$work/after"
 git -C "$root" worktree add -q "$work/before" "$before"
 CARGO_TARGET_DIR="$root/target" cargo build --release -q --manifest-path "$work/before/Cargo.toml"
 cp "$root/target/release/driftprint" "$work/before-bin"
-cargo build --release --manifest-path "$root/Cargo.toml" -q   # the tree's binary back in place
+touch "$root/src/main.rs"   # the next build of the tree relinks its own binary
 
 inputs=$(ls "$dev"/*.jsonl | sed 's/.*/"&"/' | paste -sd, -)
 "$work/after" fingerprint train --data "$dev"/*.jsonl --source-field label \
@@ -56,7 +56,17 @@ def numbers(build):
             return [strip(x) for x in o]
         return o
     return {s["stage"]: (s["status"], strip(s.get("result"))) for s in r["stages"]}
+def diff(x, y, path=""):
+    """The paths where two JSON values differ, with both values."""
+    if isinstance(x, dict) and isinstance(y, dict):
+        return [d for k in sorted(set(x) | set(y)) for d in diff(x.get(k), y.get(k), f"{path}.{k}")]
+    if isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+        return [d for i, (u, v) in enumerate(zip(x, y)) for d in diff(u, v, f"{path}[{i}]")]
+    return [] if x == y else [(path, x, y)]
 b, a = numbers("before-bin"), numbers("after")
 for stage in a:
-    print(f"{stage}: {'same numbers' if a[stage] == b[stage] else 'numbers differ'} ({b[stage][0]} -> {a[stage][0]})")
+    found = diff(b[stage], a[stage])
+    print(f"{stage}: {len(found)} value(s) differ ({b[stage][0]} -> {a[stage][0]})")
+    for path, x, y in found[:4]:
+        print(f"    {path}: {str(x)[:60]} -> {str(y)[:60]}")
 PY

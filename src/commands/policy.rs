@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::read_corpus;
 use crate::config::Config;
-use crate::corpus::{Doc, IngestOptions, Source};
+use crate::corpus::{CorpusStream, Doc, IngestOptions, Source};
 use crate::error::{Error, Result};
 use crate::features::FeatureSettings;
 use crate::fingerprint::Detector;
@@ -12,7 +12,8 @@ use crate::policy::ancestry::Ancestry;
 use crate::policy::audit::{stratified_sample, write_sheet, Audit, RANDOM, SUSPECT};
 use crate::policy::config::parse_phase;
 use crate::policy::lock::EvalLock;
-use crate::policy::{check, Manifest, PolicyReport};
+use crate::policy::train_tally::{TrainProbe, TrainTally};
+use crate::policy::{check, Manifest, PolicyConfig, PolicyReport};
 
 /// What `policy check` was given besides the config.
 pub struct CheckInputs<'a> {
@@ -26,72 +27,102 @@ pub struct CheckInputs<'a> {
     pub phase: Option<i64>,
 }
 
+/// A policy check with everything but the training set loaded: the settings with the flags
+/// on top, the eval set, lock, audit, detector and ancestry, and the probe the training
+/// documents are tallied with.
+pub struct PolicyCheck {
+    policy: PolicyConfig,
+    eval: Vec<Doc>,
+    lock: Option<EvalLock>,
+    audit: Option<Audit>,
+    detector: Option<Detector>,
+    ancestry: Option<Ancestry>,
+    pub probe: TrainProbe,
+}
+
+impl PolicyCheck {
+    /// Flags first, then the config's [policy] manifest and [fingerprint] model.
+    pub fn new(inputs: &CheckInputs, config: &Config, models: &FeatureSettings) -> Result<Self> {
+        let mut policy = config.policy.clone();
+        if let Some(p) = inputs.phase {
+            policy.phase = Some(parse_phase(p).map_err(|m| Error::Usage(format!("--phase: {m}")))?);
+        }
+        if let Some(m) = inputs.model {
+            policy.model = Some(m.to_string());
+        }
+        let eval = read_corpus(
+            manifest_files(inputs.eval, &config.policy.eval, "eval")?,
+            &config.ingest,
+            &|_, _| {},
+        )?
+        .0;
+        let lock = inputs
+            .lock
+            .or(config.policy.lock.as_deref())
+            .map(EvalLock::load)
+            .transpose()?;
+        let audit = inputs
+            .audit
+            .or(config.policy.audit.as_deref())
+            .map(Audit::load)
+            .transpose()?;
+        let detector = inputs
+            .fingerprint
+            .or(config.fingerprint.model.as_deref())
+            .map(|p| Detector::load(p, models))
+            .transpose()?;
+        let ancestry = inputs
+            .ancestry
+            .or(policy.ancestry.as_deref())
+            .map(Ancestry::load)
+            .transpose()?;
+        let audited = audit
+            .iter()
+            .flat_map(|a| a.random.keys().chain(a.suspects.keys()).cloned())
+            .collect();
+        let probe = TrainProbe::new(&eval, audited, policy.leakage_jaccard, config.seed);
+        Ok(PolicyCheck {
+            policy,
+            eval,
+            lock,
+            audit,
+            detector,
+            ancestry,
+            probe,
+        })
+    }
+
+    /// Every gate over the tallied training set.
+    pub fn finish(&self, train: &TrainTally) -> Result<PolicyReport> {
+        check(&Manifest {
+            train,
+            eval: &self.eval,
+            config: &self.policy,
+            lock: self.lock.as_ref(),
+            audit: self.audit.as_ref(),
+            detector: self.detector.as_ref(),
+            ancestry: self.ancestry.as_ref(),
+        })
+    }
+}
+
 pub fn run_check(
     inputs: &CheckInputs,
     config: &Config,
     models: &FeatureSettings,
 ) -> Result<PolicyReport> {
-    // Flags first, then the config's [policy] manifest.
-    let train = read_corpus(
+    let check = PolicyCheck::new(inputs, config, models)?;
+    // The training set streams past the probe (flags first, then the config's manifest).
+    let mut tally = TrainTally::default();
+    let mut stream = CorpusStream::open(
         manifest_files(inputs.train, &config.policy.train, "train")?,
         &config.ingest,
-        &|_, _| {},
-    )?
-    .0;
-    check_train(&train, inputs, config, models)
-}
-
-/// [`run_check`] of training documents read already (the report's pass).
-pub fn check_train(
-    train: &[Doc],
-    inputs: &CheckInputs,
-    config: &Config,
-    models: &FeatureSettings,
-) -> Result<PolicyReport> {
-    let mut policy = config.policy.clone();
-    if let Some(p) = inputs.phase {
-        policy.phase = Some(parse_phase(p).map_err(|m| Error::Usage(format!("--phase: {m}")))?);
+    )?;
+    while let Some(batch) = stream.next_batch()? {
+        tally.observe(&batch, &check.probe);
     }
-    if let Some(m) = inputs.model {
-        policy.model = Some(m.to_string());
-    }
-    // Flags first, then the config's [policy] manifest and [fingerprint] model.
-    let eval = read_corpus(
-        manifest_files(inputs.eval, &config.policy.eval, "eval")?,
-        &config.ingest,
-        &|_, _| {},
-    )?
-    .0;
-    let lock = inputs
-        .lock
-        .or(config.policy.lock.as_deref())
-        .map(EvalLock::load)
-        .transpose()?;
-    let audit = inputs
-        .audit
-        .or(config.policy.audit.as_deref())
-        .map(Audit::load)
-        .transpose()?;
-    let detector = inputs
-        .fingerprint
-        .or(config.fingerprint.model.as_deref())
-        .map(|p| Detector::load(p, models))
-        .transpose()?;
-    let ancestry = inputs
-        .ancestry
-        .or(policy.ancestry.as_deref())
-        .map(Ancestry::load)
-        .transpose()?;
-    check(&Manifest {
-        train,
-        eval: &eval,
-        config: &policy,
-        lock: lock.as_ref(),
-        audit: audit.as_ref(),
-        detector: detector.as_ref(),
-        ancestry: ancestry.as_ref(),
-        seed: config.seed,
-    })
+    stream.finish()?;
+    check.finish(&tally)
 }
 
 /// The files given on the command line, else the config's.

@@ -11,7 +11,7 @@ use rand::seq::SliceRandom;
 
 use super::config::Required;
 use super::{Gate, GateResult, GateStatus, Manifest};
-use crate::corpus::{Doc, Source};
+use crate::corpus::Doc;
 use crate::error::{Error, InputError, Location, Result};
 use crate::output::AtomicFile;
 use crate::stats::rng::seeded;
@@ -184,11 +184,7 @@ pub struct ExpertAudit;
 impl Gate for ExpertAudit {
     fn check(&self, m: &Manifest) -> Result<GateResult> {
         const NAME: &str = "expert-audit";
-        let synthetic = m
-            .train
-            .iter()
-            .filter(|d| d.lineage.source == Source::Synthetic)
-            .count();
+        let synthetic = m.train.all.synthetic;
         let config = m.config;
         let Some(audit) = m.audit else {
             if synthetic == 0 {
@@ -210,13 +206,12 @@ impl Gate for ExpertAudit {
                 ),
             ));
         };
-        let known: std::collections::HashSet<&str> =
-            m.train.iter().map(|d| d.id.as_str()).collect();
+        let known = &m.train.audited_present;
         let unknown: Vec<String> = audit
             .random
             .keys()
             .chain(audit.suspects.keys())
-            .filter(|id| !known.contains(id.as_str()))
+            .filter(|id| !known.contains(*id))
             .map(|id| format!("reviewed id not in the training set: {id}"))
             .collect();
         let n = audit.random.len();
@@ -276,7 +271,7 @@ impl Gate for ExpertAudit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::Lineage;
+    use crate::corpus::{Lineage, Source};
 
     fn doc(i: usize, generator: &str, label: &str) -> Doc {
         let mut l = Lineage::new(Source::Synthetic);

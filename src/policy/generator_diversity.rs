@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use super::train_tally::Field;
 use super::{Gate, GateResult, GateStatus, Manifest};
-use crate::corpus::Source;
 use crate::error::Result;
 
 pub struct GeneratorDiversity;
@@ -33,32 +33,16 @@ pub fn normalised_entropy(counts: &[usize]) -> f64 {
 impl Gate for GeneratorDiversity {
     fn check(&self, m: &Manifest) -> Result<GateResult> {
         const NAME: &str = "generator-diversity";
-        let synthetic: Vec<_> = m
-            .train
-            .iter()
-            .filter(|d| d.lineage.source == Source::Synthetic)
-            .collect();
-        if synthetic.is_empty() {
+        if m.train.all.synthetic == 0 {
             return Ok(GateResult::new(
                 NAME,
                 GateStatus::Pass,
                 "no synthetic training documents",
             ));
         }
-        let tally = |key: &dyn Fn(&crate::corpus::Lineage) -> Option<String>| {
-            let mut t: BTreeMap<String, usize> = BTreeMap::new();
-            let mut missing = 0;
-            for d in &synthetic {
-                match key(&d.lineage) {
-                    Some(k) => *t.entry(k).or_default() += 1,
-                    None => missing += 1,
-                }
-            }
-            (t, missing)
-        };
-        let (generators, no_generator) = tally(&|l| l.generator.clone());
-        let (prompts, no_prompt) = tally(&|l| l.prompt_id.clone());
-        let (temperatures, no_temperature) = tally(&|l| l.temperature.map(|t| format!("{t}")));
+        let (generators, no_generator) = m.train.synthetic_by(Field::Generator);
+        let (prompts, no_prompt) = m.train.synthetic_by(Field::Prompt);
+        let (temperatures, no_temperature) = m.train.synthetic_by(Field::Temperature);
         let config = m.config;
         let mut status = GateStatus::Pass;
         let mut evidence = Vec::new();

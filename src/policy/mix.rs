@@ -3,22 +3,16 @@
 //! production rule (≥ 10% real); past the prototype never 100% synthetic. Checked per class
 //! too: minority-class augmentation is where a class quietly becomes all synthetic.
 
-use std::collections::BTreeMap;
-
+use super::train_tally::{Field, Share};
 use super::{Gate, GateResult, GateStatus, Manifest};
-use crate::corpus::{Doc, Source};
 use crate::error::Result;
 
 pub struct MixRatio;
 
 /// Real and total documents.
-fn counts<'a>(docs: impl Iterator<Item = &'a Doc>) -> (usize, usize) {
-    docs.fold((0, 0), |(real, all), d| {
-        (
-            real + usize::from(d.lineage.source == Source::Real),
-            all + 1,
-        )
-    })
+fn counts(share: &Share) -> (usize, usize) {
+    let all = share.documents as usize;
+    (all - share.synthetic as usize, all)
 }
 
 impl Gate for MixRatio {
@@ -30,7 +24,7 @@ impl Gate for MixRatio {
             Some(p) => format!("phase {p}: >= {:.0}% real", 100.0 * need),
             None => format!("production rule: >= {:.0}% real", 100.0 * need),
         };
-        let (real, all) = counts(m.train.iter());
+        let (real, all) = counts(&m.train.all);
         if all == 0 {
             return Ok(GateResult::new(
                 NAME,
@@ -52,14 +46,9 @@ impl Gate for MixRatio {
             ));
         }
         if m.config.per_class {
-            let mut by_class: BTreeMap<&str, Vec<&Doc>> = BTreeMap::new();
-            for d in m.train {
-                if let Some(label) = d.lineage.label.as_deref() {
-                    by_class.entry(label).or_default().push(d);
-                }
-            }
-            for (label, docs) in &by_class {
-                let (r, a) = counts(docs.iter().copied());
+            for (label, share) in m.train.shares(Field::Class) {
+                let Some(label) = label else { continue };
+                let (r, a) = counts(share);
                 if too_low(r, a) {
                     evidence.push(format!(
                         "class '{label}': {:.1}% real ({r} of {a})",

@@ -13,6 +13,7 @@ pub mod mix;
 pub mod recursion;
 pub mod summary;
 pub mod suspects;
+pub mod train_tally;
 
 use crate::status::Status;
 use serde::Serialize;
@@ -103,15 +104,14 @@ impl GateResult {
 
 /// Everything the gates look at.
 pub struct Manifest<'a> {
-    pub train: &'a [Doc],
+    /// What the gates need of the training set (see [`train_tally`]).
+    pub train: &'a train_tally::TrainTally,
     pub eval: &'a [Doc],
     pub config: &'a PolicyConfig,
     pub lock: Option<&'a lock::EvalLock>,
     pub audit: Option<&'a audit::Audit>,
     pub detector: Option<&'a Detector>,
     pub ancestry: Option<&'a ancestry::Ancestry>,
-    /// The run's seed (the leakage gate's MinHash permutations).
-    pub seed: u64,
 }
 
 /// One rule.

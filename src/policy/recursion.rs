@@ -3,10 +3,7 @@
 //! a model derived from it (training on your descendants' output): each closes the loop that
 //! leads to model collapse. The chain that makes a generator forbidden is printed.
 
-use std::collections::BTreeMap;
-
 use super::{Gate, GateResult, GateStatus, Manifest};
-use crate::corpus::Source;
 use crate::error::Result;
 
 pub struct NoRecursiveGeneration;
@@ -14,16 +11,7 @@ pub struct NoRecursiveGeneration;
 impl Gate for NoRecursiveGeneration {
     fn check(&self, m: &Manifest) -> Result<GateResult> {
         const NAME: &str = "no-recursion";
-        let mut by_generator: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for d in m
-            .train
-            .iter()
-            .filter(|d| d.lineage.source == Source::Synthetic)
-        {
-            if let Some(g) = d.lineage.generator.as_deref() {
-                by_generator.entry(g).or_default().push(&d.id);
-            }
-        }
+        let by_generator = &m.train.synthetic_by_generator;
         let Some(model) = m.config.model.as_deref() else {
             return Ok(GateResult::new(
                 NAME,
@@ -31,15 +19,15 @@ impl Gate for NoRecursiveGeneration {
                 "no downstream model named (--model or [policy] model): recursion cannot be checked",
             ));
         };
-        let ancestry = m
-            .ancestry
-            .cloned()
-            .unwrap_or_default()
-            .with_lineage(m.train);
+        let mut ancestry = m.ancestry.cloned().unwrap_or_default();
+        for (generator, parent) in &m.train.derived_from {
+            ancestry.add(generator, parent);
+        }
         let mut evidence = Vec::new();
         let mut documents = 0;
-        for (generator, ids) in &by_generator {
-            let why = if *generator == model {
+        for (generator, counted) in by_generator {
+            let generator = generator.as_str();
+            let why = if generator == model {
                 Some(format!("'{model}' generated its own training data"))
             } else if let Some(chain) = ancestry.chain(model, generator) {
                 Some(format!(
@@ -55,12 +43,11 @@ impl Gate for NoRecursiveGeneration {
                 })
             };
             if let Some(why) = why {
-                documents += ids.len();
-                let shown: Vec<&str> = ids.iter().take(3).copied().collect();
+                documents += counted.documents;
                 evidence.push(format!(
                     "{why} ({} document(s), e.g. {})",
-                    ids.len(),
-                    shown.join(", ")
+                    counted.documents,
+                    counted.examples.join(", ")
                 ));
             }
         }

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::corpus::{Doc, Source};
+use super::train_tally::{value, Field, Share, TrainTally};
+use crate::corpus::Doc;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupShare {
@@ -24,54 +25,39 @@ pub struct LineageSummary {
     pub by_generation: Vec<GroupShare>,
 }
 
-fn shares<'a>(docs: impl Iterator<Item = (&'a Doc, String)>) -> Vec<GroupShare> {
-    let mut t: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for (d, key) in docs {
-        let e = t.entry(key).or_default();
-        e.0 += 1;
-        e.1 += usize::from(d.lineage.source == Source::Synthetic);
-    }
-    t.into_iter()
-        .map(|(group, (documents, synthetic))| GroupShare {
-            group,
-            documents,
-            synthetic,
-            synthetic_share: synthetic as f64 / documents.max(1) as f64,
-        })
-        .collect()
-}
-
-/// Over the training and eval documents; a document's split is its lineage's, else the file
-/// it came in.
-pub fn summarise(train: &[Doc], eval: &[Doc]) -> LineageSummary {
-    let all = || {
-        train
-            .iter()
-            .map(|d| (d, "train"))
-            .chain(eval.iter().map(|d| (d, "eval")))
+/// Over the training tally and the eval documents; a document's split is its lineage's, else
+/// the set it came in.
+pub fn summarise(train: &TrainTally, eval: &[Doc]) -> LineageSummary {
+    let shares = |field: Field| -> Vec<GroupShare> {
+        let mut t: BTreeMap<String, Share> = BTreeMap::new();
+        let role = |set: &str| match field {
+            Field::Split => set.to_string(),
+            _ => "(none)".to_string(),
+        };
+        for (v, share) in train.shares(field) {
+            let key = v.clone().unwrap_or_else(|| role("train"));
+            let e = t.entry(key).or_default();
+            e.documents += share.documents;
+            e.synthetic += share.synthetic;
+        }
+        for d in eval {
+            let key = value(&d.lineage, field).unwrap_or_else(|| role("eval"));
+            t.entry(key).or_default().add(&d.lineage);
+        }
+        t.into_iter()
+            .map(|(group, s)| GroupShare {
+                group,
+                documents: s.documents as usize,
+                synthetic: s.synthetic as usize,
+                synthetic_share: s.synthetic as f64 / s.documents.max(1) as f64,
+            })
+            .collect()
     };
-    let none = || "(none)".to_string();
     LineageSummary {
-        by_split: shares(all().map(|(d, role)| {
-            (
-                d,
-                d.lineage
-                    .split
-                    .map_or(role.to_string(), |s| s.as_str().to_string()),
-            )
-        })),
-        by_class: shares(all().map(|(d, _)| (d, d.lineage.label.clone().unwrap_or_else(none)))),
-        by_generator: shares(
-            all().map(|(d, _)| (d, d.lineage.generator.clone().unwrap_or_else(none))),
-        ),
-        by_generation: shares(all().map(|(d, _)| {
-            (
-                d,
-                d.lineage
-                    .generation
-                    .map_or_else(none, |g| format!("{g:>4}")),
-            )
-        })),
+        by_split: shares(Field::Split),
+        by_class: shares(Field::Class),
+        by_generator: shares(Field::Generator),
+        by_generation: shares(Field::Generation),
     }
 }
 

@@ -191,7 +191,7 @@ pub fn build(name: &str, config: &Config, context: &BuildContext) -> Result<Box<
         "drift" => running(drift::DriftStage::new(config)),
         "fingerprint" => running(fingerprint::FingerprintStage::new(config, context)?),
         "collapse" => running(collapse::CollapseStage::new(config)),
-        "policy" => running(policy::PolicyStage::new(config)),
+        "policy" => running(policy::PolicyStage::new(config)?),
         other => return Err(Error::Usage(format!("unknown stage '{other}'"))),
     })
 }

@@ -1,72 +1,32 @@
-//! The policy stage: every gate over the `[policy]` train manifest (observed in the pass: it is
-//! usually the report's inputs) and the eval manifest (small, version-locked: read when the
-//! stage finishes). The state keeps the training documents themselves: the leakage gate
-//! compares their texts with the eval set's.
+//! The policy stage: every gate over the `[policy]` train manifest, observed in the pass (it is
+//! usually the report's inputs) into a [`TrainTally`] — what each gate needs of it, checked
+//! against the eval manifest (small, version-locked: read when the stage is built).
 
 use super::{Reads, Stage, StageResult};
-use crate::commands::policy::{check_train, CheckInputs};
+use crate::commands::policy::{CheckInputs, PolicyCheck};
 use crate::config::Config;
 use crate::corpus::{Doc, Source};
 use crate::error::{Error, Result};
+use crate::policy::train_tally::TrainTally;
 
 pub struct PolicyStage {
-    config: Config,
+    /// The training manifest's files (the report's inputs when they are the same).
+    train: Vec<std::path::PathBuf>,
+    inputs: Vec<std::path::PathBuf>,
+    check: PolicyCheck,
 }
 
 impl PolicyStage {
-    pub fn new(config: &Config) -> PolicyStage {
-        PolicyStage {
-            config: config.clone(),
-        }
-    }
-}
-
-impl Stage for PolicyStage {
-    type State = Vec<Doc>;
-    const NAME: &'static str = "policy";
-    const STATE_VERSION: u32 = 1;
-
-    fn reads(&self) -> Reads<'_> {
-        let train = &self.config.policy.train;
-        if train.is_empty() {
-            Reads::Nothing
-        } else if train == &self.config.inputs {
-            Reads::Inputs
-        } else {
-            Reads::Own(train)
-        }
-    }
-
-    fn default_source(&self) -> Option<Source> {
-        None
-    }
-
-    fn start(&self) -> Vec<Doc> {
-        Vec::new()
-    }
-
-    fn observe(&self, state: &mut Vec<Doc>, batch: &[Doc]) -> Result<()> {
-        state.extend_from_slice(batch);
-        Ok(())
-    }
-
-    fn merge(&self, state: &mut Vec<Doc>, other: Vec<Doc>) {
-        state.extend(other);
-    }
-
-    // The policy stage checks the eval set with `[fingerprint] model` only, not with a detector
-    // trained in the run: its point estimate on a small eval set is too noisy to gate on (one
-    // flagged document of 60 reads as 16%).
-    fn finish(&self, mut train: Vec<Doc>, _progress: &dyn Fn(&str)) -> Result<StageResult> {
-        if self.config.policy.train.is_empty() {
+    /// Loads the eval set, lock, audit and ancestry. The eval set is checked with
+    /// `[fingerprint] model` only, not with a detector trained in the run: its point estimate
+    /// on a small eval set is too noisy to gate on (one flagged document of 60 reads as 16%).
+    pub fn new(config: &Config) -> Result<PolicyStage> {
+        if config.policy.train.is_empty() {
             return Err(Error::Usage(
                 "no train corpus: set [policy] train in the config".into(),
             ));
         }
-        // One order whatever order shards were merged in.
-        train.sort_unstable_by(|a, b| (&a.id, &a.text).cmp(&(&b.id, &b.text)));
-        let report = check_train(
-            &train,
+        let check = PolicyCheck::new(
             &CheckInputs {
                 train: &[],
                 eval: &[],
@@ -77,9 +37,47 @@ impl Stage for PolicyStage {
                 model: None,
                 phase: None,
             },
-            &self.config,
-            &self.config.features,
+            config,
+            &config.features,
         )?;
-        Ok(StageResult::Policy(Box::new(report)))
+        Ok(PolicyStage {
+            train: config.policy.train.clone(),
+            inputs: config.inputs.clone(),
+            check,
+        })
+    }
+}
+
+impl Stage for PolicyStage {
+    type State = TrainTally;
+    const NAME: &'static str = "policy";
+    const STATE_VERSION: u32 = 1;
+
+    fn reads(&self) -> Reads<'_> {
+        match self.train == self.inputs {
+            true => Reads::Inputs,
+            false => Reads::Own(&self.train),
+        }
+    }
+
+    fn default_source(&self) -> Option<Source> {
+        None
+    }
+
+    fn start(&self) -> TrainTally {
+        TrainTally::default()
+    }
+
+    fn observe(&self, state: &mut TrainTally, batch: &[Doc]) -> Result<()> {
+        state.observe(batch, &self.check.probe);
+        Ok(())
+    }
+
+    fn merge(&self, state: &mut TrainTally, other: TrainTally) {
+        state.merge(other);
+    }
+
+    fn finish(&self, state: TrainTally, _progress: &dyn Fn(&str)) -> Result<StageResult> {
+        Ok(StageResult::Policy(Box::new(self.check.finish(&state)?)))
     }
 }
