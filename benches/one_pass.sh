@@ -55,7 +55,7 @@ def numbers(build):
         if isinstance(o, list):
             return [strip(x) for x in o]
         return o
-    return {s["stage"]: (s["status"], strip(s.get("result"))) for s in r["stages"]}
+    return {s["stage"]: (s["status"], strip(s.get("result")), s["seconds"]) for s in r["stages"]}
 def diff(x, y, path=""):
     """The paths where two JSON values differ, with both values."""
     if isinstance(x, dict) and isinstance(y, dict):
@@ -65,8 +65,8 @@ def diff(x, y, path=""):
     return [] if x == y else [(path, x, y)]
 b, a = numbers("before-bin"), numbers("after")
 for stage in a:
-    found = diff(b[stage], a[stage])
-    print(f"{stage}: {len(found)} value(s) differ ({b[stage][0]} -> {a[stage][0]})")
+    found = diff(b[stage][1], a[stage][1])
+    print(f"{stage}: {b[stage][2]:.1f} s -> {a[stage][2]:.1f} s; {len(found)} value(s) differ ({b[stage][0]} -> {a[stage][0]})")
     for path, x, y in found[:4]:
         print(f"    {path}: {str(x)[:60]} -> {str(y)[:60]}")
 PY

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::history::{tracked, HistoryEntry};
-use super::{Report, StageResult};
+use super::Report;
 use crate::output::plots::{Figure, Panel, Series, Style};
 
 use crate::collapse::trend::Collapse;
@@ -503,49 +503,8 @@ pub fn history(entries: &[HistoryEntry], report: &Report) -> Option<Figure> {
 pub fn all(report: &Report) -> Vec<NamedFigure> {
     let mut out = Vec::new();
     for stage in &report.stages {
-        match &stage.result {
-            Some(StageResult::Drift(d)) => {
-                let figures = [
-                    ("drift-tests", DRIFT_TESTS_CAPTION, drift_tests(d)),
-                    (
-                        "drift-projection",
-                        PROJECTION_CAPTION,
-                        d.projection.as_ref().map(projection),
-                    ),
-                    ("drift-features", FEATURES_CAPTION, top_features(d)),
-                ];
-                for (name, caption, figure) in figures {
-                    if let Some(figure) = figure {
-                        out.push(NamedFigure {
-                            stage: "drift",
-                            name: name.into(),
-                            caption,
-                            figure,
-                        });
-                    }
-                }
-            }
-            Some(StageResult::Fingerprint(f)) => out.push(NamedFigure {
-                stage: "fingerprint",
-                name: "fingerprint-scores".into(),
-                caption: SCORES_CAPTION,
-                figure: fingerprint_scores(f),
-            }),
-            Some(StageResult::Collapse(c)) => {
-                for (k, track) in c.tracks.iter().enumerate() {
-                    out.push(NamedFigure {
-                        stage: "collapse",
-                        name: if c.tracks.len() == 1 {
-                            "collapse".into()
-                        } else {
-                            format!("collapse-{k}")
-                        },
-                        caption: COLLAPSE_CAPTION,
-                        figure: collapse_track(track),
-                    });
-                }
-            }
-            _ => {}
+        if let Some(result) = &stage.result {
+            result.section().figures(&mut out);
         }
     }
     out

@@ -6,8 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Report, StageResult, Status};
-use crate::divergence::ThresholdKind;
+use super::{Report, Status};
 use crate::error::{Error, InputError, Location, Result};
 
 /// One run in the history.
@@ -38,50 +37,8 @@ pub struct Tracked {
 pub fn tracked(report: &Report) -> Vec<Tracked> {
     let mut out = Vec::new();
     for stage in &report.stages {
-        match &stage.result {
-            Some(StageResult::Drift(d)) => {
-                for o in super::overall_outcomes(d) {
-                    let r = o.result.as_ref();
-                    out.push(Tracked {
-                        key: format!("drift.{}", o.test),
-                        value: r.map(|r| r.statistic),
-                        limit: r.and_then(|r| {
-                            (r.threshold_kind != ThresholdKind::PValueBelow).then_some(r.threshold)
-                        }),
-                        plotted: o.gated,
-                    });
-                }
-            }
-            Some(StageResult::Fingerprint(s)) => out.push(Tracked {
-                key: "fingerprint.synthetic_share".into(),
-                value: s.synthetic_fraction.as_ref().map(|f| f.estimate),
-                limit: None,
-                plotted: true,
-            }),
-            Some(StageResult::Collapse(c)) => {
-                for t in &c.tracks {
-                    out.extend(t.metrics.iter().map(|m| Tracked {
-                        key: format!("collapse.{}.{}", t.track, m.metric),
-                        value: m.relative_change_per_generation,
-                        limit: None,
-                        plotted: false,
-                    }));
-                }
-            }
-            Some(StageResult::Policy(p)) => {
-                out.extend(
-                    p.gates
-                        .iter()
-                        .filter(|g| g.measured.is_some())
-                        .map(|g| Tracked {
-                            key: format!("policy.{}", g.gate),
-                            value: g.measured,
-                            limit: g.threshold,
-                            plotted: true,
-                        }),
-                );
-            }
-            None => {}
+        if let Some(result) = &stage.result {
+            result.section().tracked(&mut out);
         }
     }
     out

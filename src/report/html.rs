@@ -3,10 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{
-    number, overall_outcomes, rule, Report, StageReport, StageResult, StageStatus, Status,
-};
-use crate::divergence::format_p;
+use super::{number, Report, StageReport, StageStatus, Status};
 use crate::fingerprint::lexicon_usage::{quoted, LexiconUse};
 
 const STYLE: &str = "
@@ -83,111 +80,7 @@ fn stage_body(s: &mut String, stage: &StageReport) {
                 escape(&stage.line)
             );
         }
-        Some(StageResult::Drift(d)) => {
-            let _ = writeln!(
-                s,
-                "<p>{} reference (real) vs {} candidate (synthetic) documents; features {}; {} columns; seed {}.</p>",
-                d.reference.sampled,
-                d.candidate.sampled,
-                escape(&d.features.join(", ")),
-                d.columns,
-                d.seed
-            );
-            let _ = writeln!(s, "<table><tr><th>test</th><th>statistic</th><th>value</th><th>p</th><th>drifts when</th><th>gated</th><th>result</th></tr>");
-            for o in overall_outcomes(d) {
-                match &o.result {
-                    Some(r) => {
-                        let _ = writeln!(
-                            s,
-                            "<tr{}><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                            if o.blocks { " class=\"blocks\"" } else { "" },
-                            escape(&o.test),
-                            escape(&r.statistic_name),
-                            number(r.statistic),
-                            r.p_value.map(format_p).unwrap_or_default(),
-                            escape(&rule(r)),
-                            if o.gated { "yes" } else { "no" },
-                            if o.blocks { "<b>blocks</b>" } else if r.drifted { "drifted" } else { "ok" }
-                        );
-                    }
-                    None => {
-                        let _ = writeln!(
-                            s,
-                            "<tr><td>{}</td><td colspan=\"6\" class=\"error\">{}</td></tr>",
-                            escape(&o.test),
-                            escape(o.error.as_deref().unwrap_or("did not run"))
-                        );
-                    }
-                }
-            }
-            s.push_str("</table>\n");
-            for note in &d.notes {
-                let _ = writeln!(s, "<p>{}</p>", escape(note));
-            }
-            if let Some(audit) = &d.audit {
-                if let Some(line) = audit.line() {
-                    let _ = writeln!(s, "<p class=\"warn\">{}</p>", escape(&line));
-                }
-                shortcut_table(s, &audit.shortcuts, false);
-            }
-        }
-        Some(StageResult::Fingerprint(f)) => {
-            let _ = writeln!(
-                s,
-                "<table><tr><th>documents</th><th>flagged</th><th>mean probability</th><th>detector TPR</th><th>detector FPR</th><th>AUROC here</th></tr><tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td class=\"num\">{}</td></tr></table>",
-                f.documents,
-                f.flagged,
-                f.mean_probability,
-                f.detector_tpr,
-                f.detector_fpr,
-                f.distribution
-                    .auroc
-                    .map_or("— (one label)".into(), |a| format!("{a:.3}"))
-            );
-            lexicon_table(s, &f.lexicon);
-            shortcut_table(s, &f.shortcuts, true);
-        }
-        Some(StageResult::Collapse(c)) => {
-            for t in &c.tracks {
-                let _ = writeln!(s, "<table><tr><th>metric</th><th>per generation</th><th>Mann–Kendall p</th><th>Holm p</th><th>collapsing</th></tr>");
-                for m in &t.metrics {
-                    let _ = writeln!(
-                        s,
-                        "<tr{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                        if m.collapsing { " class=\"blocks\"" } else { "" },
-                        escape(&m.metric),
-                        m.relative_change_per_generation
-                            .map(|r| format!("{:+.1}%", 100.0 * r))
-                            .unwrap_or_default(),
-                        format_p(m.mann_kendall.p),
-                        m.p_adjusted.map(format_p).unwrap_or_default(),
-                        if m.collapsing { "<b>yes</b>" } else { "no" }
-                    );
-                }
-                s.push_str("</table>\n");
-            }
-        }
-        Some(StageResult::Policy(p)) => {
-            let _ = writeln!(
-                s,
-                "<table><tr><th>gate</th><th>status</th><th>result</th></tr>"
-            );
-            for g in &p.gates {
-                let _ = writeln!(
-                    s,
-                    "<tr{}><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    if g.status == crate::policy::GateStatus::Fail {
-                        " class=\"blocks\""
-                    } else {
-                        ""
-                    },
-                    g.gate,
-                    g.status.label(),
-                    escape(&g.message)
-                );
-            }
-            s.push_str("</table>\n");
-        }
+        Some(result) => result.section().html(s),
     }
 }
 
@@ -195,7 +88,7 @@ fn stage_body(s: &mut String, stage: &StageReport) {
 const MARKERS_SHOWN: usize = 10;
 
 /// The detector's strongest markers of LLM text (lexicon order) and how common they are here.
-fn lexicon_table(s: &mut String, lexicon: &[LexiconUse]) {
+pub(crate) fn lexicon_table(s: &mut String, lexicon: &[LexiconUse]) {
     let markers: Vec<&LexiconUse> = lexicon
         .iter()
         .filter(|u| u.toward == "synthetic")

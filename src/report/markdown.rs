@@ -2,8 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{number, overall_outcomes, rule, Report, StageResult, StageStatus, Status};
-use crate::divergence::format_p;
+use super::{Report, StageStatus, Status};
 
 /// Text made inert in Markdown (summary.md is posted as a CI job summary or comment, and much
 /// of it comes from user data: generator names, ids, labels, file names): HTML and the Markdown
@@ -69,111 +68,15 @@ pub fn render(report: &Report) -> String {
         }
     }
     for st in &report.stages {
-        match &st.result {
-            Some(StageResult::Drift(d)) => {
-                let _ = writeln!(
-                    s,
-                    "\n**drift** ({} reference vs {} candidate documents)\n\n| test | statistic | drifts when | gated | drifted |\n|---|---|---|---|---|",
-                    d.reference.sampled, d.candidate.sampled
-                );
-                for o in overall_outcomes(d) {
-                    match &o.result {
-                        Some(r) => {
-                            let _ = writeln!(
-                                s,
-                                "| {} | {} {}{} | {} | {} | {} |",
-                                o.test,
-                                r.statistic_name,
-                                number(r.statistic),
-                                r.p_value
-                                    .map(|p| format!(" (p {})", format_p(p)))
-                                    .unwrap_or_default(),
-                                rule(r),
-                                if o.gated { "yes" } else { "no" },
-                                if o.blocks {
-                                    "**blocks**"
-                                } else if r.drifted {
-                                    "yes"
-                                } else {
-                                    "no"
-                                }
-                            );
-                        }
-                        None => {
-                            let _ = writeln!(
-                                s,
-                                "| {} | error: {} | | | |",
-                                o.test,
-                                cell(o.error.as_deref().unwrap_or(""))
-                            );
-                        }
-                    }
-                }
-                if let Some(line) = d.audit.as_ref().and_then(|a| a.line()) {
-                    let _ = writeln!(s, "\nNote: {}", cell(&line));
-                }
-            }
-            Some(StageResult::Collapse(c)) => {
-                let mut alarmed: Vec<String> = c
-                    .tracks
-                    .iter()
-                    .flat_map(|t| t.metrics.iter().map(move |m| (t, m)))
-                    .filter(|(_, m)| m.collapsing)
-                    .map(|(t, m)| {
-                        format!(
-                            "- {} / {}: {}",
-                            cell(&t.track),
-                            cell(&m.metric),
-                            m.relative_change_per_generation
-                                .map(|r| format!("{:+.1}% per generation", 100.0 * r))
-                                .unwrap_or_default()
-                        )
-                    })
-                    .collect();
-                alarmed.extend(
-                    c.tracks
-                        .iter()
-                        .flat_map(|t| t.document_metrics.iter().map(move |m| (t, m)))
-                        .filter(|(_, m)| m.collapsing)
-                        .map(|(t, m)| {
-                            format!(
-                                "- {} / {}: per-document trend",
-                                cell(&t.track),
-                                cell(&m.metric)
-                            )
-                        }),
-                );
-                if !alarmed.is_empty() {
-                    let _ = writeln!(s, "\n**collapse**\n\n{}", alarmed.join("\n"));
-                }
-            }
-            Some(StageResult::Fingerprint(f)) if !f.shortcuts.shortcuts.is_empty() => {
-                let _ = writeln!(
-                    s,
-                    "\n**fingerprint**: in the detector's training data {} style/format/length features separate the classes on their own (likely artefacts): {}",
-                    f.shortcuts.shortcuts.len(),
-                    cell(&shortcut_names(&f.shortcuts))
-                );
-            }
-            Some(StageResult::Policy(p)) => {
-                let lines: Vec<String> = p
-                    .gates
-                    .iter()
-                    .filter(|g| g.status != crate::policy::GateStatus::Pass)
-                    .map(|g| format!("- {} {}: {}", g.status.label(), g.gate, cell(&g.message)))
-                    .collect();
-                if !lines.is_empty() {
-                    let _ = writeln!(s, "\n**policy**\n\n{}", lines.join("\n"));
-                }
-            }
-            _ => {}
+        if let Some(result) = &st.result {
+            result.section().markdown(&mut s);
         }
     }
     s
 }
 
 /// The first few listed features of a shortcut audit, for one line.
-fn shortcut_names(audit: &crate::features::shortcuts::ShortcutAudit) -> String {
+pub(crate) fn shortcut_names(audit: &crate::features::shortcuts::ShortcutAudit) -> String {
     let names: Vec<&str> = audit
         .shortcuts
         .iter()

@@ -8,6 +8,7 @@ pub mod history;
 pub mod html;
 pub mod markdown;
 pub mod run;
+pub mod sections;
 pub mod time;
 
 use serde::Serialize;
@@ -129,66 +130,7 @@ impl StageReport {
 
     /// A stage's result with its status and one line.
     pub fn from_result(stage: &'static str, result: StageResult, seconds: f64) -> StageReport {
-        let (status, line) = match &result {
-            StageResult::Drift(d) => (
-                d.verdict.status().into(),
-                // The run's verdict says BLOCKED/PASS already.
-                d.verdict
-                    .line
-                    .trim_start_matches("BLOCKED: ")
-                    .trim_start_matches("PASS: ")
-                    .to_string(),
-            ),
-            StageResult::Fingerprint(s) => (
-                StageStatus::Pass,
-                match &s.synthetic_fraction {
-                    Some(f) => format!(
-                        "estimated synthetic share {:.1}% ({:.0}% CI {:.1}%–{:.1}%) of {} documents",
-                        100.0 * f.estimate,
-                        100.0 * f.level,
-                        100.0 * f.low,
-                        100.0 * f.high,
-                        s.documents
-                    ),
-                    None => format!(
-                        "{} of {} documents flagged (the detector cannot estimate a share)",
-                        s.flagged, s.documents
-                    ),
-                },
-            ),
-            StageResult::Collapse(c) => {
-                // Per-generation and per-document tests can both raise the alarm.
-                let alarmed: Vec<&str> = c
-                    .tracks
-                    .iter()
-                    .flat_map(|t| {
-                        let series = t.metrics.iter().filter(|m| m.collapsing);
-                        let documents = t.document_metrics.iter().filter(|m| m.collapsing);
-                        series
-                            .map(|m| m.metric.as_str())
-                            .chain(documents.map(|m| m.metric.as_str()))
-                    })
-                    .collect();
-                if c.alarm {
-                    (
-                        c.status().into(),
-                        format!(
-                            "diversity declines significantly: {}",
-                            alarmed.join(", ")
-                        ),
-                    )
-                } else {
-                    (
-                        StageStatus::Pass,
-                        "no significant diversity decline across generations".into(),
-                    )
-                }
-            }
-            StageResult::Policy(p) => (
-                Status::from(p.status).into(),
-                p.verdict_line(),
-            ),
-        };
+        let (status, line) = result.section().verdict();
         StageReport {
             stage,
             status,
