@@ -24,6 +24,14 @@ pub(crate) struct ArrowIpcReader {
     rows_read: u64,
 }
 
+/// This reader's format: its names and how it opens a path.
+pub(crate) const FORMAT: super::format::FormatInfo = super::format::FormatInfo {
+    name: "arrow",
+    aliases: &["ipc", "feather"],
+    directory: false,
+    open: |path, options, counter| Ok(Box::new(ArrowIpcReader::open(path, options, counter)?)),
+};
+
 impl ArrowIpcReader {
     pub fn open(
         path: &Path,

@@ -24,6 +24,14 @@ pub(crate) struct CsvReader {
     index: HashMap<String, usize>,
 }
 
+/// This reader's format: its names and how it opens a path.
+pub(crate) const FORMAT: super::format::FormatInfo = super::format::FormatInfo {
+    name: "csv",
+    aliases: &["tsv"],
+    directory: false,
+    open: |path, options, counter| Ok(Box::new(CsvReader::open(path, options, counter)?)),
+};
+
 impl CsvReader {
     pub fn open(
         path: &Path,

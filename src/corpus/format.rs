@@ -9,46 +9,114 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::stream::DocReader;
+use super::IngestOptions;
 use crate::error::InputError;
 
-/// Corpus file formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// One JSON object per line; `.gz`/`.zst` compressed files are read transparently.
-    Jsonl,
-    /// Comma-separated with a header row (`.tsv`: tab-separated); may be compressed.
-    Csv,
-    Parquet,
-    /// Arrow IPC file or stream (`.arrow`, `.feather`, `.ipc`).
-    Arrow,
-    /// A directory of `.txt` files, one document each.
-    Txt,
+/// One corpus format: the names that select it and how its reader opens a path. Each reader
+/// file defines its `FORMAT`; [`FORMATS`] lists them.
+pub(crate) struct FormatInfo {
+    /// Its name (`--format`, `[ingest] format`, messages).
+    pub name: &'static str,
+    /// Other names `--format` accepts; with `name`, the file extensions that select it.
+    pub aliases: &'static [&'static str],
+    /// Reads a directory, not a file.
+    pub directory: bool,
+    pub open: OpenReader,
+}
+
+/// Opens a reader on a path (the counter counts the bytes it reads, for progress bars).
+pub(crate) type OpenReader =
+    fn(&Path, IngestOptions, Arc<AtomicU64>) -> Result<Box<dyn DocReader>, InputError>;
+
+/// Every format, one line each (a format is its reader file plus its line here).
+const FORMATS: [&FormatInfo; 5] = [
+    &super::jsonl::FORMAT,
+    &super::csv::FORMAT,
+    &super::parquet::FORMAT,
+    &super::arrow_ipc::FORMAT,
+    &super::text_dir::FORMAT,
+];
+
+/// A corpus format (one of [`FORMATS`]).
+#[derive(Clone, Copy)]
+pub struct Format(&'static FormatInfo);
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name == other.0.name
+    }
+}
+impl Eq for Format {}
+
+impl std::fmt::Debug for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
+impl Serialize for Format {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.name)
+    }
+}
+
+impl<'de> Deserialize<'de> for Format {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Format, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 impl FromStr for Format {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "jsonl" | "ndjson" | "json" => Ok(Format::Jsonl),
-            "csv" | "tsv" => Ok(Format::Csv),
-            "parquet" | "pq" => Ok(Format::Parquet),
-            "arrow" | "ipc" | "feather" => Ok(Format::Arrow),
-            "txt" | "text" | "dir" => Ok(Format::Txt),
-            _ => Err(format!(
-                "unknown format '{s}' (expected jsonl, csv, parquet, arrow or txt)"
-            )),
-        }
+        let s = s.to_ascii_lowercase();
+        FORMATS
+            .iter()
+            .find(|f| f.name == s || f.aliases.contains(&s.as_str()))
+            .map(|f| Format(f))
+            .ok_or_else(|| format!("unknown format '{s}' (expected {})", Format::names()))
     }
 }
 
 impl Format {
-    /// Detects the format from a path: a directory is a .txt directory, else the extension
-    /// (after stripping `.gz`/`.zst`).
+    pub fn name(self) -> &'static str {
+        self.0.name
+    }
+
+    /// Whether it reads a directory rather than a file.
+    pub fn reads_directory(self) -> bool {
+        self.0.directory
+    }
+
+    /// The known format names, for messages: "jsonl, csv, ...".
+    pub fn names() -> String {
+        FORMATS
+            .iter()
+            .map(|f| f.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub(crate) fn open(
+        self,
+        path: &Path,
+        options: IngestOptions,
+        counter: Arc<AtomicU64>,
+    ) -> Result<Box<dyn DocReader>, InputError> {
+        (self.0.open)(path, options, counter)
+    }
+
+    /// Detects the format from a path: a directory is read by the directory format, else the
+    /// extension (after stripping `.gz`/`.zst`) names it.
     pub fn detect(path: &Path) -> Result<Format, InputError> {
         if path.is_dir() {
-            return Ok(Format::Txt);
+            if let Some(f) = FORMATS.iter().find(|f| f.directory) {
+                return Ok(Format(f));
+            }
         }
         let name = path
             .file_name()
@@ -60,14 +128,18 @@ impl Format {
             .or_else(|| name.strip_suffix(".zstd"))
             .unwrap_or(&name);
         let ext = stem.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-        Format::from_str(ext).map_err(|_| {
-            InputError::file(
-                path,
-                format!(
-                    "cannot tell the format from the name (extension '{ext}'); use --format jsonl|csv|parquet|arrow|txt"
-                ),
-            )
-        })
+        Format::from_str(ext)
+            .ok()
+            .filter(|f| !f.reads_directory())
+            .ok_or_else(|| {
+                InputError::file(
+                    path,
+                    format!(
+                        "cannot tell the format from the name (extension '{ext}'); use --format {}",
+                        FORMATS.iter().map(|f| f.name).collect::<Vec<_>>().join("|")
+                    ),
+                )
+            })
     }
 }
 
@@ -134,24 +206,28 @@ mod tests {
 
     #[test]
     fn detects_formats_through_compression_suffixes() {
-        assert_eq!(
-            Format::detect(Path::new("a.jsonl.gz")).unwrap(),
-            Format::Jsonl
-        );
-        assert_eq!(
-            Format::detect(Path::new("a.ndjson.zst")).unwrap(),
-            Format::Jsonl
-        );
-        assert_eq!(Format::detect(Path::new("a.tsv")).unwrap(), Format::Csv);
-        assert_eq!(
-            Format::detect(Path::new("a.parquet")).unwrap(),
-            Format::Parquet
-        );
-        assert_eq!(
-            Format::detect(Path::new("a.feather")).unwrap(),
-            Format::Arrow
-        );
+        let detected = |name: &str| Format::detect(Path::new(name)).unwrap().name();
+        assert_eq!(detected("a.jsonl.gz"), "jsonl");
+        assert_eq!(detected("a.ndjson.zst"), "jsonl");
+        assert_eq!(detected("a.tsv"), "csv");
+        assert_eq!(detected("a.parquet"), "parquet");
+        assert_eq!(detected("a.feather"), "arrow");
         let err = Format::detect(Path::new("a.xlsx")).unwrap_err().to_string();
         assert!(err.contains("a.xlsx") && err.contains("--format"), "{err}");
+        // A file named like the directory format is not read as a directory.
+        assert!(Format::detect(Path::new("a.txt")).is_err());
+    }
+
+    #[test]
+    fn every_format_is_named_by_its_names_and_round_trips() {
+        for f in FORMATS {
+            for name in std::iter::once(&f.name).chain(f.aliases) {
+                let parsed: Format = name.to_uppercase().parse().unwrap();
+                assert_eq!(parsed.name(), f.name);
+                let json = serde_json::to_string(&parsed).unwrap();
+                assert_eq!(serde_json::from_str::<Format>(&json).unwrap(), parsed);
+            }
+        }
+        assert!("xlsx".parse::<Format>().unwrap_err().contains("jsonl, csv"));
     }
 }

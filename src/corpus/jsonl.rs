@@ -28,6 +28,14 @@ struct LineParser {
     options: IngestOptions,
 }
 
+/// This reader's format: its names and how it opens a path.
+pub(crate) const FORMAT: super::format::FormatInfo = super::format::FormatInfo {
+    name: "jsonl",
+    aliases: &["ndjson", "json"],
+    directory: false,
+    open: |path, options, counter| Ok(Box::new(JsonlReader::open(path, options, counter)?)),
+};
+
 impl JsonlReader {
     pub fn open(
         path: &Path,

@@ -2,7 +2,8 @@
 //!
 //! Every format reader turns its rows into [`RawRecord`]s; one [`schema::FieldMap`] maps those onto
 //! our schema, so remapping and validation behave the same for every format. A new format is one
-//! new file plus one line in [`format::Format`].
+//! reader file (with its `FORMAT`: names and how it opens a path) plus one line in the format
+//! table (`format.rs`).
 
 mod arrow_ipc;
 pub mod byte_size;

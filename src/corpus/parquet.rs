@@ -21,6 +21,14 @@ pub(crate) struct ParquetReader {
     counter: Arc<AtomicU64>,
 }
 
+/// This reader's format: its names and how it opens a path.
+pub(crate) const FORMAT: super::format::FormatInfo = super::format::FormatInfo {
+    name: "parquet",
+    aliases: &["pq"],
+    directory: false,
+    open: |path, options, counter| Ok(Box::new(ParquetReader::open(path, options, counter)?)),
+};
+
 impl ParquetReader {
     pub fn open(
         path: &Path,

@@ -146,14 +146,14 @@ impl CorpusStream {
                 Some(f) => f,
                 None => Format::detect(path)?,
             };
-            if format == Format::Txt && !meta.is_dir() {
+            if format.reads_directory() && !meta.is_dir() {
                 return Err(InputError::file(
                     path,
-                    "the txt format reads a directory of .txt files, not a file",
+                    format!("the {} format reads a directory, not a file", format.name()),
                 )
                 .into());
             }
-            if format != Format::Txt && meta.is_dir() {
+            if !format.reads_directory() && meta.is_dir() {
                 return Err(InputError::file(
                     path,
                     "is a directory; directories are read as .txt documents (--format txt)",
@@ -194,19 +194,7 @@ impl CorpusStream {
         let (path, format) = &self.paths[index];
         let counter = self.bytes_read.clone();
         let options = self.options.clone();
-        Ok(match format {
-            Format::Jsonl => Box::new(super::jsonl::JsonlReader::open(path, options, counter)?),
-            Format::Csv => Box::new(super::csv::CsvReader::open(path, options, counter)?),
-            Format::Parquet => {
-                Box::new(super::parquet::ParquetReader::open(path, options, counter)?)
-            }
-            Format::Arrow => Box::new(super::arrow_ipc::ArrowIpcReader::open(
-                path, options, counter,
-            )?),
-            Format::Txt => Box::new(super::text_dir::TextDirReader::open(
-                path, options, counter,
-            )?),
-        })
+        format.open(path, options, counter)
     }
 
     /// The next batch of at most `batch_size` documents, or `None` at the end of the last file.

@@ -20,6 +20,14 @@ pub(crate) struct TextDirReader {
     counter: Arc<AtomicU64>,
 }
 
+/// This reader's format: its names and how it opens a path.
+pub(crate) const FORMAT: super::format::FormatInfo = super::format::FormatInfo {
+    name: "txt",
+    aliases: &["text", "dir"],
+    directory: true,
+    open: |path, options, counter| Ok(Box::new(TextDirReader::open(path, options, counter)?)),
+};
+
 impl TextDirReader {
     pub fn open(
         root: &Path,
