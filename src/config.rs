@@ -1,17 +1,20 @@
 //! `driftprint.toml`: parsed into raw serde structs (unknown keys are errors), then checked once
-//! into the option types the library uses.
+//! into the option types the library uses. `[ingest]` and `[features]` are checked here; each
+//! domain owns its section, raw and checked (`divergence::config`, `fingerprint::config`,
+//! `collapse::config`, `policy::config`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::corpus::grouping::GroupBy;
+use crate::checks::check_dim;
+use crate::collapse::config::CollapseConfig;
 use crate::corpus::{FieldMap, Format, IngestOptions, LineageDefaults, SourceValues};
 use crate::divergence::DriftConfig;
 use crate::error::{ConfigError, Error, Result};
 use crate::features::{FeatureKind, FeatureSettings, NgramConfig};
-use crate::fingerprint::learner::LearnerKind;
+use crate::fingerprint::config::FingerprintConfig;
 
 use crate::stats::rng::DEFAULT_SEED;
 
@@ -24,77 +27,14 @@ struct RawConfig {
     #[serde(default)]
     features: RawFeatures,
     #[serde(default)]
-    drift: RawDrift,
+    drift: crate::divergence::config::RawDrift,
     #[serde(default)]
-    fingerprint: RawFingerprint,
+    fingerprint: crate::fingerprint::config::RawFingerprint,
     #[serde(default)]
     policy: crate::policy::config::RawPolicy,
     #[serde(default)]
-    collapse: RawCollapse,
+    collapse: crate::collapse::config::RawCollapse,
 }
-
-/// `[collapse]`: the collapse test's settings (`driftprint collapse`, the report's stage).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCollapse {
-    alpha: Option<f64>,
-    #[serde(default)]
-    thresholds: BTreeMap<String, f64>,
-    self_bleu_sample: Option<usize>,
-    embed: Option<bool>,
-    lm: Option<bool>,
-    reference: Option<Vec<PathBuf>>,
-    /// Corpora with a `generation` field the report's collapse stage reads (default: the
-    /// `[ingest]` inputs).
-    inputs: Option<Vec<PathBuf>>,
-}
-
-/// `[fingerprint]`: how the detector is trained (`driftprint fingerprint train`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFingerprint {
-    features: Option<Vec<String>>,
-    learner: Option<String>,
-    c: Option<f64>,
-    tolerance: Option<f64>,
-    target_fpr: Option<f64>,
-    calibration_fraction: Option<f64>,
-    threshold_rule: Option<String>,
-    lexicon_size: Option<usize>,
-    group_by: Option<String>,
-    balance_by: Option<String>,
-    /// A trained model (relative to the config file's directory), for scoring.
-    model: Option<PathBuf>,
-    /// Labelled corpora the report trains its detector on when `model` is unset or missing.
-    train: Option<Vec<PathBuf>>,
-}
-
-/// `[drift]`: which tests run and gate, the false-alarm rate, thresholds, per-test parameters.
-/// (No `deny_unknown_fields`: it cannot see through `flatten`; `check_drift` names any key
-/// that is neither a setting nor a registered test.)
-#[derive(Debug, Default, Deserialize)]
-struct RawDrift {
-    alpha: Option<f64>,
-    max_per_side: Option<usize>,
-    tests: Option<Vec<String>>,
-    gate: Option<Vec<String>>,
-    #[serde(default)]
-    thresholds: BTreeMap<String, f64>,
-    calibrated_n: Option<usize>,
-    /// `[drift.<test>]`: each registered test's parameter table, keyed by the registry's names.
-    #[serde(flatten)]
-    test_params: BTreeMap<String, toml::Value>,
-}
-
-/// The `[drift]` keys that are settings, not test tables (for the unknown-key message).
-const DRIFT_SETTINGS: [&str; 6] = [
-    "alpha",
-    "max_per_side",
-    "tests",
-    "gate",
-    "thresholds",
-    "calibrated_n",
-];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -170,98 +110,6 @@ pub struct Config {
     pub fingerprint: FingerprintConfig,
     pub policy: crate::policy::PolicyConfig,
     pub collapse: CollapseConfig,
-}
-
-/// Checked `[collapse]` settings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CollapseConfig {
-    /// Family-wise false-alarm rate (Holm across the metrics' trend tests).
-    pub alpha: f64,
-    /// Per-metric alarm levels (metric name → value), overriding the built-in ones.
-    pub thresholds: BTreeMap<String, f64>,
-    /// Documents per generation sampled for self-BLEU.
-    pub self_bleu_sample: usize,
-    /// Also measure embedding diversity (Vendi, cosine spread, PRDC) with MiniLM.
-    pub embed: bool,
-    /// Also measure the mean token log-likelihood under the small language model.
-    pub lm: bool,
-    /// Real documents the generations are compared with (else generation 0).
-    pub reference: Vec<PathBuf>,
-    /// The corpora the report's collapse stage reads; empty: the `[ingest]` inputs.
-    pub inputs: Vec<PathBuf>,
-}
-
-impl Default for CollapseConfig {
-    fn default() -> Self {
-        CollapseConfig {
-            alpha: 0.05,
-            thresholds: BTreeMap::new(),
-            self_bleu_sample: 200,
-            embed: false,
-            lm: false,
-            reference: Vec::new(),
-            inputs: Vec::new(),
-        }
-    }
-}
-
-/// Checked `[fingerprint]` settings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FingerprintConfig {
-    /// Feature families of the detector (default: ngram, stylo).
-    pub features: Vec<FeatureKind>,
-    pub learner: LearnerKind,
-    pub c: f64,
-    pub tolerance: f64,
-    pub target_fpr: f64,
-    pub calibration_fraction: f64,
-    pub threshold_rule: crate::fingerprint::detector::ThresholdRule,
-    pub lexicon_size: usize,
-    /// Groups (sources) the shortcut audit and `eval --cv source` look within.
-    pub group_by: GroupBy,
-    /// Groups given equal weight in training, if any.
-    pub balance_by: Option<GroupBy>,
-    pub model: Option<PathBuf>,
-    /// Labelled corpora the report trains a detector on when `model` is unset or missing.
-    pub train: Vec<PathBuf>,
-}
-
-impl Default for FingerprintConfig {
-    fn default() -> Self {
-        let options = crate::fingerprint::TrainOptions::default();
-        FingerprintConfig {
-            features: options.features.kinds,
-            learner: options.learner,
-            c: options.c,
-            tolerance: options.tolerance,
-            target_fpr: options.target_fpr,
-            calibration_fraction: options.calibration_fraction,
-            threshold_rule: options.threshold_rule,
-            lexicon_size: options.lexicon_size,
-            group_by: GroupBy::File,
-            balance_by: Some(GroupBy::File),
-            model: None,
-            train: Vec::new(),
-        }
-    }
-}
-
-/// A positive, finite number (C, a tolerance).
-pub fn check_positive(c: f64) -> std::result::Result<f64, String> {
-    if c > 0.0 && c.is_finite() {
-        Ok(c)
-    } else {
-        Err(format!("must be a positive number, not {c}"))
-    }
-}
-
-/// A rate strictly between 0 and 1 (alpha, target FPR, calibration share).
-pub fn check_open_unit(v: f64) -> std::result::Result<f64, String> {
-    if v > 0.0 && v < 1.0 {
-        Ok(v)
-    } else {
-        Err(format!("must be between 0 and 1 (exclusive), not {v}"))
-    }
 }
 
 impl Default for Config {
@@ -423,100 +271,12 @@ impl Config {
             }
             lm.cache = l.cache.unwrap_or(lm.cache);
         }
-        config.drift = check_drift(raw.drift, &err)?;
-        let fp = raw.fingerprint;
-        let fingerprint = &mut config.fingerprint;
-        if let Some(sets) = &fp.features {
-            fingerprint.features = FeatureKind::parse_list(&sets.join(","))
-                .map_err(|m| err("fingerprint.features", m))?;
-        }
-        if let Some(l) = &fp.learner {
-            fingerprint.learner = l.parse().map_err(|m| err("fingerprint.learner", m))?;
-        }
-        if let Some(c) = fp.c {
-            fingerprint.c = check_positive(c).map_err(|m| err("fingerprint.c", m))?;
-        }
-        if let Some(t) = fp.tolerance {
-            fingerprint.tolerance =
-                check_positive(t).map_err(|m| err("fingerprint.tolerance", m))?;
-        }
-        if let Some(v) = fp.target_fpr {
-            fingerprint.target_fpr =
-                check_open_unit(v).map_err(|m| err("fingerprint.target_fpr", m))?;
-        }
-        if let Some(v) = fp.calibration_fraction {
-            fingerprint.calibration_fraction =
-                check_open_unit(v).map_err(|m| err("fingerprint.calibration_fraction", m))?;
-        }
-        if let Some(n) = fp.lexicon_size {
-            check_dim(n, 10_000).map_err(|m| err("fingerprint.lexicon_size", m))?;
-            fingerprint.lexicon_size = n;
-        }
-        if let Some(r) = &fp.threshold_rule {
-            fingerprint.threshold_rule = r
-                .parse()
-                .map_err(|m| err("fingerprint.threshold_rule", m))?;
-        }
-        if let Some(g) = &fp.group_by {
-            fingerprint.group_by = g.parse().map_err(|m| err("fingerprint.group_by", m))?;
-        }
-        if let Some(g) = &fp.balance_by {
-            fingerprint.balance_by =
-                GroupBy::parse_optional(g).map_err(|m| err("fingerprint.balance_by", m))?;
-        }
-        fingerprint.model = fp.model.map(|p| base.join(p));
-        fingerprint.train = relative_to(base, fp.train);
+        config.drift = DriftConfig::check(raw.drift, &err)?;
+        config.fingerprint = FingerprintConfig::check(raw.fingerprint, base, &err)?;
         config.policy = crate::policy::PolicyConfig::check(raw.policy, base, &err)?;
-        config.collapse = check_collapse(raw.collapse, base, &err)?;
+        config.collapse = CollapseConfig::check(raw.collapse, base, &err)?;
         Ok(config)
     }
-}
-
-/// Documents sampled per generation for self-BLEU: at least a pair.
-pub fn check_self_bleu_sample(n: usize) -> std::result::Result<usize, String> {
-    if n >= 2 {
-        Ok(n)
-    } else {
-        Err(format!("must be at least 2, not {n}"))
-    }
-}
-
-fn check_collapse(
-    raw: RawCollapse,
-    base: &Path,
-    err: &dyn Fn(&str, String) -> Error,
-) -> Result<CollapseConfig> {
-    let mut c = CollapseConfig::default();
-    if let Some(a) = raw.alpha {
-        c.alpha = check_open_unit(a).map_err(|m| err("collapse.alpha", m))?;
-    }
-    for (metric, value) in raw.thresholds {
-        if !value.is_finite() {
-            return Err(err(
-                &format!("collapse.thresholds.{metric}"),
-                format!("must be a finite number, not {value}"),
-            ));
-        }
-        c.thresholds.insert(metric, value);
-    }
-    if let Some(n) = raw.self_bleu_sample {
-        c.self_bleu_sample =
-            check_self_bleu_sample(n).map_err(|m| err("collapse.self_bleu_sample", m))?;
-    }
-    c.embed = raw.embed.unwrap_or(false);
-    c.lm = raw.lm.unwrap_or(false);
-    c.reference = relative_to(base, raw.reference);
-    c.inputs = relative_to(base, raw.inputs);
-    Ok(c)
-}
-
-/// Paths of a config key, relative to the config file's directory.
-fn relative_to(base: &Path, paths: Option<Vec<PathBuf>>) -> Vec<PathBuf> {
-    paths
-        .unwrap_or_default()
-        .iter()
-        .map(|p| base.join(p))
-        .collect()
 }
 
 /// The language model's token limit: 8 ..= 2048.
@@ -552,88 +312,6 @@ pub fn check_embed_batch(b: usize) -> std::result::Result<usize, String> {
     }
 }
 
-fn check_drift(raw: RawDrift, err: &dyn Fn(&str, String) -> Error) -> Result<DriftConfig> {
-    let mut drift = DriftConfig::default();
-    if let Some(a) = raw.alpha {
-        drift.alpha = check_open_unit(a).map_err(|m| err("drift.alpha", m))?;
-    }
-    if let Some(m) = raw.max_per_side {
-        check_dim(m, 1_000_000).map_err(|msg| err("drift.max_per_side", msg))?;
-        drift.max_per_side = m;
-    }
-    let known = |key: &str, names: &[String]| -> Result<()> {
-        for name in names {
-            if crate::divergence::registry::find(name).is_none() {
-                return Err(err(
-                    key,
-                    format!(
-                        "unknown test '{name}' (known: {})",
-                        crate::divergence::registry::names().join(", ")
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    };
-    if let Some(tests) = raw.tests {
-        known("drift.tests", &tests)?;
-        drift.tests = tests;
-    }
-    if let Some(gate) = raw.gate {
-        known("drift.gate", &gate)?;
-        drift.gate = gate;
-    }
-    for name in &drift.gate {
-        if !drift.tests.contains(name) {
-            drift.tests.push(name.clone());
-        }
-    }
-    let threshold_names: Vec<String> = raw.thresholds.keys().cloned().collect();
-    known("drift.thresholds", &threshold_names)?;
-    for (name, value) in &raw.thresholds {
-        if !value.is_finite() {
-            return Err(err(
-                &format!("drift.thresholds.{name}"),
-                format!("must be a finite number, not {value}"),
-            ));
-        }
-    }
-    drift.thresholds = raw.thresholds;
-    drift.calibrated_n = raw.calibrated_n;
-    for (name, value) in raw.test_params {
-        let key = format!("drift.{name}");
-        if crate::divergence::registry::find(&name).is_none() {
-            return Err(err(
-                &key,
-                format!(
-                    "unknown key: neither a setting ({}) nor a test (known: {})",
-                    DRIFT_SETTINGS.join(", "),
-                    crate::divergence::registry::names().join(", ")
-                ),
-            ));
-        }
-        let toml::Value::Table(table) = value else {
-            return Err(err(
-                &key,
-                format!("must be the test's parameter table ([drift.{name}]), not {value}"),
-            ));
-        };
-        // Build once now so a bad parameter fails at load time, naming its key.
-        crate::divergence::registry::build(&name, &table, &drift).map_err(|e| err(&key, e))?;
-        drift.params.insert(name, table);
-    }
-    Ok(drift)
-}
-
-/// A dimension must be at least 1 and at most `max`.
-pub fn check_dim(d: usize, max: usize) -> Result<(), String> {
-    if d == 0 || d > max {
-        Err(format!("must be between 1 and {max}, not {d}"))
-    } else {
-        Ok(())
-    }
-}
-
 /// The dotted key on the line where a TOML error was found (best effort, for the message).
 fn key_at(text: &str, offset: usize) -> String {
     let before = &text[..offset.min(text.len())];
@@ -658,6 +336,8 @@ fn key_at(text: &str, offset: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::grouping::GroupBy;
+    use crate::fingerprint::learner::LearnerKind;
 
     #[test]
     fn parses_a_full_config() {

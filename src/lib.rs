@@ -4,6 +4,7 @@
 //! subcommands in [`commands`] tie them together for the CLI.
 
 pub mod app;
+pub mod checks;
 pub mod cli;
 pub mod collapse;
 pub mod commands;

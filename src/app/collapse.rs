@@ -11,8 +11,9 @@ use crate::error::Error;
 use crate::progress::bytes_bar;
 
 pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Error> {
+    use crate::checks::check_open_unit;
+    use crate::collapse::config::check_self_bleu_sample;
     use crate::commands::collapse::GenerationInput;
-    use crate::config::{check_open_unit, check_self_bleu_sample};
     let config = resolve_config(&args.ingest)?;
     let settings = &config.collapse;
     let alpha = match args.alpha {
@@ -117,7 +118,7 @@ pub(super) fn simulate(args: &SimulateArgs, quiet: bool) -> Result<ExitCode, Err
     }
     let mut config = resolve_config(&args.ingest)?;
     let self_bleu_sample = match args.self_bleu_sample {
-        Some(n) => crate::config::check_self_bleu_sample(n)
+        Some(n) => crate::collapse::config::check_self_bleu_sample(n)
             .map_err(|m| Error::Usage(format!("--self-bleu-sample {m}")))?,
         None => config.collapse.self_bleu_sample,
     };

@@ -30,12 +30,12 @@ pub(super) fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Err
     apply_feature_flags(&mut settings, args.features.as_deref(), &args.models)?;
     let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
     if let Some(d) = args.ngram_dim {
-        crate::config::check_dim(d, crate::features::ngrams::MAX_DIM)
+        crate::checks::check_dim(d, crate::features::ngrams::MAX_DIM)
             .map_err(|m| usage("--ngram-dim", m))?;
         settings.ngram.dim = d;
     }
     if let Some(d) = args.projection_dim {
-        crate::config::check_dim(d, crate::features::projection::MAX_OUTPUT_DIM)
+        crate::checks::check_dim(d, crate::features::projection::MAX_OUTPUT_DIM)
             .map_err(|m| usage("--projection-dim", m))?;
         settings.ngram.projection_dim = d;
     }

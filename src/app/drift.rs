@@ -44,7 +44,7 @@ pub(super) fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
         }
     }
     if let Some(n) = args.max_per_side {
-        crate::config::check_dim(n, 1_000_000)
+        crate::checks::check_dim(n, 1_000_000)
             .map_err(|m| Error::Usage(format!("--max-per-side: {m}")))?;
         config.drift.max_per_side = n;
     }

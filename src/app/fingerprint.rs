@@ -41,7 +41,7 @@ fn train_options(
     args: &DetectorArgs,
     models: &ModelArgs,
 ) -> Result<crate::fingerprint::TrainOptions, Error> {
-    use crate::config::{check_open_unit, check_positive};
+    use crate::checks::{check_open_unit, check_positive};
     let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
     let mut options = commands::fingerprint::train::options_from_config(config);
     let features = &mut options.features;
@@ -72,7 +72,7 @@ fn train_options(
             check_open_unit(v).map_err(|m| usage("--calibration-fraction", m))?;
     }
     if let Some(n) = args.lexicon_size {
-        crate::config::check_dim(n, 10_000).map_err(|m| usage("--lexicon-size", m))?;
+        crate::checks::check_dim(n, 10_000).map_err(|m| usage("--lexicon-size", m))?;
         options.lexicon_size = n;
     }
     if let Some(seed) = args.seed {

@@ -1,6 +1,7 @@
 //! Model-collapse tracking across retraining generations: diversity metrics per generation and
 //! monotone-trend tests over them.
 
+pub mod config;
 pub mod diversity;
 pub mod embedding;
 pub mod generations;

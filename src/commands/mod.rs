@@ -69,7 +69,7 @@ pub fn resolve_config(args: &IngestArgs) -> Result<Config> {
     }
     ingest.lossy_utf8 |= args.lossy_utf8;
     if let Some(b) = args.batch_size {
-        crate::config::check_dim(b, 1_000_000).map_err(|m| flag_err("--batch-size", m))?;
+        crate::checks::check_dim(b, 1_000_000).map_err(|m| flag_err("--batch-size", m))?;
         ingest.batch_size = b;
     }
     if let Some(size) = &args.max_doc_bytes {

@@ -3,6 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use serde::Deserialize;
+
+use crate::checks::{check_dim, check_open_unit, KeyError};
+use crate::error::Result;
+
 /// Checked `[drift]` settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DriftConfig {
@@ -41,5 +46,108 @@ impl Default for DriftConfig {
             calibrated_n: None,
             params: BTreeMap::new(),
         }
+    }
+}
+
+/// `[drift]`: which tests run and gate, the false-alarm rate, thresholds, per-test parameters.
+/// (No `deny_unknown_fields`: it cannot see through `flatten`; `check_drift` names any key
+/// that is neither a setting nor a registered test.)
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawDrift {
+    alpha: Option<f64>,
+    max_per_side: Option<usize>,
+    tests: Option<Vec<String>>,
+    gate: Option<Vec<String>>,
+    #[serde(default)]
+    thresholds: BTreeMap<String, f64>,
+    calibrated_n: Option<usize>,
+    /// `[drift.<test>]`: each registered test's parameter table, keyed by the registry's names.
+    #[serde(flatten)]
+    test_params: BTreeMap<String, toml::Value>,
+}
+
+/// The `[drift]` keys that are settings, not test tables (for the unknown-key message).
+const DRIFT_SETTINGS: [&str; 6] = [
+    "alpha",
+    "max_per_side",
+    "tests",
+    "gate",
+    "thresholds",
+    "calibrated_n",
+];
+
+impl DriftConfig {
+    /// Checks `[drift]` once: every key known, every value in range, every test table built.
+    pub(crate) fn check(raw: RawDrift, err: KeyError) -> Result<DriftConfig> {
+        let mut drift = DriftConfig::default();
+        if let Some(a) = raw.alpha {
+            drift.alpha = check_open_unit(a).map_err(|m| err("drift.alpha", m))?;
+        }
+        if let Some(m) = raw.max_per_side {
+            check_dim(m, 1_000_000).map_err(|msg| err("drift.max_per_side", msg))?;
+            drift.max_per_side = m;
+        }
+        let known = |key: &str, names: &[String]| -> Result<()> {
+            for name in names {
+                if super::registry::find(name).is_none() {
+                    return Err(err(
+                        key,
+                        format!(
+                            "unknown test '{name}' (known: {})",
+                            super::registry::names().join(", ")
+                        ),
+                    ));
+                }
+            }
+            Ok(())
+        };
+        if let Some(tests) = raw.tests {
+            known("drift.tests", &tests)?;
+            drift.tests = tests;
+        }
+        if let Some(gate) = raw.gate {
+            known("drift.gate", &gate)?;
+            drift.gate = gate;
+        }
+        for name in &drift.gate {
+            if !drift.tests.contains(name) {
+                drift.tests.push(name.clone());
+            }
+        }
+        let threshold_names: Vec<String> = raw.thresholds.keys().cloned().collect();
+        known("drift.thresholds", &threshold_names)?;
+        for (name, value) in &raw.thresholds {
+            if !value.is_finite() {
+                return Err(err(
+                    &format!("drift.thresholds.{name}"),
+                    format!("must be a finite number, not {value}"),
+                ));
+            }
+        }
+        drift.thresholds = raw.thresholds;
+        drift.calibrated_n = raw.calibrated_n;
+        for (name, value) in raw.test_params {
+            let key = format!("drift.{name}");
+            if super::registry::find(&name).is_none() {
+                return Err(err(
+                    &key,
+                    format!(
+                        "unknown key: neither a setting ({}) nor a test (known: {})",
+                        DRIFT_SETTINGS.join(", "),
+                        super::registry::names().join(", ")
+                    ),
+                ));
+            }
+            let toml::Value::Table(table) = value else {
+                return Err(err(
+                    &key,
+                    format!("must be the test's parameter table ([drift.{name}]), not {value}"),
+                ));
+            };
+            // Build once now so a bad parameter fails at load time, naming its key.
+            super::registry::build(&name, &table, &drift).map_err(|e| err(&key, e))?;
+            drift.params.insert(name, table);
+        }
+        Ok(drift)
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 
 pub mod c2st;
-mod config;
+pub mod config;
 pub mod drift_audit;
 pub mod frechet;
 pub mod improved_pr;

@@ -4,6 +4,7 @@
 
 pub mod balance;
 pub mod calibration;
+pub mod config;
 pub mod cv;
 pub mod design;
 pub mod detector;

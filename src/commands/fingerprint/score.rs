@@ -213,7 +213,7 @@ pub fn run(
     confidence: f64,
     progress: &dyn Fn(u64, u64),
 ) -> Result<ScoreSummary> {
-    crate::config::check_open_unit(confidence)
+    crate::checks::check_open_unit(confidence)
         .map_err(|m| Error::Usage(format!("--confidence {m}")))?;
     // Scoring needs no lineage: rows without a source are read as real (it is not used).
     let mut ingest = ingest.clone();

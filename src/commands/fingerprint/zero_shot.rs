@@ -84,7 +84,7 @@ pub fn run(
     target_fpr: f64,
     output: Option<&Path>,
 ) -> Result<ZeroShotSummary> {
-    crate::config::check_open_unit(target_fpr)
+    crate::checks::check_open_unit(target_fpr)
         .map_err(|m| Error::Usage(format!("--target-fpr {m}")))?;
     if let Some(out) = output {
         if out.extension().is_none_or(|e| e != "jsonl") {
