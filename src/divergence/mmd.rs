@@ -16,12 +16,9 @@ use crate::error::{ConfigError, Error, Result};
 use crate::stats::kernel;
 use crate::stats::rng::seeded;
 
-/// Pooled rows above which the exact test refuses to run: its kernel matrix would need
-/// more than 3.2 GB (f64). `mmd_rff` has no such limit.
+/// Pooled rows above which the exact test refuses to run: its time grows with the square
+/// (20,000 rows and 500 permutations are 2·10¹¹ multiply-adds). `mmd_rff` has no such limit.
 pub const MAX_POOLED_ROWS: usize = 20_000;
-
-/// Labellings per matrix product: fixed, so results never depend on the thread count.
-const BATCH: usize = 64;
 
 /// Exact MMD² permutation test (name `mmd`): drift when the permutation p-value is below `alpha`.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,14 +121,20 @@ impl Mmd {
     }
 }
 
-/// The pooled kernel matrix of [X; Y] (diagonal zeroed) with its row sums.
+/// The pooled sample [X; Y] with its RBF bandwidth. The kernel matrix is never held whole
+/// (10,000 pooled rows would take 800 MB): [`PooledKernel::statistics`] computes it a block of
+/// rows at a time and multiplies each block by every labelling at once, so memory is bounded by
+/// the labellings (pooled rows × (permutations + 1)) and one block per thread.
 struct PooledKernel {
-    k: Array2<f64>,
+    z: Array2<f64>,
+    norms: Array1<f64>,
     m: usize,
     sigma: f64,
-    row_sums: Array1<f64>,
-    total: f64,
 }
+
+/// Rows of the kernel matrix computed at a time (per thread). Fixed, and blocks are summed in
+/// order, so results never depend on the thread count.
+const TILE: usize = 256;
 
 impl PooledKernel {
     fn new(
@@ -148,87 +151,102 @@ impl PooledKernel {
         }
         if m + n > MAX_POOLED_ROWS {
             return Err(Error::Data(format!(
-                "{} pooled documents exceed the exact MMD limit of {MAX_POOLED_ROWS} (its kernel \
-                 matrix grows with the square): subsample, or use mmd_rff",
+                "{} pooled documents exceed the exact MMD limit of {MAX_POOLED_ROWS} (its time \
+                 grows with the square): subsample, or use mmd_rff",
                 m + n
             )));
         }
         let z = kernel::pool(x, y)?;
-        let mut k = kernel::pairwise_sq_dists(z.view());
-        drop(z);
         let sigma = match bandwidth {
             Some(b) => b,
-            None => {
-                let rows = kernel::median_rows(m + n, seed);
-                kernel::check_bandwidth(kernel::median_distance(k.view(), rows.as_deref()))?
-            }
+            None => kernel::median_heuristic(z.view(), seed)?,
         };
-        kernel::rbf_in_place(&mut k, sigma);
-        k.diag_mut().fill(0.0);
-        let row_sums: Array1<f64> = (0..m + n)
-            .into_par_iter()
-            .map(|i| k.row(i).sum())
-            .collect::<Vec<_>>()
-            .into();
-        let total = row_sums.sum();
         Ok(PooledKernel {
-            k,
+            norms: kernel::row_sq_norms(z.view()),
+            z,
             m,
             sigma,
-            row_sums,
-            total,
         })
     }
 
     fn n(&self) -> usize {
-        self.k.nrows() - self.m
+        self.z.nrows() - self.m
     }
 
-    /// Unbiased MMD² of the split whose X rows carry 1 in `z`, given Kz.
-    fn statistic(&self, z: ArrayView2<f64>, kz: ArrayView2<f64>, col: usize) -> f64 {
-        let (m, n) = (self.m as f64, self.n() as f64);
-        let (mut q, mut zr) = (0.0, 0.0);
-        for ((&zi, &kzi), &ri) in z.column(col).iter().zip(kz.column(col)).zip(&self.row_sums) {
-            if zi != 0.0 {
-                q += kzi;
-                zr += ri;
+    /// Rows `rows` of the kernel matrix, the diagonal zeroed.
+    fn kernel_rows(&self, rows: std::ops::Range<usize>) -> Array2<f64> {
+        let gamma = 1.0 / (2.0 * self.sigma * self.sigma);
+        let mut k = self.z.slice(s![rows.clone(), ..]).dot(&self.z.t());
+        for (r, mut row) in k.rows_mut().into_iter().enumerate() {
+            let i = rows.start + r;
+            let ni = self.norms[i];
+            for (v, &nj) in row.iter_mut().zip(&self.norms) {
+                let d2 = (ni + nj - 2.0 * *v).max(0.0);
+                *v = (-gamma * d2).exp();
             }
+            row[i] = 0.0;
         }
-        let (sxx, sxy, syy) = (q, zr - q, self.total - 2.0 * zr + q);
-        sxx / (m * (m - 1.0)) + syy / (n * (n - 1.0)) - 2.0 * sxy / (m * n)
+        k
     }
 
-    /// Statistics of every labelling (the observed split first), plus K·z of the observed one.
-    fn statistics(&self, labellings: &Labellings) -> Result<(Vec<f64>, Array1<f64>)> {
-        labellings.validate(self.k.nrows())?;
+    /// Unbiased MMD² of every labelling (the observed split first), and per pooled row its
+    /// kernel sum to the observed X rows and to all rows (for the witness function).
+    fn statistics(&self, labellings: &Labellings) -> Result<(Vec<f64>, Array1<f64>, Array1<f64>)> {
+        let rows = self.z.nrows();
+        labellings.validate(rows)?;
         let total = labellings.count() + 1;
-        let batches: Vec<(Vec<f64>, Option<Array1<f64>>)> = (0..total.div_ceil(BATCH))
+        let mut labels = Array2::<f64>::zeros((rows, total));
+        for (l, col) in labels.axis_iter_mut(Axis(1)).enumerate() {
+            labellings.fill(l, col);
+        }
+        // Per block of rows: Σ_{i in block, i in X_l} (K z_l)_i for every labelling, the block's
+        // kernel row sums, and its rows of K z_0.
+        let blocks: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> = (0..rows.div_ceil(TILE))
             .into_par_iter()
             .map(|b| {
-                let first = b * BATCH;
-                let width = BATCH.min(total - first);
-                let mut z = Array2::<f64>::zeros((self.k.nrows(), width));
-                for (c, col) in z.axis_iter_mut(Axis(1)).enumerate() {
-                    labellings.fill(first + c, col);
+                let range = b * TILE..((b + 1) * TILE).min(rows);
+                let k = self.kernel_rows(range.clone());
+                let kz = k.dot(&labels);
+                let mut q = vec![0.0; total];
+                for (r, i) in range.clone().enumerate() {
+                    for (l, qs) in q.iter_mut().enumerate() {
+                        if labels[[i, l]] != 0.0 {
+                            *qs += kz[[r, l]];
+                        }
+                    }
                 }
-                let kz = self.k.dot(&z);
-                let stats = (0..width)
-                    .map(|c| self.statistic(z.view(), kz.view(), c))
-                    .collect();
-                (stats, (b == 0).then(|| kz.column(0).to_owned()))
+                let sums = k.rows().into_iter().map(|row| row.sum()).collect();
+                (q, sums, kz.column(0).to_vec())
             })
             .collect();
-        let mut stats = Vec::with_capacity(total);
-        let mut observed_kz = None;
-        for (s, kz) in batches {
-            stats.extend(s);
-            observed_kz = observed_kz.or(kz);
+        let mut q = vec![0.0; total];
+        let (mut row_sums, mut kx) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+        for (block_q, sums, block_kx) in blocks {
+            q.iter_mut().zip(block_q).for_each(|(a, b)| *a += b);
+            row_sums.extend(sums);
+            kx.extend(block_kx);
         }
-        Ok((stats, observed_kz.unwrap_or_default()))
+        let row_sums = Array1::from(row_sums);
+        let all: f64 = row_sums.sum();
+        let (m, n) = (self.m as f64, self.n() as f64);
+        let stats = (0..total)
+            .map(|l| {
+                let zr: f64 = labels
+                    .column(l)
+                    .iter()
+                    .zip(&row_sums)
+                    .filter(|(&zi, _)| zi != 0.0)
+                    .map(|(_, &r)| r)
+                    .sum();
+                let (sxx, sxy, syy) = (q[l], zr - q[l], all - 2.0 * zr + q[l]);
+                sxx / (m * (m - 1.0)) + syy / (n * (n - 1.0)) - 2.0 * sxy / (m * n)
+            })
+            .collect();
+        Ok((stats, Array1::from(kx), row_sums))
     }
 
     /// Assembles the outcome from `statistics`' result.
-    fn outcome(&self, (stats, kx): (Vec<f64>, Array1<f64>)) -> MmdOutcome {
+    fn outcome(&self, (stats, kx, row_sums): (Vec<f64>, Array1<f64>, Array1<f64>)) -> MmdOutcome {
         let mmd2 = stats[0];
         let permutation_stats = stats[1..].to_vec();
         let (count_ge, p_value) = permutation_p_value(mmd2, &permutation_stats);
@@ -236,7 +254,7 @@ impl PooledKernel {
         let (m, n) = (self.m, self.n());
         let witness = (0..m + n)
             .map(|i| {
-                let (to_x, to_y) = (kx[i], self.row_sums[i] - kx[i]);
+                let (to_x, to_y) = (kx[i], row_sums[i] - kx[i]);
                 let (mx, ny) = if i < m { (m - 1, n) } else { (m, n - 1) };
                 to_x / mx as f64 - to_y / ny as f64
             })
