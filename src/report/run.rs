@@ -230,7 +230,11 @@ pub fn run(
         false => pass::Corpora::Own,
     };
     for (file, path) in states {
-        pass::merge(&mut running, config, file, path)?;
+        if let Err(e) = pass::merge(&mut running, config, file, path) {
+            // Nothing of a run that could not start is left behind.
+            let _ = std::fs::remove_dir_all(&partial);
+            return Err(e);
+        }
     }
     pass::observe(&mut running, config, corpora, progress);
     let mut reports = failed;

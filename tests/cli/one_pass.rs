@@ -185,6 +185,13 @@ fn shards_saved_and_merged_in_any_order_give_the_report_of_one_pass() {
         &String::from_utf8_lossy(&o.stderr),
         &["shard2-0.state.json", "other settings"],
     );
+    // Nothing is left of the run that did not start: no run folder, no partial one.
+    let left: Vec<_> = std::fs::read_dir(tmp.path().join("bad"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n != "history.jsonl")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 /// The corpus comes through a named pipe, which can be read once: a stage reading it again
