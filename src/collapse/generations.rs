@@ -39,7 +39,8 @@ impl Default for MeasureOptions {
     }
 }
 
-/// The corpus-level metrics of one generation and how many documents and tokens it had.
+/// Every generation measured: the corpus-level series, the per-document values, the sizes, and
+/// the samples the model-based metrics use.
 pub struct Measured {
     /// Named series, in generation order.
     pub series: Vec<(String, Vec<f64>)>,
