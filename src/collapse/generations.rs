@@ -86,14 +86,16 @@ pub fn measure(
     let measured: Vec<OneGeneration> = generations
         .into_par_iter()
         .map(|mut g| {
+            let counts = g.counts();
+            let hapax = hapax_share_of_counts(counts.iter().copied());
             let counts_metrics = [
                 g.distinct(1),
                 g.distinct(2),
                 g.distinct(3),
                 g.distinct(1),
-                entropy_bits_of_counts(g.counts()),
-                hapax_share_of_counts(g.counts().into_iter()),
-                zipf_slope_of_counts(g.counts()),
+                entropy_bits_of_counts(counts.clone()),
+                hapax,
+                zipf_slope_of_counts(counts),
                 tail_mass_of_counts(g.unigrams(), &tail),
             ];
             let per_document = g.per_document();

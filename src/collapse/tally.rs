@@ -107,7 +107,7 @@ impl GenerationTally {
         }
         self.per_document
             .push((xxh3_64(doc.id.as_bytes()), metrics));
-        self.sample.offer_ref(doc);
+        self.sample.offer(doc);
     }
 
     pub fn merge(&mut self, other: GenerationTally) {

@@ -78,7 +78,7 @@ fn reference_docs(sides: &Sides, config: &Config, cap: usize) -> Result<Vec<Doc>
     let mut stream = CorpusStream::open(paths, &config.ingest)?;
     while let Some(batch) = stream.next_batch()? {
         batch
-            .into_iter()
+            .iter()
             .filter(|d| filter(d))
             .for_each(|d| sample.offer(d));
     }

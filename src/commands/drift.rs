@@ -194,13 +194,13 @@ impl DriftSample {
                 )
             });
             match is_reference {
-                true => r.offer_ref(doc),
-                false => c.offer_ref(doc),
+                true => r.offer(doc),
+                false => c.offer(doc),
             }
         }
         match is_reference {
-            true => self.reference.offer_ref(doc),
-            false => self.candidate.offer_ref(doc),
+            true => self.reference.offer(doc),
+            false => self.candidate.offer(doc),
         }
     }
 

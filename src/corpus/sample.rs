@@ -102,14 +102,8 @@ impl BottomK {
         }
     }
 
-    pub fn offer(&mut self, doc: Doc) {
-        let hash = xxh3_64_with_seed(doc.id.as_bytes(), self.hash_seed);
-        self.seen += 1;
-        self.keep(Held { hash, doc });
-    }
-
-    /// [`offer`](Self::offer) of a borrowed document: copied only when the sample keeps it.
-    pub fn offer_ref(&mut self, doc: &Doc) {
+    /// Offers a document: copied only when the sample keeps it.
+    pub fn offer(&mut self, doc: &Doc) {
         let hash = xxh3_64_with_seed(doc.id.as_bytes(), self.hash_seed);
         self.seen += 1;
         let full = self.kept.len() >= self.cap;
@@ -174,13 +168,13 @@ mod tests {
     #[test]
     fn keeps_everything_under_the_cap_and_samples_uniformly_above_it() {
         let mut r = BottomK::new(10, 1, 0);
-        (0..5).for_each(|i| r.offer(doc(i)));
+        (0..5).for_each(|i| r.offer(&doc(i)));
         assert_eq!(r.into_docs().len(), 5);
         // Each of 100 items should land in a 10-item sample ~10% of the time.
         let mut hits = vec![0u32; 100];
         for seed in 0..2000 {
             let mut r = BottomK::new(10, seed, 0);
-            (0..100).for_each(|i| r.offer(doc(i)));
+            (0..100).for_each(|i| r.offer(&doc(i)));
             let docs = r.into_docs();
             assert_eq!(docs.len(), 10);
             for d in docs {
@@ -196,7 +190,7 @@ mod tests {
     fn shards_merge_into_the_sample_of_the_whole() {
         let ids = |docs: Vec<Doc>| docs.into_iter().map(|d| d.id).collect::<Vec<_>>();
         let mut whole = BottomK::new(25, 7, 3);
-        (0..500).for_each(|i| whole.offer(doc(i)));
+        (0..500).for_each(|i| whole.offer(&doc(i)));
         let expected = ids(whole.into_docs());
         for shards in [2, 3, 8] {
             let bounds: Vec<usize> = (0..=shards).map(|s| s * 500 / shards).collect();
@@ -204,7 +198,7 @@ mod tests {
                 .windows(2)
                 .map(|w| {
                     let mut part = BottomK::new(25, 7, 3);
-                    (w[0]..w[1]).for_each(|i| part.offer(doc(i)));
+                    (w[0]..w[1]).for_each(|i| part.offer(&doc(i)));
                     part
                 })
                 .collect();

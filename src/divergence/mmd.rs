@@ -175,16 +175,21 @@ impl PooledKernel {
 
     /// Rows `rows` of the kernel matrix, the diagonal zeroed.
     fn kernel_rows(&self, rows: std::ops::Range<usize>) -> Array2<f64> {
-        let gamma = 1.0 / (2.0 * self.sigma * self.sigma);
+        // Squared distances in Gram form, ||a||² + ||b||² − 2 a·b clamped at 0, as
+        // `kernel::pairwise_sq_dists` computes them for a whole square.
         let mut k = self.z.slice(s![rows.clone(), ..]).dot(&self.z.t());
-        for (r, mut row) in k.rows_mut().into_iter().enumerate() {
-            let i = rows.start + r;
-            let ni = self.norms[i];
+        for (mut row, &ni) in k
+            .rows_mut()
+            .into_iter()
+            .zip(&self.norms.slice(s![rows.clone()]))
+        {
             for (v, &nj) in row.iter_mut().zip(&self.norms) {
-                let d2 = (ni + nj - 2.0 * *v).max(0.0);
-                *v = (-gamma * d2).exp();
+                *v = (ni + nj - 2.0 * *v).max(0.0);
             }
-            row[i] = 0.0;
+        }
+        kernel::rbf_in_place(&mut k, self.sigma);
+        for (r, i) in rows.enumerate() {
+            k[[r, i]] = 0.0;
         }
         k
     }
