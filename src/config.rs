@@ -18,6 +18,9 @@ use crate::fingerprint::config::FingerprintConfig;
 
 use crate::stats::rng::DEFAULT_SEED;
 
+mod overrides;
+pub use overrides::Overrides;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -137,6 +140,14 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config> {
+        Config::resolve(Some(path), &Overrides::default())
+    }
+
+    /// The config file (if any) with the command-line flags laid over it, checked once.
+    pub fn resolve(path: Option<&Path>, flags: &Overrides) -> Result<Config> {
+        let Some(path) = path else {
+            return Config::parse_with("", Path::new(""), flags);
+        };
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::Config(ConfigError::new(
                 path.display().to_string(),
@@ -144,18 +155,35 @@ impl Config {
                 format!("cannot read: {e}"),
             ))
         })?;
-        Config::parse(&text, path)
+        Config::parse_with(&text, path, flags)
     }
 
     /// Parses TOML text; `path` names the file in errors and anchors relative input paths.
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        Config::parse_with(text, path, &Overrides::default())
+    }
+
+    fn parse_with(text: &str, path: &Path, flags: &Overrides) -> Result<Config> {
         let origin = path.display().to_string();
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let file_error = |e: toml::de::Error| {
             let key = e.span().map(|s| key_at(text, s.start)).unwrap_or_default();
             ConfigError::new(&origin, key, e.message().to_string())
-        })?;
-        let err =
-            |key: &str, message: String| Error::Config(ConfigError::new(&origin, key, message));
+        };
+        // The file alone first, so that its errors point at its own lines.
+        let mut raw: RawConfig = toml::from_str(text).map_err(file_error)?;
+        if !flags.is_empty() {
+            let mut table: toml::Table = toml::from_str(text).map_err(file_error)?;
+            flags.lay_over(&mut table);
+            raw = RawConfig::deserialize(toml::Value::Table(table)).map_err(|e| {
+                ConfigError::new("command line", "(flags)", e.message().to_string())
+            })?;
+        }
+        let err = |key: &str, message: String| {
+            Error::Config(match flags.flag_for(key) {
+                Some(flag) => ConfigError::new("command line", flag, message),
+                None => ConfigError::new(&origin, key, message),
+            })
+        };
         let mut config = Config::default();
         if let Some(seed) = raw.seed {
             config.set_seed(seed);
@@ -430,8 +458,16 @@ distinct_2 = 0.3
 
     #[test]
     fn drift_test_tables_come_from_the_registry_and_anything_else_is_named() {
-        let c = Config::parse("[drift.vendi]\n", Path::new("c.toml")).unwrap();
-        assert!(c.drift.params.contains_key("vendi"));
+        let c = Config::parse("[drift.mmd_rff]\nfeatures = 64\n", Path::new("c.toml")).unwrap();
+        assert!(c.drift.tests().iter().all(|t| t.info.name != "mmd_rff"));
+        let e = Config::parse("[drift.mmd_rff]\nfeatures = 7\n", Path::new("c.toml")).unwrap_err();
+        assert!(e.to_string().contains("drift.mmd_rff: features"), "{e}");
+        let text = "[drift]\ntests = [\"vendi\"]\n[drift.vendi]\nq = 2.0\n";
+        let c = Config::parse(text, Path::new("c.toml")).unwrap();
+        let names: Vec<&str> = c.drift.tests().iter().map(|t| t.info.name).collect();
+        assert_eq!(names, ["vendi"], "the default gate gates only what runs");
+        assert!(c.drift.gate().is_empty());
+        assert_eq!(c.drift.tests()[0].params["q"].as_float(), Some(2.0));
         for (text, key, hint) in [
             ("[drift.mmdd]\n", "drift.mmdd", "mmd_rff"),
             ("[drift]\nalhpa = 0.1\n", "drift.alhpa", "max_per_side"),

@@ -3,33 +3,44 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::corpus::apply_feature_flags;
-use super::{display_paths, emit};
+use super::corpus::model_flags;
+use super::{display_paths, emit, seed_flag};
 use crate::cli::{CollapseArgs, SimulateArgs};
 use crate::commands::{self, resolve_config, resolve_inputs};
+use crate::config::Overrides;
 use crate::error::Error;
 use crate::progress::bytes_bar;
 
 pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Error> {
-    use crate::checks::check_open_unit;
-    use crate::collapse::config::check_self_bleu_sample;
     use crate::commands::collapse::GenerationInput;
-    let config = resolve_config(&args.ingest)?;
-    let settings = &config.collapse;
-    let alpha = match args.alpha {
-        Some(a) => check_open_unit(a).map_err(|m| Error::Usage(format!("--alpha {m}")))?,
-        None => settings.alpha,
-    };
-    // Flags over the config's [collapse.thresholds].
-    let mut thresholds = settings.thresholds.clone();
+    let mut flags = Overrides::default();
+    model_flags(&mut flags, &args.models);
+    if let Some(a) = args.alpha {
+        flags.set("collapse.alpha", "--alpha", a);
+    }
     for spec in &args.threshold {
         let parsed = spec
             .split_once('=')
-            .and_then(|(k, v)| Some((k.trim().to_string(), v.trim().parse::<f64>().ok()?)));
+            .and_then(|(k, v)| Some((k.trim(), v.trim().parse::<f64>().ok()?)));
         let (name, value) = parsed
             .ok_or_else(|| Error::Usage(format!("--threshold: '{spec}' is not NAME=NUMBER")))?;
-        thresholds.insert(name, value);
+        flags.set_entry("collapse.thresholds", name, "--threshold", value);
     }
+    if let Some(n) = args.self_bleu_sample {
+        flags.set_count("collapse.self_bleu_sample", "--self-bleu-sample", n);
+    }
+    if args.embed {
+        flags.set("collapse.embed", "--embed", true);
+    }
+    if args.lm {
+        flags.set("collapse.lm", "--lm", true);
+    }
+    if !args.reference.is_empty() {
+        flags.set_paths("collapse.reference", "--reference", &args.reference);
+    }
+    seed_flag(&mut flags, args.seed)?;
+    let config = resolve_config(&args.ingest, flags)?;
+    let settings = &config.collapse;
     let metrics: Option<Vec<String>> = args.metrics.as_ref().map(|m| {
         m.split(',')
             .map(|s| s.trim().to_string())
@@ -41,8 +52,8 @@ pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Err
             table,
             args.by.as_deref(),
             metrics.as_deref(),
-            alpha,
-            &thresholds,
+            settings.alpha,
+            &settings.thresholds,
         )?,
         None => {
             let input = if args.generations.is_empty() {
@@ -50,27 +61,14 @@ pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Err
             } else {
                 GenerationInput::Files(args.generations.clone())
             };
-            let self_bleu_sample = match args.self_bleu_sample {
-                Some(n) => check_self_bleu_sample(n)
-                    .map_err(|m| Error::Usage(format!("--self-bleu-sample {m}")))?,
-                None => settings.self_bleu_sample,
-            };
             let options = crate::collapse::generations::MeasureOptions {
-                self_bleu_sample,
-                seed: args.seed.unwrap_or(config.seed),
+                self_bleu_sample: settings.self_bleu_sample,
+                seed: config.seed,
             };
-            let mut features = config.features.clone();
-            apply_feature_flags(&mut features, None, &args.models)?;
-            let with_embed = args.embed || settings.embed;
-            let with_lm = args.lm || settings.lm;
+            let (with_embed, with_lm) = (settings.embed, settings.lm);
             let models = commands::collapse::CollapseModels {
-                embed: with_embed.then_some(&features.embed),
-                lm: with_lm.then_some(&features),
-            };
-            let reference = if args.reference.is_empty() {
-                &settings.reference
-            } else {
-                &args.reference
+                embed: with_embed.then_some(&config.features.embed),
+                lm: with_lm.then_some(&config.features),
             };
             let spinner = bytes_bar(0, "collapse", quiet);
             spinner.set_message(if with_embed || with_lm {
@@ -79,10 +77,10 @@ pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Err
                 "measuring generations"
             });
             let report = commands::collapse::CorpusRun {
-                reference,
+                reference: &settings.reference,
                 ingest: &config.ingest,
-                alpha,
-                thresholds: &thresholds,
+                alpha: settings.alpha,
+                thresholds: &settings.thresholds,
                 options,
                 models,
             }
@@ -116,20 +114,19 @@ pub(super) fn simulate(args: &SimulateArgs, quiet: bool) -> Result<ExitCode, Err
             "--generations must be between 1 and 1000".into(),
         ));
     }
-    let mut config = resolve_config(&args.ingest)?;
-    let self_bleu_sample = match args.self_bleu_sample {
-        Some(n) => crate::collapse::config::check_self_bleu_sample(n)
-            .map_err(|m| Error::Usage(format!("--self-bleu-sample {m}")))?,
-        None => config.collapse.self_bleu_sample,
-    };
-    // The corpus is real by definition: no provenance field needed.
+    let mut flags = Overrides::default();
+    if let Some(n) = args.self_bleu_sample {
+        flags.set_count("collapse.self_bleu_sample", "--self-bleu-sample", n);
+    }
+    seed_flag(&mut flags, args.seed)?;
+    let mut config = resolve_config(&args.ingest, flags)?;
+    let (self_bleu_sample, seed) = (config.collapse.self_bleu_sample, config.seed);
     config
         .ingest
         .defaults
         .source
         .get_or_insert(crate::corpus::Source::Real);
     let (docs, _) = commands::read_corpus(&args.inputs, &config.ingest, &|_, _| {})?;
-    let seed = args.seed.unwrap_or(config.seed);
     let spinner = bytes_bar(0, "simulate", quiet);
     spinner.set_message("training and sampling generations");
     let report = commands::simulate::run(

@@ -4,14 +4,15 @@
 use std::process::ExitCode;
 
 use super::emit;
+use super::seed_flag;
 use crate::cli::{FeaturesArgs, InspectArgs, ModelArgs};
 use crate::commands::{self, resolve_config, resolve_inputs};
+use crate::config::Overrides;
 use crate::error::Error;
-use crate::features::{FeatureKind, FeatureSettings};
 use crate::progress::bytes_bar;
 
 pub(super) fn inspect(args: &InspectArgs, quiet: bool) -> Result<ExitCode, Error> {
-    let config = resolve_config(&args.ingest)?;
+    let config = resolve_config(&args.ingest, Overrides::default())?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
     let bar = bytes_bar(0, "reading", quiet);
     let report = commands::inspect::run(&inputs, &config, &|done, total| {
@@ -24,29 +25,22 @@ pub(super) fn inspect(args: &InspectArgs, quiet: bool) -> Result<ExitCode, Error
 }
 
 pub(super) fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Error> {
-    let config = resolve_config(&args.ingest)?;
-    let inputs = resolve_inputs(&args.inputs, &config)?;
-    let mut settings: FeatureSettings = config.features.clone();
-    apply_feature_flags(&mut settings, args.features.as_deref(), &args.models)?;
-    let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
+    let mut flags = feature_flags(args.features.as_deref(), &args.models);
     if let Some(d) = args.ngram_dim {
-        crate::checks::check_dim(d, crate::features::ngrams::MAX_DIM)
-            .map_err(|m| usage("--ngram-dim", m))?;
-        settings.ngram.dim = d;
+        flags.set_count("features.ngram_dim", "--ngram-dim", d);
     }
     if let Some(d) = args.projection_dim {
-        crate::checks::check_dim(d, crate::features::projection::MAX_OUTPUT_DIM)
-            .map_err(|m| usage("--projection-dim", m))?;
-        settings.ngram.projection_dim = d;
+        flags.set_count("features.projection_dim", "--projection-dim", d);
     }
-    if let Some(seed) = args.seed {
-        settings.ngram.seed = seed;
-    }
+    seed_flag(&mut flags, args.seed)?;
+    let config = resolve_config(&args.ingest, flags)?;
+    let inputs = resolve_inputs(&args.inputs, &config)?;
+    let settings = &config.features;
     let bar = bytes_bar(0, "reading", quiet);
     let summary = commands::features::run(
         &inputs,
         &config.ingest,
-        &settings,
+        settings,
         &args.output,
         &|pass, done, total| {
             bar.set_message(pass.to_string());
@@ -73,49 +67,49 @@ pub(super) fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Err
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--features` and `--model-dir`, `--max-tokens`, ... over the config's `[features]`.
-pub(super) fn apply_feature_flags(
-    settings: &mut FeatureSettings,
-    features: Option<&str>,
-    args: &ModelArgs,
-) -> Result<(), Error> {
-    let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
-    if let Some(spec) = features {
-        settings.kinds = FeatureKind::parse_list(spec).map_err(|m| usage("--features", m))?;
-    }
-    let embed = &mut settings.embed;
+/// `--model-dir`, `--max-tokens`, ... as `[features.embed]` and `[features.lm]` keys.
+pub(super) fn model_flags(flags: &mut Overrides, args: &ModelArgs) {
+    let embed = "features.embed";
     if let Some(dir) = &args.model_dir {
-        embed.model_dir = Some(dir.clone());
+        flags.set_path(&format!("{embed}.model_dir"), "--model-dir", dir);
     }
     if let Some(t) = args.max_tokens {
-        embed.max_tokens =
-            crate::config::check_max_tokens(t).map_err(|m| usage("--max-tokens", m))?;
+        flags.set_count(&format!("{embed}.max_tokens"), "--max-tokens", t);
     }
     if let Some(b) = args.embed_batch {
-        embed.batch_size =
-            crate::config::check_embed_batch(b).map_err(|m| usage("--embed-batch", m))?;
+        flags.set_count(&format!("{embed}.batch_size"), "--embed-batch", b);
     }
-    embed.chunked |= args.embed_chunks;
+    if args.embed_chunks {
+        flags.set(&format!("{embed}.chunked"), "--embed-chunks", true);
+    }
     if let Some(dir) = &args.embed_cache {
-        embed.cache_dir = Some(dir.clone());
-        embed.cache = true;
+        flags.set_path(&format!("{embed}.cache_dir"), "--embed-cache", dir);
+        flags.set(&format!("{embed}.cache"), "--embed-cache", true);
     }
     if args.no_embed_cache {
-        embed.cache = false;
+        flags.set(&format!("{embed}.cache"), "--no-embed-cache", false);
     }
-    let lm = &mut settings.lm;
+    let lm = "features.lm";
     if let Some(dir) = &args.lm_dir {
-        lm.model_dir = Some(dir.clone());
+        flags.set_path(&format!("{lm}.model_dir"), "--lm-dir", dir);
     }
     if let Some(t) = args.lm_max_tokens {
-        lm.max_tokens =
-            crate::config::check_lm_max_tokens(t).map_err(|m| usage("--lm-max-tokens", m))?;
+        flags.set_count(&format!("{lm}.max_tokens"), "--lm-max-tokens", t);
     }
     if let Some(b) = args.lm_batch {
-        lm.batch_size = crate::config::check_embed_batch(b).map_err(|m| usage("--lm-batch", m))?;
+        flags.set_count(&format!("{lm}.batch_size"), "--lm-batch", b);
     }
     if args.no_lm_cache {
-        lm.cache = false;
+        flags.set(&format!("{lm}.cache"), "--no-lm-cache", false);
     }
-    Ok(())
+}
+
+/// `--features` as the feature families of `[features] sets` and the model flags.
+pub(super) fn feature_flags(features: Option<&str>, args: &ModelArgs) -> Overrides {
+    let mut flags = Overrides::default();
+    if let Some(spec) = features {
+        flags.set_list("features.sets", "--features", spec);
+    }
+    model_flags(&mut flags, args);
+    flags
 }

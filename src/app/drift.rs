@@ -2,55 +2,28 @@
 
 use std::process::ExitCode;
 
-use super::corpus::apply_feature_flags;
-use super::emit;
+use super::corpus::feature_flags;
+use super::{emit, seed_flag};
 use crate::cli::{CalibrateArgs, DriftArgs};
 use crate::commands::{self, resolve_config, resolve_inputs};
 use crate::error::Error;
 use crate::output::write_atomic;
 use crate::progress::bytes_bar;
 
-/// Applies a comma-separated test list flag, checking every name.
-fn test_list(flag: &str, spec: &str) -> Result<Vec<String>, Error> {
-    let names: Vec<String> = spec
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    for name in &names {
-        if crate::divergence::registry::find(name).is_none() {
-            return Err(Error::Usage(format!(
-                "{flag}: unknown test '{name}' (known: {})",
-                crate::divergence::registry::names().join(", ")
-            )));
-        }
-    }
-    Ok(names)
-}
-
 pub(super) fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
     use crate::commands::drift::{DriftRequest, Sides};
-    let mut config = resolve_config(&args.ingest)?;
-    apply_feature_flags(&mut config.features, args.features.as_deref(), &args.models)?;
+    let mut flags = feature_flags(args.features.as_deref(), &args.models);
     if let Some(spec) = &args.tests {
-        config.drift.tests = test_list("--tests", spec)?;
+        flags.set_list("drift.tests", "--tests", spec);
     }
     if let Some(spec) = &args.gate {
-        config.drift.gate = test_list("--gate", spec)?;
-        for name in config.drift.gate.clone() {
-            if !config.drift.tests.contains(&name) {
-                config.drift.tests.push(name);
-            }
-        }
+        flags.set_list("drift.gate", "--gate", spec);
     }
     if let Some(n) = args.max_per_side {
-        crate::checks::check_dim(n, 1_000_000)
-            .map_err(|m| Error::Usage(format!("--max-per-side: {m}")))?;
-        config.drift.max_per_side = n;
+        flags.set_count("drift.max_per_side", "--max-per-side", n);
     }
-    if let Some(seed) = args.seed {
-        config.set_seed(seed);
-    }
+    seed_flag(&mut flags, args.seed)?;
+    let config = resolve_config(&args.ingest, flags)?;
     let sides = match (args.reference.is_empty(), args.candidate.is_empty()) {
         (false, false) => Sides::Separate {
             reference: args.reference.clone(),
@@ -90,11 +63,9 @@ pub(super) fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
 
 pub(super) fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, Error> {
     use crate::commands::drift::Sides;
-    let mut config = resolve_config(&args.ingest)?;
-    apply_feature_flags(&mut config.features, args.features.as_deref(), &args.models)?;
-    if let Some(seed) = args.seed {
-        config.set_seed(seed);
-    }
+    let mut flags = feature_flags(args.features.as_deref(), &args.models);
+    seed_flag(&mut flags, args.seed)?;
+    let config = resolve_config(&args.ingest, flags)?;
     if args.splits == 0 || args.n == Some(0) {
         return Err(Error::Usage("--splits and --n must be at least 1".into()));
     }

@@ -2,87 +2,73 @@
 
 use std::process::ExitCode;
 
-use super::corpus::apply_feature_flags;
-use super::emit;
+use super::corpus::model_flags;
+use super::{emit, seed_flag};
 use crate::cli::{
     DetectorArgs, FingerprintEvalArgs, FingerprintExplainArgs, FingerprintScoreArgs,
     FingerprintTrainArgs, ModelArgs,
 };
+use crate::commands::fingerprint::train::options_from_config;
 use crate::commands::{self, resolve_config, resolve_inputs};
-use crate::corpus::grouping::GroupBy;
+use crate::config::Overrides;
 use crate::error::Error;
 use crate::progress::bytes_bar;
 
-/// The groups the detector is audited (and cross-validated) within, and balanced by: the
-/// config's `[fingerprint]`, then the flags.
-struct Groups {
-    by: GroupBy,
-    balance: Option<GroupBy>,
-}
-
-fn groups(config: &crate::config::Config, args: &DetectorArgs) -> Result<Groups, Error> {
-    let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
-    Ok(Groups {
-        by: match &args.group_by {
-            Some(g) => g.parse().map_err(|m| usage("--group-by", m))?,
-            None => config.fingerprint.group_by.clone(),
-        },
-        balance: match &args.balance_by {
-            Some(g) => GroupBy::parse_optional(g).map_err(|m| usage("--balance-by", m))?,
-            None => config.fingerprint.balance_by.clone(),
-        },
-    })
-}
-
-/// The detector's training options: the config's `[fingerprint]` and `[features]` (n-gram
-/// width, normalisation, embedding settings), then the flags.
-fn train_options(
-    config: &crate::config::Config,
-    args: &DetectorArgs,
-    models: &ModelArgs,
-) -> Result<crate::fingerprint::TrainOptions, Error> {
-    use crate::checks::{check_open_unit, check_positive};
-    let usage = |flag: &str, m: String| Error::Usage(format!("{flag}: {m}"));
-    let mut options = commands::fingerprint::train::options_from_config(config);
-    let features = &mut options.features;
-    apply_feature_flags(features, args.features.as_deref(), models)?;
+/// The detector flags as `[fingerprint]` and `[features]` keys.
+fn detector_flags(args: &DetectorArgs, models: &ModelArgs) -> Result<Overrides, Error> {
+    let mut flags = Overrides::default();
+    if let Some(spec) = &args.features {
+        flags.set_list("fingerprint.features", "--features", spec);
+    }
+    model_flags(&mut flags, models);
     if let Some(n) = &args.normalize {
-        features.normalization = n.parse().map_err(|m| usage("--normalize", m))?;
+        flags.set("features.normalize", "--normalize", n.as_str());
     }
     if let Some(k) = &args.char_ngrams {
-        features.ngram.chars = k.parse().map_err(|m| usage("--char-ngrams", m))?;
+        flags.set("features.char_ngrams", "--char-ngrams", k.as_str());
     }
-    if let Some(l) = &args.learner {
-        options.learner = l.parse().map_err(|m| usage("--learner", m))?;
+    let texts = [
+        ("group_by", "--group-by", &args.group_by),
+        ("balance_by", "--balance-by", &args.balance_by),
+        ("learner", "--learner", &args.learner),
+        ("threshold_rule", "--threshold-rule", &args.threshold_rule),
+    ];
+    for (key, flag, value) in texts {
+        if let Some(v) = value {
+            flags.set(&format!("fingerprint.{key}"), flag, v.as_str());
+        }
     }
-    if let Some(c) = args.c {
-        options.c = check_positive(c).map_err(|m| usage("--c", m))?;
-    }
-    if let Some(t) = args.tolerance {
-        options.tolerance = check_positive(t).map_err(|m| usage("--tolerance", m))?;
-    }
-    if let Some(v) = args.target_fpr {
-        options.target_fpr = check_open_unit(v).map_err(|m| usage("--target-fpr", m))?;
-    }
-    if let Some(r) = &args.threshold_rule {
-        options.threshold_rule = r.parse().map_err(|m| usage("--threshold-rule", m))?;
-    }
-    if let Some(v) = args.calibration_fraction {
-        options.calibration_fraction =
-            check_open_unit(v).map_err(|m| usage("--calibration-fraction", m))?;
+    let numbers = [
+        ("c", "--c", args.c),
+        ("tolerance", "--tolerance", args.tolerance),
+        ("target_fpr", "--target-fpr", args.target_fpr),
+        (
+            "calibration_fraction",
+            "--calibration-fraction",
+            args.calibration_fraction,
+        ),
+    ];
+    for (key, flag, value) in numbers {
+        if let Some(v) = value {
+            flags.set(&format!("fingerprint.{key}"), flag, v);
+        }
     }
     if let Some(n) = args.lexicon_size {
-        crate::checks::check_dim(n, 10_000).map_err(|m| usage("--lexicon-size", m))?;
-        options.lexicon_size = n;
+        flags.set_count("fingerprint.lexicon_size", "--lexicon-size", n);
     }
-    if let Some(seed) = args.seed {
-        options.seed = seed;
-        options.features.ngram.seed = seed;
-    }
-    Ok(options)
+    seed_flag(&mut flags, args.seed)?;
+    Ok(flags)
 }
 
-/// `--model`, else the config's `[fingerprint] model`.
+/// The config with the detector flags laid over it.
+fn detector_config(
+    ingest: &crate::cli::IngestArgs,
+    args: &DetectorArgs,
+    models: &ModelArgs,
+) -> Result<crate::config::Config, Error> {
+    resolve_config(ingest, detector_flags(args, models)?)
+}
+
 fn model_path(
     given: Option<&std::path::Path>,
     config: &crate::config::Config,
@@ -98,17 +84,17 @@ fn model_path(
 }
 
 pub(super) fn train(args: &FingerprintTrainArgs, quiet: bool) -> Result<ExitCode, Error> {
-    let config = resolve_config(&args.ingest)?;
+    let config = detector_config(&args.ingest, &args.detector, &args.models)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
-    let options = train_options(&config, &args.detector, &args.models)?;
-    let groups = groups(&config, &args.detector)?;
+    let options = options_from_config(&config);
+    let fp = &config.fingerprint;
     let spinner = bytes_bar(0, "fingerprint", quiet);
     let report = commands::fingerprint::train::run(
         &inputs,
         &config.ingest,
         &options,
-        &groups.by,
-        groups.balance.as_ref(),
+        &fp.group_by,
+        fp.balance_by.as_ref(),
         &args.model,
         &|step| spinner.set_message(step.to_string()),
     )?;
@@ -119,15 +105,15 @@ pub(super) fn train(args: &FingerprintTrainArgs, quiet: bool) -> Result<ExitCode
 
 pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, Error> {
     use crate::commands::fingerprint::eval::{EvalMode, Folds};
-    let config = resolve_config(&args.ingest)?;
+    let config = detector_config(&args.ingest, &args.detector, &args.models)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
-    let options = train_options(&config, &args.detector, &args.models)?;
-    let groups = groups(&config, &args.detector)?;
+    let options = options_from_config(&config);
+    let fp = &config.fingerprint;
     let detector;
     let cv = |folds| EvalMode::CrossValidation {
         folds,
         options: &options,
-        balance: groups.balance.clone(),
+        balance: fp.balance_by.clone(),
     };
     let mode = match args.cv.as_deref() {
         Some("random") => {
@@ -158,7 +144,7 @@ pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, 
         &inputs,
         &config.ingest,
         &mode,
-        &groups.by,
+        &fp.group_by,
         &args.by,
         &|step| spinner.set_message(step.to_string()),
     )?;
@@ -168,15 +154,16 @@ pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, 
 }
 
 pub(super) fn score(args: &FingerprintScoreArgs, quiet: bool) -> Result<ExitCode, Error> {
-    let config = resolve_config(&args.ingest)?;
+    let mut flags = Overrides::default();
+    model_flags(&mut flags, &args.models);
+    let config = resolve_config(&args.ingest, flags)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
-    let mut settings = config.features.clone();
-    apply_feature_flags(&mut settings, None, &args.models)?;
+    let settings = &config.features;
     if args.zero_shot {
         let summary = commands::fingerprint::zero_shot::run(
             &inputs,
             &config.ingest,
-            &settings,
+            settings,
             &args.calibrate_on,
             args.target_fpr,
             args.output.as_deref(),
@@ -185,7 +172,7 @@ pub(super) fn score(args: &FingerprintScoreArgs, quiet: bool) -> Result<ExitCode
         return Ok(ExitCode::SUCCESS);
     }
     let path = model_path(args.model.as_deref(), &config)?;
-    let detector = crate::fingerprint::Detector::load(&path, &settings)?;
+    let detector = crate::fingerprint::Detector::load(&path, settings)?;
     let bar = bytes_bar(0, "scoring", quiet);
     let summary = commands::fingerprint::score::run(
         &inputs,

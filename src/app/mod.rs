@@ -54,6 +54,16 @@ pub fn run(cli: &Cli) -> ExitCode {
     }
 }
 
+/// `--seed` as the config's `seed`.
+fn seed_flag(flags: &mut crate::config::Overrides, seed: Option<u64>) -> Result<(), Error> {
+    if let Some(seed) = seed {
+        flags
+            .set_seed("--seed", seed)
+            .map_err(|m| crate::error::ConfigError::new("command line", "--seed", m))?;
+    }
+    Ok(())
+}
+
 /// Paths for a "wrote ..." line.
 fn display_paths(paths: &[std::path::PathBuf]) -> String {
     let joined = paths

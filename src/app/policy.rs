@@ -2,30 +2,42 @@
 
 use std::process::ExitCode;
 
-use super::corpus::apply_feature_flags;
-use super::emit;
+use super::corpus::model_flags;
+use super::{emit, seed_flag};
 use crate::cli::{PolicyAuditSampleArgs, PolicyCheckArgs, PolicyLockArgs};
 use crate::commands::{self, resolve_config};
+use crate::config::Overrides;
 use crate::error::Error;
 
 pub(super) fn check(args: &PolicyCheckArgs) -> Result<ExitCode, Error> {
-    let config = resolve_config(&args.ingest)?;
-    let mut features = config.features.clone();
-    apply_feature_flags(&mut features, None, &args.models)?;
-    let report = commands::policy::run_check(
-        &commands::policy::CheckInputs {
-            train: &args.train,
-            eval: &args.eval,
-            lock: args.lock.as_deref(),
-            audit: args.audit.as_deref(),
-            fingerprint: args.fingerprint.as_deref(),
-            ancestry: args.ancestry.as_deref(),
-            model: args.model.as_deref(),
-            phase: args.phase,
-        },
-        &config,
-        &features,
-    )?;
+    let mut flags = Overrides::default();
+    model_flags(&mut flags, &args.models);
+    for (key, flag, paths) in [
+        ("policy.train", "--train", &args.train),
+        ("policy.eval", "--eval", &args.eval),
+    ] {
+        if !paths.is_empty() {
+            flags.set_paths(key, flag, paths);
+        }
+    }
+    for (key, flag, path) in [
+        ("policy.lock", "--lock", &args.lock),
+        ("policy.audit", "--audit", &args.audit),
+        ("policy.ancestry", "--ancestry", &args.ancestry),
+        ("fingerprint.model", "--fingerprint", &args.fingerprint),
+    ] {
+        if let Some(path) = path {
+            flags.set_path(key, flag, path);
+        }
+    }
+    if let Some(model) = &args.model {
+        flags.set("policy.model", "--model", model.as_str());
+    }
+    if let Some(phase) = args.phase {
+        flags.set("policy.phase", "--phase", phase);
+    }
+    let config = resolve_config(&args.ingest, flags)?;
+    let report = commands::policy::run_check(&config)?;
     emit(&report, &report.to_text(), args.json.as_deref())?;
     Ok(ExitCode::from(
         crate::status::Status::from(report.status).exit_code(),
@@ -33,7 +45,7 @@ pub(super) fn check(args: &PolicyCheckArgs) -> Result<ExitCode, Error> {
 }
 
 pub(super) fn lock(args: &PolicyLockArgs) -> Result<ExitCode, Error> {
-    let config = resolve_config(&args.ingest)?;
+    let config = resolve_config(&args.ingest, Overrides::default())?;
     let n = commands::policy::run_lock(&args.inputs, &config.ingest, &args.output)?;
     println!(
         "locked {n} eval documents (id, text, label) in {}",
@@ -43,7 +55,9 @@ pub(super) fn lock(args: &PolicyLockArgs) -> Result<ExitCode, Error> {
 }
 
 pub(super) fn audit_sample(args: &PolicyAuditSampleArgs) -> Result<ExitCode, Error> {
-    let config = resolve_config(&args.ingest)?;
+    let mut flags = Overrides::default();
+    seed_flag(&mut flags, args.seed)?;
+    let config = resolve_config(&args.ingest, flags)?;
     if args.n == 0 {
         return Err(Error::Usage("--n must be at least 1".into()));
     }
@@ -52,7 +66,7 @@ pub(super) fn audit_sample(args: &PolicyAuditSampleArgs) -> Result<ExitCode, Err
         &config.ingest,
         args.n,
         args.suspects,
-        args.seed.unwrap_or(config.seed),
+        config.seed,
         &args.output,
     )?;
     println!(

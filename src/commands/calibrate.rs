@@ -108,7 +108,7 @@ pub fn run(
             docs.len()
         )));
     }
-    let suite = Suite::from_config(&config.drift)?;
+    let suite = Suite::new(&config.drift);
     let fitted = Featurized::fit(config, &docs)?;
     let mut per_test: BTreeMap<String, (Option<ThresholdKind>, Vec<f64>, usize, usize)> =
         BTreeMap::new();
@@ -137,13 +137,13 @@ pub fn run(
                 entry.0 = Some(r.threshold_kind);
                 entry.1.push(r.statistic);
                 if let Some(p) = r.p_value {
-                    entry.2 += usize::from(p < config.drift.alpha);
+                    entry.2 += usize::from(p < config.drift.alpha());
                     entry.3 += 1;
                 }
             }
         }
     }
-    let alpha = config.drift.alpha;
+    let alpha = config.drift.alpha();
     let tests = suite
         .tests()
         .filter_map(|info| per_test.remove(info.name).map(|v| (info.name, v)))
@@ -183,7 +183,7 @@ pub fn null_blocks(sides: &Sides, n: usize, splits: usize, config: &Config) -> R
             docs.len()
         )));
     }
-    let suite = Suite::from_config(&config.drift)?;
+    let suite = Suite::new(&config.drift);
     let fitted = Featurized::fit(config, &docs)?;
     let mut blocked = Vec::with_capacity(splits);
     for split in 0..splits {
@@ -202,7 +202,7 @@ pub fn null_blocks(sides: &Sides, n: usize, splits: usize, config: &Config) -> R
             &|_| {},
         );
         let verdict =
-            crate::divergence::suite::gate(&mut [(None, &mut outcomes)], config.drift.alpha);
+            crate::divergence::suite::gate(&mut [(None, &mut outcomes)], config.drift.alpha());
         tracing::debug!("null split {split}: {}", verdict.line);
         blocked.push(verdict.blocked);
     }
@@ -305,6 +305,7 @@ impl Calibration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     /// The calibration requirement, on ../shared/data/dev (skipped where it is absent):
     /// on 20 seeded real-vs-real splits at n = 500 each p-value test rejects in at most 10%, the
@@ -322,13 +323,8 @@ mod tests {
             .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
             .collect();
         inputs.sort();
-        let mut config = Config::default();
-        config.ingest.fields.remap("source", "label").unwrap();
-        config
-            .ingest
-            .source_values
-            .extend_from_spec("human=real,machine=synthetic")
-            .unwrap();
+        let base = "[ingest.fields]\nsource = \"label\"\n\n[ingest.source_values]\nhuman = \"real\"\nmachine = \"synthetic\"\n";
+        let config = Config::parse(base, Path::new("dev.toml")).unwrap();
         let sides = Sides::SplitBy {
             inputs,
             field: "source".into(),
@@ -360,11 +356,9 @@ mod tests {
             "the default gate blocked {count} of 60 real-vs-real splits"
         );
 
-        for t in &calibration.tests {
-            if let Some(v) = t.threshold {
-                config.drift.thresholds.insert(t.test.clone(), v);
-            }
-        }
+        // The thresholds as `calibrate` writes them, read back as a user's config is.
+        let calibrated = calibration.to_toml(Some(base), "dev", &[]).unwrap();
+        let mut config = Config::parse(&calibrated, Path::new("calibrated.toml")).unwrap();
         config.drift.max_per_side = 500;
         let request = super::super::drift::DriftRequest { sides, by: None };
         let report = super::super::drift::run(&request, &config, &|_| {}).unwrap();

@@ -502,7 +502,7 @@ pub fn run_sampled(
     sample: Option<DriftSample>,
     progress: &dyn Fn(&str),
 ) -> Result<DriftReport> {
-    let suite = Suite::from_config(&config.drift)?;
+    let suite = Suite::new(&config.drift);
     let ingest_text_field = config
         .ingest
         .fields
@@ -639,12 +639,12 @@ pub fn run_sampled(
             )
         })
         .collect();
-    let verdict = gate(&mut refs, config.drift.alpha);
+    let verdict = gate(&mut refs, config.drift.alpha());
     Ok(DriftReport {
         schema_version: 1,
         verdict,
         seed: config.seed,
-        alpha: config.drift.alpha,
+        alpha: config.drift.alpha(),
         features,
         columns,
         reference: reference_info,

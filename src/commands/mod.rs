@@ -13,24 +13,17 @@ pub mod simulate;
 use std::path::PathBuf;
 
 use crate::cli::IngestArgs;
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::corpus::grouping::{GroupBy, Grouping};
-use crate::corpus::{CorpusStream, Doc, Format, IngestOptions, IngestStats};
+use crate::corpus::{CorpusStream, Doc, IngestOptions, IngestStats};
 use crate::error::{ConfigError, Error, Result};
 
-fn flag_err(flag: &str, message: String) -> Error {
-    Error::Config(ConfigError::new("command line", flag, message))
-}
-
-/// The config file (if any) with the command-line flags applied on top.
-pub fn resolve_config(args: &IngestArgs) -> Result<Config> {
-    let mut config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
-    let ingest = &mut config.ingest;
+/// The config file (if any) with the ingest flags and the command's own `flags` laid over it,
+/// checked once.
+pub fn resolve_config(args: &IngestArgs, mut flags: Overrides) -> Result<Config> {
+    let usage = |flag: &str, m: String| Error::Config(ConfigError::new("command line", flag, m));
     if let Some(f) = &args.format {
-        ingest.format = Some(f.parse::<Format>().map_err(|m| flag_err("--format", m))?);
+        flags.set("ingest.format", "--format", f.as_str());
     }
     let remaps = [
         ("text", &args.text_field),
@@ -49,35 +42,37 @@ pub fn resolve_config(args: &IngestArgs) -> Result<Config> {
     for (field, input) in remaps {
         if let Some(input) = input {
             let flag = format!("--{}-field", field.replace('_', "-"));
-            ingest
-                .fields
-                .remap(field, input)
-                .map_err(|m| flag_err(&flag, m))?;
+            flags.set(&format!("ingest.fields.{field}"), &flag, input.as_str());
         }
     }
     if let Some(spec) = &args.source_values {
-        ingest
-            .source_values
-            .extend_from_spec(spec)
-            .map_err(|m| flag_err("--source-values", m))?;
+        flags
+            .set_pairs(
+                "ingest.source_values",
+                "--source-values",
+                spec,
+                "VALUE=real or VALUE=synthetic",
+            )
+            .map_err(|m| usage("--source-values", m))?;
     }
     for spec in &args.lineage {
-        ingest
-            .defaults
-            .apply_spec(spec)
-            .map_err(|m| flag_err("--lineage", m))?;
+        flags
+            .set_pairs("ingest.lineage", "--lineage", spec, "KEY=VALUE")
+            .map_err(|m| usage("--lineage", m))?;
     }
-    ingest.lossy_utf8 |= args.lossy_utf8;
+    if args.lossy_utf8 {
+        flags.set("ingest.lossy_utf8", "--lossy-utf8", true);
+    }
     if let Some(b) = args.batch_size {
-        crate::checks::check_dim(b, 1_000_000).map_err(|m| flag_err("--batch-size", m))?;
-        ingest.batch_size = b;
+        flags.set_count("ingest.batch_size", "--batch-size", b);
     }
     if let Some(size) = &args.max_doc_bytes {
-        ingest.max_doc_bytes = crate::corpus::byte_size::parse_byte_size(size)
-            .map_err(|m| flag_err("--max-doc-bytes", m))?;
+        flags.set("ingest.max_doc_bytes", "--max-doc-bytes", size.as_str());
     }
-    ingest.truncate_long_docs |= args.truncate_long_docs;
-    Ok(config)
+    if args.truncate_long_docs {
+        flags.set("ingest.truncate_long_docs", "--truncate-long-docs", true);
+    }
+    Config::resolve(args.config.as_deref(), &flags)
 }
 
 /// Inputs from the command line, else from the config's [ingest] inputs.

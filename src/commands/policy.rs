@@ -6,26 +6,12 @@ use super::read_corpus;
 use crate::config::Config;
 use crate::corpus::{CorpusStream, Doc, IngestOptions, Source};
 use crate::error::{Error, Result};
-use crate::features::FeatureSettings;
 use crate::fingerprint::Detector;
 use crate::policy::ancestry::Ancestry;
 use crate::policy::audit::{stratified_sample, write_sheet, Audit, RANDOM, SUSPECT};
-use crate::policy::config::parse_phase;
 use crate::policy::lock::EvalLock;
 use crate::policy::train_tally::{TrainProbe, TrainTally};
 use crate::policy::{check, Manifest, PolicyConfig, PolicyReport};
-
-/// What `policy check` was given besides the config.
-pub struct CheckInputs<'a> {
-    pub train: &'a [PathBuf],
-    pub eval: &'a [PathBuf],
-    pub lock: Option<&'a Path>,
-    pub audit: Option<&'a Path>,
-    pub fingerprint: Option<&'a Path>,
-    pub ancestry: Option<&'a Path>,
-    pub model: Option<&'a str>,
-    pub phase: Option<i64>,
-}
 
 /// A policy check with everything but the training set loaded: the settings with the flags
 /// on top, the eval set, lock, audit, detector and ancestry, and the probe the training
@@ -41,41 +27,25 @@ pub struct PolicyCheck {
 }
 
 impl PolicyCheck {
-    /// Flags first, then the config's [policy] manifest and [fingerprint] model.
-    pub fn new(inputs: &CheckInputs, config: &Config, models: &FeatureSettings) -> Result<Self> {
-        let mut policy = config.policy.clone();
-        if let Some(p) = inputs.phase {
-            policy.phase = Some(parse_phase(p).map_err(|m| Error::Usage(format!("--phase: {m}")))?);
-        }
-        if let Some(m) = inputs.model {
-            policy.model = Some(m.to_string());
-        }
+    /// The config's `[policy]` manifest and `[fingerprint] model` (flags are laid over the
+    /// config before it is checked).
+    pub fn new(config: &Config) -> Result<Self> {
+        let policy = config.policy.clone();
         let eval = read_corpus(
-            manifest_files(inputs.eval, &config.policy.eval, "eval")?,
+            manifest_files(&policy.eval, "eval")?,
             &config.ingest,
             &|_, _| {},
         )?
         .0;
-        let lock = inputs
-            .lock
-            .or(config.policy.lock.as_deref())
-            .map(EvalLock::load)
-            .transpose()?;
-        let audit = inputs
-            .audit
-            .or(config.policy.audit.as_deref())
-            .map(Audit::load)
-            .transpose()?;
-        let detector = inputs
+        let lock = policy.lock.as_deref().map(EvalLock::load).transpose()?;
+        let audit = policy.audit.as_deref().map(Audit::load).transpose()?;
+        let detector = config
             .fingerprint
-            .or(config.fingerprint.model.as_deref())
-            .map(|p| Detector::load(p, models))
+            .model
+            .as_deref()
+            .map(|p| Detector::load(p, &config.features))
             .transpose()?;
-        let ancestry = inputs
-            .ancestry
-            .or(policy.ancestry.as_deref())
-            .map(Ancestry::load)
-            .transpose()?;
+        let ancestry = policy.ancestry.as_deref().map(Ancestry::load).transpose()?;
         let audited = audit
             .iter()
             .flat_map(|a| a.random.keys().chain(a.suspects.keys()).cloned())
@@ -106,16 +76,12 @@ impl PolicyCheck {
     }
 }
 
-pub fn run_check(
-    inputs: &CheckInputs,
-    config: &Config,
-    models: &FeatureSettings,
-) -> Result<PolicyReport> {
-    let check = PolicyCheck::new(inputs, config, models)?;
-    // The training set streams past the probe (flags first, then the config's manifest).
+pub fn run_check(config: &Config) -> Result<PolicyReport> {
+    let check = PolicyCheck::new(config)?;
+    // The training set streams past the probe.
     let mut tally = TrainTally::default();
     let mut stream = CorpusStream::open(
-        manifest_files(inputs.train, &config.policy.train, "train")?,
+        manifest_files(&config.policy.train, "train")?,
         &config.ingest,
     )?;
     while let Some(batch) = stream.next_batch()? {
@@ -125,13 +91,8 @@ pub fn run_check(
     check.finish(&tally)
 }
 
-/// The files given on the command line, else the config's.
-fn manifest_files<'a>(
-    given: &'a [PathBuf],
-    configured: &'a [PathBuf],
-    what: &str,
-) -> Result<&'a [PathBuf]> {
-    let files = if given.is_empty() { configured } else { given };
+/// The `[policy]` corpus files, which must not be empty.
+fn manifest_files<'a>(files: &'a [PathBuf], what: &str) -> Result<&'a [PathBuf]> {
     if files.is_empty() {
         return Err(Error::Usage(format!(
             "no {what} corpus: pass --{what} FILE... or set [policy] {what} in the config"
@@ -139,7 +100,6 @@ fn manifest_files<'a>(
     }
     Ok(files)
 }
-
 /// Locks the eval set; returns the number of documents.
 pub fn run_lock(inputs: &[PathBuf], ingest: &IngestOptions, output: &Path) -> Result<usize> {
     // A lock covers id, text and label: provenance is not needed to lock.

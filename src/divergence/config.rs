@@ -2,50 +2,94 @@
 //! large a sample, with which per-test parameters.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
+
+use super::registry::{self, TestInfo};
+use super::Divergence;
 
 use crate::checks::{check_dim, check_open_unit, KeyError};
 use crate::error::Result;
 
-/// Checked `[drift]` settings.
-#[derive(Debug, Clone, PartialEq)]
+/// Checked `[drift]` settings, with each configured test built once by the check. The fields
+/// that decide how a test is built are read-only, so the built tests cannot go stale.
+#[derive(Clone)]
 pub struct DriftConfig {
-    /// Family-wise false-alarm rate of the release gate (Holm across gated p-values).
-    pub alpha: f64,
+    alpha: f64,
     /// Seeded subsample cap per side, so time and memory stay bounded.
     pub max_per_side: usize,
-    /// Tests that run (report) and tests that gate (decide the exit code).
-    pub tests: Vec<String>,
-    pub gate: Vec<String>,
-    /// Statistic thresholds of tests without p-values (from `driftprint calibrate`).
-    pub thresholds: BTreeMap<String, f64>,
+    /// Tests that run (report), in order, each built from its parameter table.
+    tests: Vec<ConfiguredTest>,
+    /// Tests that gate (decide the exit code).
+    gate: Vec<String>,
+    thresholds: BTreeMap<String, f64>,
     /// Per-side sample size the thresholds were calibrated for.
     pub calibrated_n: Option<usize>,
-    /// Per-test parameter tables (`[drift.mmd]`), validated by the test registry.
-    pub params: BTreeMap<String, toml::Table>,
+}
+
+/// A test of the run: what the registry says of it, its `[drift.<name>]` table, and the test
+/// built from it.
+#[derive(Clone)]
+pub struct ConfiguredTest {
+    pub info: TestInfo,
+    pub params: toml::Table,
+    pub test: Arc<dyn Divergence>,
+}
+
+impl DriftConfig {
+    /// Family-wise false-alarm rate of the release gate (Holm across gated p-values).
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// The tests that run, in order.
+    pub fn tests(&self) -> &[ConfiguredTest] {
+        &self.tests
+    }
+
+    /// The tests that gate the release.
+    pub fn gate(&self) -> &[String] {
+        &self.gate
+    }
+
+    /// Statistic thresholds of tests without p-values (from `driftprint calibrate`).
+    pub fn thresholds(&self) -> &BTreeMap<String, f64> {
+        &self.thresholds
+    }
+}
+
+/// What the settings digest and equality see: every setting, each test by name and table.
+impl std::fmt::Debug for DriftConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tests: Vec<(&str, &toml::Table)> = self
+            .tests
+            .iter()
+            .map(|t| (t.info.name, &t.params))
+            .collect();
+        f.debug_struct("DriftConfig")
+            .field("alpha", &self.alpha)
+            .field("max_per_side", &self.max_per_side)
+            .field("tests", &tests)
+            .field("gate", &self.gate)
+            .field("thresholds", &self.thresholds)
+            .field("calibrated_n", &self.calibrated_n)
+            .finish()
+    }
+}
+
+impl PartialEq for DriftConfig {
+    fn eq(&self, other: &Self) -> bool {
+        format!("{self:?}") == format!("{other:?}")
+    }
 }
 
 impl Default for DriftConfig {
     fn default() -> Self {
-        let registry = super::registry::all();
-        DriftConfig {
-            alpha: 0.05,
-            max_per_side: 5000,
-            tests: registry
-                .iter()
-                .filter(|t| t.default_run)
-                .map(|t| t.name.to_string())
-                .collect(),
-            gate: registry
-                .iter()
-                .filter(|t| t.default_gate)
-                .map(|t| t.name.to_string())
-                .collect(),
-            thresholds: BTreeMap::new(),
-            calibrated_n: None,
-            params: BTreeMap::new(),
-        }
+        DriftConfig::check(RawDrift::default(), &|key, message| {
+            crate::error::Error::Usage(format!("{key}: {message}"))
+        })
+        .expect("the default tests build from empty tables")
     }
 }
 
@@ -77,9 +121,24 @@ const DRIFT_SETTINGS: [&str; 6] = [
 ];
 
 impl DriftConfig {
-    /// Checks `[drift]` once: every key known, every value in range, every test table built.
+    /// Checks `[drift]` once: every key known, every value in range, every test built.
     pub(crate) fn check(raw: RawDrift, err: KeyError) -> Result<DriftConfig> {
-        let mut drift = DriftConfig::default();
+        let registry = registry::all();
+        let defaults = |pick: fn(&TestInfo) -> bool| -> Vec<String> {
+            registry
+                .iter()
+                .filter(|t| pick(t))
+                .map(|t| t.name.to_string())
+                .collect()
+        };
+        let mut drift = DriftConfig {
+            alpha: 0.05,
+            max_per_side: 5000,
+            tests: Vec::new(),
+            gate: defaults(|t| t.default_gate),
+            thresholds: BTreeMap::new(),
+            calibrated_n: raw.calibrated_n,
+        };
         if let Some(a) = raw.alpha {
             drift.alpha = check_open_unit(a).map_err(|m| err("drift.alpha", m))?;
         }
@@ -89,29 +148,32 @@ impl DriftConfig {
         }
         let known = |key: &str, names: &[String]| -> Result<()> {
             for name in names {
-                if super::registry::find(name).is_none() {
+                if registry::find(name).is_none() {
                     return Err(err(
                         key,
                         format!(
                             "unknown test '{name}' (known: {})",
-                            super::registry::names().join(", ")
+                            registry::names().join(", ")
                         ),
                     ));
                 }
             }
             Ok(())
         };
+        let mut names = defaults(|t| t.default_run);
         if let Some(tests) = raw.tests {
             known("drift.tests", &tests)?;
-            drift.tests = tests;
+            names = tests;
+            // The default gate gates what runs; it does not add tests nobody asked for.
+            drift.gate.retain(|name| names.contains(name));
         }
         if let Some(gate) = raw.gate {
             known("drift.gate", &gate)?;
             drift.gate = gate;
         }
         for name in &drift.gate {
-            if !drift.tests.contains(name) {
-                drift.tests.push(name.clone());
+            if !names.contains(name) {
+                names.push(name.clone());
             }
         }
         let threshold_names: Vec<String> = raw.thresholds.keys().cloned().collect();
@@ -125,16 +187,16 @@ impl DriftConfig {
             }
         }
         drift.thresholds = raw.thresholds;
-        drift.calibrated_n = raw.calibrated_n;
+        let mut params = BTreeMap::new();
         for (name, value) in raw.test_params {
             let key = format!("drift.{name}");
-            if super::registry::find(&name).is_none() {
+            if registry::find(&name).is_none() {
                 return Err(err(
                     &key,
                     format!(
                         "unknown key: neither a setting ({}) nor a test (known: {})",
                         DRIFT_SETTINGS.join(", "),
-                        super::registry::names().join(", ")
+                        registry::names().join(", ")
                     ),
                 ));
             }
@@ -144,9 +206,22 @@ impl DriftConfig {
                     format!("must be the test's parameter table ([drift.{name}]), not {value}"),
                 ));
             };
-            // Build once now so a bad parameter fails at load time, naming its key.
-            super::registry::build(&name, &table, &drift).map_err(|e| err(&key, e))?;
-            drift.params.insert(name, table);
+            if !names.contains(&name) {
+                // The table of a test that does not run is checked too: a typo never waits.
+                registry::build(&name, &table, &drift).map_err(|e| err(&key, e))?;
+            }
+            params.insert(name, table);
+        }
+        for name in names {
+            let info = registry::find(&name).expect("checked above");
+            let params = params.get(&name).cloned().unwrap_or_default();
+            let test = registry::build(&name, &params, &drift)
+                .map_err(|e| err(&format!("drift.{name}"), e))?;
+            drift.tests.push(ConfiguredTest {
+                info,
+                params,
+                test: Arc::from(test),
+            });
         }
         Ok(drift)
     }

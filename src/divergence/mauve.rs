@@ -31,21 +31,22 @@ const WITNESS_CLUSTERS: usize = 3;
 /// Documents listed per witness cluster (those nearest its centroid).
 const WITNESS_DOCS: usize = 3;
 
-/// MAUVE parameters; `Default` gives mauve-text's defaults and a provisional threshold.
+/// MAUVE parameters, checked once by [`Mauve::new`]; `Default` gives mauve-text's defaults and
+/// a provisional threshold.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mauve {
     /// k-means clusters; `None` is mauve-text's 'auto': max(2, round(min(n_p, n_q) / 10)).
-    pub clusters: Option<usize>,
+    clusters: Option<usize>,
     /// The constant c in exp(−c·KL) (mauve-text's `mauve_scaling_factor`, default 5).
-    pub scaling: f64,
+    scaling: f64,
     /// Share of the variance the PCA keeps before clustering (default 0.9).
-    pub pca_variance: f64,
+    pca_variance: f64,
     /// k-means restarts; the lowest inertia is kept (default 5).
-    pub restarts: usize,
+    restarts: usize,
     /// Lloyd iterations per restart at most (default 500).
-    pub max_iter: usize,
+    max_iter: usize,
     /// The candidate drifts when MAUVE falls below this (default 0.9, provisional).
-    pub threshold: f64,
+    threshold: f64,
 }
 
 impl Default for Mauve {
@@ -101,30 +102,65 @@ pub struct MauveRun {
 }
 
 impl Mauve {
-    /// Checks the parameters once (they are plain fields, so a caller may have set anything).
-    fn check(&self) -> Result<()> {
-        let bad = |what: String| Err(Error::Usage(format!("mauve: {what}")));
-        if !(self.scaling.is_finite() && self.scaling > 0.0) {
-            return bad(format!("scaling must be positive, got {}", self.scaling));
-        }
-        if !(self.pca_variance > 0.0 && self.pca_variance <= 1.0) {
-            return bad(format!(
-                "pca_variance must be in (0, 1], got {}",
-                self.pca_variance
+    /// MAUVE with checked parameters (`clusters` `None` is 'auto'); the message names the bad one.
+    pub fn new(
+        clusters: Option<usize>,
+        scaling: f64,
+        pca_variance: f64,
+        restarts: usize,
+        max_iter: usize,
+        threshold: f64,
+    ) -> std::result::Result<Mauve, String> {
+        if !(scaling.is_finite() && scaling > 0.0 && scaling < 1e6) {
+            return Err(format!(
+                "scaling: must be above 0 and below 1e6, not {scaling}"
             ));
         }
-        if self.restarts == 0 || self.max_iter == 0 {
-            return bad("restarts and max_iter must be at least 1".into());
+        if !(pca_variance > 0.0 && pca_variance <= 1.0) {
+            return Err(format!(
+                "pca_variance: must be in (0, 1], not {pca_variance}"
+            ));
         }
-        if self.clusters.is_some_and(|k| k < 2) {
-            return bad("clusters must be at least 2".into());
+        if !(1..=100).contains(&restarts) {
+            return Err(format!("restarts: must be 1 to 100, not {restarts}"));
         }
-        Ok(())
+        if !(1..=100_000).contains(&max_iter) {
+            return Err(format!("max_iter: must be 1 to 100000, not {max_iter}"));
+        }
+        if let Some(k) = clusters.filter(|k| !(2..=100_000).contains(k)) {
+            return Err(format!("clusters: must be 2 to 100000 (or auto), not {k}"));
+        }
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(format!("threshold: must be in [0, 1], not {threshold}"));
+        }
+        Ok(Mauve {
+            clusters,
+            scaling,
+            pca_variance,
+            restarts,
+            max_iter,
+            threshold,
+        })
+    }
+
+    pub fn scaling(&self) -> f64 {
+        self.scaling
+    }
+
+    pub fn pca_variance(&self) -> f64 {
+        self.pca_variance
+    }
+
+    pub fn restarts(&self) -> usize {
+        self.restarts
+    }
+
+    pub fn max_iter(&self) -> usize {
+        self.max_iter
     }
 
     /// Runs the whole pipeline on reference rows `p` and candidate rows `q`.
     pub fn score(&self, p: ArrayView2<f32>, q: ArrayView2<f32>, seed: u64) -> Result<MauveRun> {
-        self.check()?;
         let (n_p, n_q) = (p.nrows(), q.nrows());
         if n_p == 0 || n_q == 0 {
             return Err(Error::Data(format!(
@@ -595,14 +631,8 @@ mod tests {
             Err(Error::Data(_))
         ));
         let x = Array2::<f32>::ones((30, 4));
-        let bad = Mauve {
-            pca_variance: 0.0,
-            ..Mauve::default()
-        };
-        assert!(matches!(
-            bad.score(x.view(), x.view(), 0),
-            Err(Error::Usage(_))
-        ));
+        let bad = Mauve::new(None, 5.0, 0.0, 5, 500, 0.9).unwrap_err();
+        assert!(bad.starts_with("pca_variance"), "{bad}");
         let empty = Array2::<f32>::zeros((0, 4));
         assert!(matches!(
             Mauve::default().score(empty.view(), x.view(), 0),
@@ -619,10 +649,7 @@ mod tests {
             Mauve::default().score(nan.view(), x.view(), 0),
             Err(Error::Data(_))
         ));
-        let many = Mauve {
-            clusters: Some(61),
-            ..Mauve::default()
-        };
+        let many = Mauve::new(Some(61), 5.0, 0.9, 5, 500, 0.9).unwrap();
         assert!(matches!(
             many.score(x.view(), x.view(), 0),
             Err(Error::Data(_))

@@ -12,7 +12,7 @@ use rand::seq::index;
 use rayon::prelude::*;
 
 use crate::divergence::{Details, Divergence, Sample, Side, TestResult, ThresholdKind, Witness};
-use crate::error::{ConfigError, Error, Result};
+use crate::error::{Error, Result};
 use crate::stats::kernel;
 use crate::stats::rng::seeded;
 
@@ -21,17 +21,18 @@ use crate::stats::rng::seeded;
 pub const MAX_POOLED_ROWS: usize = 20_000;
 
 /// Exact MMD² permutation test (name `mmd`): drift when the permutation p-value is below `alpha`.
+/// Its parameters are checked once, by [`Mmd::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mmd {
     /// Random permutations of the pooled sample (default 500, at least 1); p ≥ 1/(1 + permutations).
-    pub permutations: usize,
+    permutations: usize,
     /// RBF bandwidth σ; `None` uses the median heuristic (median pairwise Euclidean distance of
     /// the pooled sample, on a seeded subsample of 2,000 rows when larger).
-    pub bandwidth: Option<f64>,
+    bandwidth: Option<f64>,
     /// Significance level: drift when p < alpha (default 0.05).
-    pub alpha: f64,
+    alpha: f64,
     /// Documents listed as witnesses, largest |witness function| first (default 10).
-    pub witnesses: usize,
+    witnesses: usize,
 }
 
 impl Default for Mmd {
@@ -44,6 +45,31 @@ impl Default for Mmd {
         }
     }
 }
+
+/// The parameters both MMD tests share: at least 1 permutation, a positive bandwidth, α in (0, 1).
+pub(crate) fn check_permutation_test(
+    permutations: usize,
+    bandwidth: Option<f64>,
+    alpha: f64,
+) -> std::result::Result<(), String> {
+    if !(alpha > 0.0 && alpha < 1.0) {
+        return Err(format!("alpha: {alpha} is not in (0, 1)"));
+    }
+    if !(1..=MAX_PERMUTATIONS).contains(&permutations) {
+        return Err(format!(
+            "permutations: must be 1 to {MAX_PERMUTATIONS} (500 is plenty), not {permutations}"
+        ));
+    }
+    if let Some(b) = bandwidth {
+        if !(b.is_finite() && b > 0.0) {
+            return Err(format!("bandwidth: {b} is not a positive number"));
+        }
+    }
+    Ok(())
+}
+
+/// More permutations than this buy nothing a p-value can show (p ≥ 1/100,001).
+pub const MAX_PERMUTATIONS: usize = 100_000;
 
 /// Everything one run of the exact test computed.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,35 +90,36 @@ pub struct MmdOutcome {
 }
 
 impl Mmd {
-    fn check(&self) -> Result<()> {
-        let bad = |key: &str, message: String| {
-            Err(Error::Config(ConfigError::new(
-                "parameters",
-                format!("drift.mmd.{key}"),
-                message,
-            )))
-        };
-        if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return bad("alpha", format!("{} is not in (0, 1)", self.alpha));
+    /// The test with checked parameters; the message names the bad one.
+    pub fn new(
+        permutations: usize,
+        bandwidth: Option<f64>,
+        alpha: f64,
+    ) -> std::result::Result<Mmd, String> {
+        check_permutation_test(permutations, bandwidth, alpha)?;
+        Ok(Mmd {
+            permutations,
+            bandwidth,
+            alpha,
+            ..Mmd::default()
+        })
+    }
+
+    pub fn permutations(&self) -> usize {
+        self.permutations
+    }
+
+    /// Lists `n` witness documents.
+    pub fn with_witnesses(self, n: usize) -> Mmd {
+        Mmd {
+            witnesses: n,
+            ..self
         }
-        if self.permutations == 0 {
-            return bad(
-                "permutations",
-                "0 permutations can never reject: use at least 100".into(),
-            );
-        }
-        if let Some(b) = self.bandwidth {
-            if !(b.is_finite() && b > 0.0) {
-                return bad("bandwidth", format!("{b} is not a positive number"));
-            }
-        }
-        Ok(())
     }
 
     /// Runs the test with `permutations` random permutations, permutation `p` drawn from
     /// `seeded(seed, p)`; `seed` also picks the median-heuristic subsample.
     pub fn test(&self, x: ArrayView2<f64>, y: ArrayView2<f64>, seed: u64) -> Result<MmdOutcome> {
-        self.check()?;
         let pooled = PooledKernel::new(x, y, self.bandwidth, seed)?;
         let stats = pooled.statistics(&Labellings::Random {
             seed,
@@ -111,7 +138,6 @@ impl Mmd {
         permutations: &[Vec<usize>],
         seed: u64,
     ) -> Result<MmdOutcome> {
-        self.check()?;
         let pooled = PooledKernel::new(x, y, self.bandwidth, seed)?;
         let stats = pooled.statistics(&Labellings::Explicit {
             perms: permutations,
@@ -527,11 +553,7 @@ mod tests {
     fn matches_the_definition_with_unequal_sizes() {
         let x = normal(70, 5, 0.0, 1).mapv(f64::from);
         let y = normal(45, 5, 0.3, 2).mapv(f64::from);
-        let mmd = Mmd {
-            permutations: 3,
-            bandwidth: Some(2.0),
-            ..Mmd::default()
-        };
+        let mmd = Mmd::new(3, Some(2.0), 0.05).unwrap();
         let out = mmd.test(x.view(), y.view(), 0).unwrap();
         let want = naive(x.view(), y.view(), 2.0);
         assert!((out.mmd2 - want).abs() < 1e-14, "{} vs {want}", out.mmd2);
@@ -553,10 +575,7 @@ mod tests {
     fn deterministic_across_runs_and_thread_counts() {
         let x = normal(150, 8, 0.0, 3);
         let y = normal(130, 8, 0.2, 4);
-        let mmd = Mmd {
-            permutations: 150,
-            ..Mmd::default()
-        };
+        let mmd = Mmd::new(150, None, 0.05).unwrap();
         let one = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
@@ -575,10 +594,7 @@ mod tests {
     fn same_distribution_is_not_flagged() {
         let x = normal(200, 10, 0.0, 5);
         let y = normal(200, 10, 0.0, 6);
-        let mmd = Mmd {
-            permutations: 200,
-            ..Mmd::default()
-        };
+        let mmd = Mmd::new(200, None, 0.05).unwrap();
         let r = run(&mmd, &x, &y, 1);
         let p = r.p_value.unwrap();
         assert!(p > 0.05, "p = {p}");
@@ -590,10 +606,7 @@ mod tests {
     fn shifted_distribution_gets_the_smallest_p_value() {
         let x = normal(200, 10, 0.0, 5);
         let y = normal(180, 10, 0.5, 6);
-        let mmd = Mmd {
-            permutations: 200,
-            ..Mmd::default()
-        };
+        let mmd = Mmd::new(200, None, 0.05).unwrap();
         let r = run(&mmd, &x, &y, 1);
         assert_eq!(r.p_value, Some(1.0 / 201.0));
         assert!(r.drifted);
@@ -641,20 +654,17 @@ mod tests {
             mmd.test(x.view(), y.view(), 0),
             Err(Error::Data(_))
         ));
-        let bad = Mmd {
-            alpha: 1.5,
-            ..Mmd::default()
-        };
+        for (bad, key) in [
+            (Mmd::new(500, None, 1.5), "alpha"),
+            (Mmd::new(0, None, 0.05), "permutations"),
+            (Mmd::new(500, Some(f64::NAN), 0.05), "bandwidth"),
+        ] {
+            let e = bad.unwrap_err();
+            assert!(e.starts_with(key), "{e}");
+        }
         let x = Array2::<f64>::zeros((5, 3));
-        assert!(matches!(
-            bad.test(x.view(), y.view(), 0),
-            Err(Error::Config(_))
-        ));
         let perm = vec![vec![0usize; 10]];
-        let fixed = Mmd {
-            bandwidth: Some(1.0),
-            ..Mmd::default()
-        };
+        let fixed = Mmd::new(500, Some(1.0), 0.05).unwrap();
         let err = fixed.test_with_permutations(x.view(), y.view(), &perm, 0);
         assert!(matches!(err, Err(Error::Data(_))));
     }

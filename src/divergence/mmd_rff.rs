@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::divergence::mmd::{permutation_p_value, Labellings, MmdOutcome};
 use crate::divergence::{Divergence, Sample, TestResult};
-use crate::error::{ConfigError, Error, Result};
+use crate::error::{Error, Result};
 use crate::stats::kernel;
 use crate::stats::rng::seeded;
 
@@ -22,23 +22,27 @@ use crate::stats::rng::seeded;
 /// subsample uses [`kernel::MEDIAN_STREAM`]).
 pub const FREQUENCY_STREAM: u64 = u64::MAX - 1;
 
+/// Random features at most (a 65,536-column feature map is already past any gain in power).
+pub const MAX_FEATURES: usize = 65_536;
+
 /// Rows per block of the feature map and labellings per product: fixed for determinism.
 const BLOCK: usize = 1024;
 const BATCH: usize = 64;
 
-/// Random-Fourier-feature MMD² permutation test: drift when the p-value is below `alpha`.
+/// Random-Fourier-feature MMD² permutation test: drift when the p-value is below `alpha`. Its
+/// parameters are checked once, by [`MmdRff::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct MmdRff {
     /// Random permutations (default 500, at least 1); permutation p from `seeded(seed, p)`.
-    pub permutations: usize,
+    permutations: usize,
     /// RBF bandwidth σ; `None` = median heuristic on a seeded subsample of ≤ 2,000 pooled rows.
-    pub bandwidth: Option<f64>,
+    bandwidth: Option<f64>,
     /// Significance level: drift when p < alpha (default 0.05).
-    pub alpha: f64,
+    alpha: f64,
     /// Number of features D (default 512 = 256 frequencies × cos, sin); must be even.
-    pub features: usize,
+    features: usize,
     /// Documents listed as witnesses (default 10).
-    pub witnesses: usize,
+    witnesses: usize,
 }
 
 impl Default for MmdRff {
@@ -58,40 +62,38 @@ impl Default for MmdRff {
 pub type MmdRffOutcome = MmdOutcome;
 
 impl MmdRff {
-    fn check(&self) -> Result<()> {
-        let bad = |key: &str, message: String| {
-            Err(Error::Config(ConfigError::new(
-                "parameters",
-                format!("drift.mmd_rff.{key}"),
-                message,
-            )))
-        };
-        if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            return bad("alpha", format!("{} is not in (0, 1)", self.alpha));
+    /// The test with checked parameters; the message names the bad one.
+    pub fn new(
+        permutations: usize,
+        bandwidth: Option<f64>,
+        alpha: f64,
+        features: usize,
+    ) -> std::result::Result<MmdRff, String> {
+        super::mmd::check_permutation_test(permutations, bandwidth, alpha)?;
+        if !(2..=MAX_FEATURES).contains(&features) || features % 2 != 0 {
+            return Err(format!(
+                "features: must be an even number from 2 to {MAX_FEATURES} (cos/sin pairs), not {features}"
+            ));
         }
-        if self.permutations == 0 {
-            return bad(
-                "permutations",
-                "0 permutations can never reject: use at least 100".into(),
-            );
-        }
-        if self.features < 2 || self.features % 2 != 0 {
-            return bad(
-                "features",
-                format!("{} is not an even number ≥ 2", self.features),
-            );
-        }
-        if let Some(b) = self.bandwidth {
-            if !(b.is_finite() && b > 0.0) {
-                return bad("bandwidth", format!("{b} is not a positive number"));
-            }
-        }
-        Ok(())
+        Ok(MmdRff {
+            permutations,
+            bandwidth,
+            alpha,
+            features,
+            ..MmdRff::default()
+        })
+    }
+
+    pub fn permutations(&self) -> usize {
+        self.permutations
+    }
+
+    pub fn features(&self) -> usize {
+        self.features
     }
 
     /// Runs the test; frequencies, median subsample and permutation p all derive from `seed`.
     pub fn test(&self, x: ArrayView2<f64>, y: ArrayView2<f64>, seed: u64) -> Result<MmdRffOutcome> {
-        self.check()?;
         let (m, n) = (x.nrows(), y.nrows());
         if m < 2 || n < 2 {
             return Err(Error::Data(format!(
@@ -257,19 +259,14 @@ mod tests {
     fn estimate_is_close_to_the_exact_statistic() {
         let x = normal(400, 8, 0.0, 3);
         let y = normal(400, 8, 0.3, 4);
-        let exact = Mmd {
-            permutations: 1,
-            ..Mmd::default()
-        }
-        .test(x.view(), y.view(), 9)
-        .unwrap();
-        let rff = MmdRff {
-            permutations: 1,
-            bandwidth: Some(exact.sigma),
-            ..MmdRff::default()
-        }
-        .test(x.view(), y.view(), 9)
-        .unwrap();
+        let exact = Mmd::new(1, None, 0.05)
+            .unwrap()
+            .test(x.view(), y.view(), 9)
+            .unwrap();
+        let rff = MmdRff::new(1, Some(exact.sigma), 0.05, 512)
+            .unwrap()
+            .test(x.view(), y.view(), 9)
+            .unwrap();
         let rel = (rff.mmd2 / exact.mmd2 - 1.0).abs();
         assert!(
             rel < 0.2,
@@ -283,10 +280,7 @@ mod tests {
     fn deterministic_across_thread_counts() {
         let x = normal(120, 6, 0.0, 5);
         let y = normal(90, 6, 0.2, 6);
-        let rff = MmdRff {
-            permutations: 100,
-            ..MmdRff::default()
-        };
+        let rff = MmdRff::new(100, None, 0.05, 512).unwrap();
         let run = |threads| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
@@ -298,15 +292,15 @@ mod tests {
     }
 
     #[test]
-    fn odd_feature_count_is_a_config_error() {
-        let x = normal(10, 2, 0.0, 1);
-        let bad = MmdRff {
-            features: 7,
-            ..MmdRff::default()
-        };
-        assert!(matches!(
-            bad.test(x.view(), x.view(), 0),
-            Err(Error::Config(_))
-        ));
+    fn bad_parameters_are_refused_by_name() {
+        for (bad, key) in [
+            (MmdRff::new(500, None, 0.05, 7), "features"),
+            (MmdRff::new(0, None, 0.05, 512), "permutations"),
+            (MmdRff::new(500, Some(-1.0), 0.05, 512), "bandwidth"),
+            (MmdRff::new(500, None, 1.0, 512), "alpha"),
+        ] {
+            let e = bad.unwrap_err();
+            assert!(e.starts_with(key), "{e}");
+        }
     }
 }

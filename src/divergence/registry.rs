@@ -6,8 +6,8 @@ use super::frechet::Frechet;
 use super::improved_pr::ImprovedPrecisionRecall;
 use super::jensen_shannon::JensenShannon;
 use super::mauve::Mauve;
-use super::mmd::Mmd;
-use super::mmd_rff::MmdRff;
+use super::mmd::{Mmd, MAX_PERMUTATIONS};
+use super::mmd_rff::{MmdRff, MAX_FEATURES};
 use super::prdc::Prdc;
 use super::psi::Psi;
 use super::suite::View;
@@ -52,6 +52,17 @@ impl Params<'_> {
             Some(toml::Value::Integer(i)) => Ok(Some(*i as f64)),
             Some(toml::Value::Float(x)) if x.is_finite() => Ok(Some(*x)),
             Some(other) => Err(format!("{key}: expected a number, found {other}")),
+        }
+    }
+
+    /// A whole number from 0 to `max`, if given (the test's constructor checks its range).
+    fn whole(&mut self, key: &'static str, max: usize) -> Result<Option<usize>, String> {
+        match self.number(key)? {
+            None => Ok(None),
+            Some(x) if x.fract() == 0.0 && x >= 0.0 && x <= max as f64 => Ok(Some(x as usize)),
+            Some(x) => Err(format!(
+                "{key}: must be a whole number from 0 to {max}, not {x}"
+            )),
         }
     }
 
@@ -121,50 +132,44 @@ fn c2st(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergenc
 
 fn mmd(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergence>, String> {
     let d = Mmd::default();
-    Ok(Box::new(Mmd {
-        permutations: p.count("permutations", d.permutations, 1, 100_000)?,
-        bandwidth: p.optional_positive("bandwidth")?,
-        alpha,
-        witnesses: p.count("witnesses", d.witnesses, 0, 1000)?,
-    }))
+    let permutations = p.whole("permutations", MAX_PERMUTATIONS)?;
+    let bandwidth = p.number("bandwidth")?;
+    let witnesses = p.count("witnesses", 10, 0, 1000)?;
+    Ok(Box::new(
+        Mmd::new(permutations.unwrap_or(d.permutations()), bandwidth, alpha)?
+            .with_witnesses(witnesses),
+    ))
 }
 
 fn mmd_rff(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergence>, String> {
     let d = MmdRff::default();
-    let features = p.count("features", d.features, 2, 65_536)?;
-    if features % 2 == 1 {
-        return Err(format!(
-            "features: must be even (cos/sin pairs), not {features}"
-        ));
-    }
-    Ok(Box::new(MmdRff {
-        permutations: p.count("permutations", d.permutations, 1, 100_000)?,
-        bandwidth: p.optional_positive("bandwidth")?,
+    let permutations = p.whole("permutations", MAX_PERMUTATIONS)?;
+    let bandwidth = p.number("bandwidth")?;
+    let features = p.whole("features", MAX_FEATURES)?;
+    Ok(Box::new(MmdRff::new(
+        permutations.unwrap_or(d.permutations()),
+        bandwidth,
         alpha,
-        features,
-        witnesses: d.witnesses,
-    }))
+        features.unwrap_or(d.features()),
+    )?))
 }
 
 fn mauve(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
     let d = Mauve::default();
-    let clusters = match p.count("clusters", 0, 0, 100_000)? {
-        0 => None,
-        k if k >= 2 => Some(k),
-        k => {
-            return Err(format!(
-                "clusters: must be at least 2 (or 0 for auto), not {k}"
-            ))
-        }
-    };
-    Ok(Box::new(Mauve {
+    // 0 is 'auto', as in mauve-text.
+    let clusters = p.whole("clusters", 100_000)?.filter(|&k| k != 0);
+    let scaling = p.number("scaling")?.unwrap_or(d.scaling());
+    let pca_variance = p.number("pca_variance")?.unwrap_or(d.pca_variance());
+    let restarts = p.whole("restarts", 100)?.unwrap_or(d.restarts());
+    let max_iter = p.whole("max_iter", 100_000)?.unwrap_or(d.max_iter());
+    Ok(Box::new(Mauve::new(
         clusters,
-        scaling: p.real("scaling", d.scaling, 0.0, 1e6)?,
-        pca_variance: p.real("pca_variance", d.pca_variance, 0.0, 1.0 + 1e-12)?,
-        restarts: p.count("restarts", d.restarts, 1, 100)?,
-        max_iter: p.count("max_iter", d.max_iter, 1, 100_000)?,
+        scaling,
+        pca_variance,
+        restarts,
+        max_iter,
         threshold,
-    }))
+    )?))
 }
 
 fn frechet(_: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
@@ -363,10 +368,10 @@ pub fn names() -> Vec<&'static str> {
 /// statistic threshold.
 pub fn threshold(info: &TestInfo, drift: &DriftConfig) -> f64 {
     if info.has_p_value {
-        drift.alpha
+        drift.alpha()
     } else {
         drift
-            .thresholds
+            .thresholds()
             .get(info.name)
             .copied()
             .or(info.default_threshold)

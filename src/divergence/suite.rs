@@ -9,10 +9,11 @@
 use crate::status::Status;
 use serde::Serialize;
 
-use super::registry::{self, TestInfo};
+use std::sync::Arc;
+
+use super::registry::TestInfo;
 use super::DriftConfig;
 use super::{Divergence, Sample, TestResult};
-use crate::error::{Error, Result};
 use crate::stats::adjust::holm;
 
 /// Which matrix a test reads.
@@ -44,28 +45,22 @@ pub struct Outcome {
     pub seconds: f64,
 }
 
-/// The tests of a run, built once from the config.
+/// The tests of a run, as the config check built them.
 pub struct Suite {
-    tests: Vec<(TestInfo, Box<dyn Divergence>)>,
+    tests: Vec<(TestInfo, Arc<dyn Divergence>)>,
     gate: Vec<String>,
 }
 
 impl Suite {
-    pub fn from_config(drift: &DriftConfig) -> Result<Suite> {
-        let empty = toml::Table::new();
-        let mut tests = Vec::new();
-        for name in &drift.tests {
-            let info = registry::find(name)
-                .ok_or_else(|| Error::Usage(format!("unknown test '{name}'")))?;
-            let table = drift.params.get(name).unwrap_or(&empty);
-            let test = registry::build(name, table, drift)
-                .map_err(|m| Error::Usage(format!("drift.{name}: {m}")))?;
-            tests.push((info, test));
+    pub fn new(drift: &DriftConfig) -> Suite {
+        Suite {
+            tests: drift
+                .tests()
+                .iter()
+                .map(|t| (t.info, Arc::clone(&t.test)))
+                .collect(),
+            gate: drift.gate().to_vec(),
         }
-        Ok(Suite {
-            tests,
-            gate: drift.gate.clone(),
-        })
     }
 
     pub fn tests(&self) -> impl Iterator<Item = &TestInfo> {
@@ -130,10 +125,11 @@ impl Verdict {
 /// The false-alarm level a statistic test's calibrated threshold is set at: its share of α when it
 /// gates, α when it only reports.
 pub fn statistic_level(drift: &DriftConfig, test: &str) -> f64 {
-    if drift.gate.iter().any(|g| g == test) {
-        drift.alpha / drift.gate.len() as f64
+    let gate = drift.gate();
+    if gate.iter().any(|g| g == test) {
+        drift.alpha() / gate.len() as f64
     } else {
-        drift.alpha
+        drift.alpha()
     }
 }
 
@@ -350,15 +346,10 @@ mod tests {
 
     #[test]
     fn statistic_thresholds_are_set_at_their_share_of_alpha() {
-        let drift = DriftConfig {
-            gate: vec![
-                "mmd".into(),
-                "c2st".into(),
-                "univariate".into(),
-                "mauve".into(),
-            ],
-            ..DriftConfig::default()
-        };
+        let text = "[drift]\ngate = [\"mmd\", \"c2st\", \"univariate\", \"mauve\"]\n";
+        let drift = crate::config::Config::parse(text, std::path::Path::new("c.toml"))
+            .unwrap()
+            .drift;
         assert!((statistic_level(&drift, "mauve") - 0.0125).abs() < 1e-12);
         assert!((statistic_level(&drift, "frechet") - 0.05).abs() < 1e-12);
     }

@@ -3,7 +3,7 @@
 //! against the eval manifest (small, version-locked: read when the stage is built).
 
 use super::{Reads, Stage, StageResult};
-use crate::commands::policy::{CheckInputs, PolicyCheck};
+use crate::commands::policy::PolicyCheck;
 use crate::config::Config;
 use crate::corpus::{Doc, Source};
 use crate::error::{Error, Result};
@@ -26,20 +26,7 @@ impl PolicyStage {
                 "no train corpus: set [policy] train in the config".into(),
             ));
         }
-        let check = PolicyCheck::new(
-            &CheckInputs {
-                train: &[],
-                eval: &[],
-                lock: None,
-                audit: None,
-                fingerprint: None,
-                ancestry: None,
-                model: None,
-                phase: None,
-            },
-            config,
-            &config.features,
-        )?;
+        let check = PolicyCheck::new(config)?;
         Ok(PolicyStage {
             train: config.policy.train.clone(),
             inputs: config.inputs.clone(),

@@ -9,6 +9,7 @@ mod browser;
 mod collapse;
 mod drift;
 mod fingerprint;
+mod flags;
 mod one_pass;
 mod policy;
 mod readme;

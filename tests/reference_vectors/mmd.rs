@@ -17,10 +17,7 @@ fn run(case: &Value, bandwidth: Option<f64>) -> MmdOutcome {
         .iter()
         .map(|p| vector(p).into_iter().map(|i| i as usize).collect())
         .collect();
-    let mmd = Mmd {
-        bandwidth,
-        ..Mmd::default()
-    };
+    let mmd = Mmd::new(500, bandwidth, 0.05).unwrap();
     mmd.test_with_permutations(x.view(), y.view(), &perms, 0)
         .unwrap()
 }
