@@ -46,7 +46,7 @@ pub(super) fn report(args: &ReportArgs, quiet: bool) -> Result<ExitCode, Error> 
         &config,
         Some(&args.config),
         &stages,
-        &documents,
+        documents,
         &args.out,
         &progress,
     )?;

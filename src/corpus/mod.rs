@@ -14,6 +14,7 @@ pub mod grouping;
 mod jsonl;
 mod parquet;
 mod raw;
+pub mod record_batch;
 mod record_limit;
 pub mod sample;
 pub mod schema;

@@ -7,6 +7,7 @@ pub mod glance;
 pub mod history;
 pub mod html;
 pub mod markdown;
+pub mod profile;
 pub mod run;
 pub mod sections;
 pub mod time;

@@ -62,6 +62,8 @@ pub enum Documents {
     Read,
     /// States saved by `report --save-state` on shards of the corpus, merged.
     Merged(Vec<PathBuf>),
+    /// States observed elsewhere (a [`super::profile::Profile`]), each with a name for errors.
+    States(Vec<(pass::StateFile, String)>),
 }
 
 /// A stage built (or the error it could not start with) and the seconds building it took (a
@@ -176,18 +178,20 @@ pub fn run(
     config: &Config,
     config_path: Option<&Path>,
     stages: &[&'static str],
-    documents: &Documents,
+    documents: Documents,
     out_root: &Path,
     progress: &dyn Fn(&str),
 ) -> Result<Written> {
+    let read_inputs = matches!(documents, Documents::Read);
     let states = match documents {
         Documents::Read => Vec::new(),
         Documents::Merged(paths) => paths
             .iter()
-            .map(|p| Ok((pass::load(p)?, p)))
+            .map(|p| Ok((pass::load(p)?, p.display().to_string())))
             .collect::<Result<Vec<_>>>()?,
+        Documents::States(states) => states,
     };
-    if matches!(documents, Documents::Read) && config.inputs.is_empty() {
+    if read_inputs && config.inputs.is_empty() {
         return Err(Error::Usage(
             "no inputs: set [ingest] inputs in the config (the corpus with real and synthetic documents)".into(),
         ));
@@ -229,8 +233,8 @@ pub fn run(
         true => pass::Corpora::All,
         false => pass::Corpora::Own,
     };
-    for (file, path) in states {
-        if let Err(e) = pass::merge(&mut running, config, file, path) {
+    for (file, origin) in states {
+        if let Err(e) = pass::merge(&mut running, config, file, &origin) {
             // Nothing of a run that could not start is left behind.
             let _ = std::fs::remove_dir_all(&partial);
             return Err(e);

@@ -2,10 +2,11 @@
 //! goes to every stage reading it (in parallel). Also the state file: the stages' states after
 //! a pass over one shard, saved to be merged with other shards' into one report.
 
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{Reads, Running, SavedState};
@@ -81,7 +82,11 @@ pub fn observe(
 
 /// The ingest options for a corpus: rows without a source get one only when every stage
 /// reading it can do without (drift needs every row's).
-fn ingest_for(config: &Config, stages: &[Box<dyn Running>], reads: &[bool]) -> IngestOptions {
+pub(crate) fn ingest_for(
+    config: &Config,
+    stages: &[Box<dyn Running>],
+    reads: &[bool],
+) -> IngestOptions {
     let mut ingest = config.ingest.clone();
     let defaults: Vec<_> = stages
         .iter()
@@ -128,36 +133,63 @@ fn settings_digest(config: &Config) -> String {
     )
 }
 
-/// Writes the stages' states to `path` (atomically).
-pub fn save(stages: &[Box<dyn Running>], config: &Config, path: &Path) -> Result<()> {
-    let file = StateFile {
+/// The stages' states with the digest of the settings they were observed with.
+pub fn state_file(stages: &[Box<dyn Running>], config: &Config) -> Result<StateFile> {
+    Ok(StateFile {
         format: FORMAT.into(),
         version: FORMAT_VERSION,
         settings: settings_digest(config),
         stages: stages.iter().map(|s| s.save()).collect::<Result<_>>()?,
-    };
-    let mut out = BufWriter::new(AtomicFile::create(path)?);
-    serde_json::to_writer(&mut out, &file)
-        .map_err(|e| Error::output(path, std::io::Error::other(e)))?;
-    out.flush().map_err(|e| Error::output(path, e))?;
-    out.into_inner()
-        .map_err(|e| Error::output(path, e.into_error()))?
-        .commit()
+    })
 }
 
-/// Reads a state file; an error naming it when it is not one this version can merge.
-pub fn load(path: &Path) -> Result<StateFile> {
-    let bad = |m: String| Error::Usage(format!("{}: {m}", path.display()));
-    let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
-    let state: StateFile = serde_json::from_reader(BufReader::new(file))
-        .map_err(|e| bad(format!("not a driftprint state file ({e})")))?;
+/// zstd level of the encoded states: the JSON of hash sets and sample texts shrinks ~4x.
+const ZSTD_LEVEL: i32 = 3;
+
+/// The bytes of a state file (or anything carrying one): its JSON, zstd-compressed.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    let json = serde_json::to_vec(value).map_err(|e| Error::Data(e.to_string()))?;
+    zstd::encode_all(&json[..], ZSTD_LEVEL).map_err(|e| Error::Data(e.to_string()))
+}
+
+/// Reads back what [`encode`] wrote (or plain JSON); `origin` names the bytes in errors.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8], origin: &str) -> Result<T> {
+    let bad = |m: String| Error::Usage(format!("{origin}: {m}"));
+    const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+    if bytes.starts_with(&ZSTD_MAGIC) {
+        let decoder = zstd::Decoder::new(bytes).map_err(|e| bad(e.to_string()))?;
+        serde_json::from_reader(BufReader::new(decoder))
+    } else {
+        serde_json::from_slice(bytes)
+    }
+    .map_err(|e| bad(format!("not a driftprint state ({e})")))
+}
+
+/// The state file when it is one this version can merge, else an error naming `origin`.
+pub fn checked(state: StateFile, origin: &str) -> Result<StateFile> {
     if state.format != FORMAT || state.version != FORMAT_VERSION {
-        return Err(bad(format!(
-            "a {} file of version {}; this driftprint merges {FORMAT} version {FORMAT_VERSION}",
+        return Err(Error::Usage(format!(
+            "{origin}: a {} file of version {}; this driftprint merges {FORMAT} version {FORMAT_VERSION}",
             state.format, state.version
         )));
     }
     Ok(state)
+}
+
+/// Writes the stages' states to `path` (atomically), encoded by [`to_bytes`].
+pub fn save(stages: &[Box<dyn Running>], config: &Config, path: &Path) -> Result<()> {
+    let bytes = encode(&state_file(stages, config)?)?;
+    let mut out = AtomicFile::create(path)?;
+    out.write_all(&bytes).map_err(|e| Error::output(path, e))?;
+    out.commit()
+}
+
+/// Reads a state file written by [`save`].
+pub fn load(path: &Path) -> Result<StateFile> {
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    let origin = path.display().to_string();
+    checked(decode(&bytes, &origin)?, &origin)
 }
 
 /// Merges saved states into the stages (which must be the ones the states were saved from).
@@ -165,9 +197,9 @@ pub fn merge(
     stages: &mut [Box<dyn Running>],
     config: &Config,
     file: StateFile,
-    path: &Path,
+    origin: &str,
 ) -> Result<()> {
-    let bad = |m: String| Error::Usage(format!("{}: {m}", path.display()));
+    let bad = |m: String| Error::Usage(format!("{origin}: {m}"));
     if file.settings != settings_digest(config) {
         return Err(bad(
             "observed with other settings than this config's (seed, features, tests...): merge states saved with the same config".into(),

@@ -238,3 +238,111 @@ fn the_report_reads_the_corpus_once_for_every_stage() {
         .sum();
     assert_eq!(trained, 600, "{json}");
 }
+
+/// The corpus as Arrow record batches of `rows` rows, every field a string column but
+/// `generation` (an integer), as a Parquet dataset of it would hold.
+fn record_batches(lines: &[String], rows: usize) -> Vec<arrow::array::RecordBatch> {
+    use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let values: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut keys: Vec<String> = values
+        .iter()
+        .flat_map(|v| v.as_object().unwrap().keys().cloned())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    values
+        .chunks(rows)
+        .map(|chunk| {
+            let columns = keys.iter().map(|key| {
+                let column: ArrayRef = if key == "generation" {
+                    Arc::new(Int64Array::from_iter(chunk.iter().map(|v| v[key].as_i64())))
+                } else {
+                    Arc::new(StringArray::from_iter(chunk.iter().map(|v| {
+                        match &v[key] {
+                            Value::Null => None,
+                            Value::String(s) => Some(s.clone()),
+                            other => Some(other.to_string()),
+                        }
+                    })))
+                };
+                (key.as_str(), column)
+            });
+            RecordBatch::try_from_iter(columns).unwrap()
+        })
+        .collect()
+}
+
+/// What the Python package and Spark do: profiles observe record batches in memory, travel as
+/// bytes, merge in any grouping, and finish into the report of one pass over the file.
+#[test]
+fn profiles_of_record_batches_through_bytes_give_the_report_of_one_pass() {
+    use driftprint::report::profile::{ConfigSource, Profile};
+    let tmp = tempfile::tempdir().unwrap();
+    let lines = demo_lines_with_generations();
+    let corpus = write(
+        tmp.path(),
+        "corpus.jsonl",
+        (lines.join("\n") + "\n").as_bytes(),
+    );
+    let model = demo_detector(tmp.path());
+    let config = config(tmp.path(), &corpus, &model);
+    let whole_out = tmp.path().join("whole");
+    report(&config, &whole_out, &[]);
+    let whole = numbers(&whole_out);
+    let source = ConfigSource::read(Some(&config)).unwrap();
+    let stages: Vec<String> = STAGES.split(',').map(String::from).collect();
+    // 7 partitions of batches of 40 rows (the last ones short), observed on their own.
+    let batches = record_batches(&lines, 40);
+    let partitions: Vec<Vec<u8>> = batches
+        .chunks(batches.len().div_ceil(7))
+        .enumerate()
+        .map(|(p, part)| {
+            let mut profile = Profile::new(source.clone(), Some(&stages)).unwrap();
+            for batch in part {
+                profile.observe(batch, &format!("partition {p}")).unwrap();
+            }
+            profile.to_bytes().unwrap()
+        })
+        .collect();
+    // A tree of merges, leaves in reverse order.
+    let mut level: Vec<Profile> = partitions
+        .iter()
+        .rev()
+        .map(|b| Profile::from_bytes(b).unwrap())
+        .collect();
+    while level.len() > 1 {
+        let mut next = Vec::new();
+        let mut items = level.into_iter();
+        while let Some(mut a) = items.next() {
+            if let Some(b) = items.next() {
+                a.merge(b).unwrap();
+            }
+            next.push(Profile::from_bytes(&a.to_bytes().unwrap()).unwrap());
+        }
+        level = next;
+    }
+    let merged = level.pop().unwrap();
+    assert_eq!(merged.rows(), 600);
+    let out = tmp.path().join("profiled");
+    merged.report(&out, &|_| {}).unwrap();
+    assert_eq!(numbers(&out), whole);
+
+    // A bad row names its partition, row and field; nothing of the batch is observed.
+    let mut profile = Profile::new(source.clone(), Some(&stages)).unwrap();
+    let bad = record_batches(&lines[..3], 3).pop().unwrap();
+    let label = bad.schema().index_of("label").unwrap();
+    let mut columns = bad.columns().to_vec();
+    columns[label] = std::sync::Arc::new(arrow::array::StringArray::from(vec![
+        "human", "robot", "human",
+    ]));
+    let bad = arrow::array::RecordBatch::try_new(bad.schema(), columns).unwrap();
+    let e = profile.observe(&bad, "part-00003").unwrap_err().to_string();
+    assert_mentions(&e, &["part-00003", "row 2", "label", "robot"]);
+    assert_eq!(profile.rows(), 0);
+    // Bytes that are not a profile's are an error, not a panic.
+    assert!(Profile::from_bytes(b"not a profile").is_err());
+}
