@@ -1,10 +1,11 @@
 //! What collapse keeps of each generation while the documents stream past: token counts,
-//! hashed 2-/3-gram sets, per-document metrics and a seeded bottom-k sample of documents (for
-//! self-BLEU, compression, embeddings and the language model). Tallies of shards of a corpus
-//! merge into the tally of the whole: counts add, sets unite, the sample is the bottom-k of
-//! the union, and everything is read in a fixed order at the end.
+//! sketches of the distinct 2-/3-grams, per-document metrics of a bottom-k sample, and a seeded
+//! bottom-k sample of documents (for self-BLEU, compression, embeddings and the language model).
+//! Tallies of shards of a corpus merge into the tally of the whole: counts add, sketches and
+//! samples take the k smallest of the union, and everything is read in a fixed order at the end.
+//! So a shard's state is bounded (but for its vocabulary, which grows sublinearly).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -14,10 +15,19 @@ use super::diversity::{distinct_n, gzip_ratio, type_token_ratio};
 use super::generations::tokens;
 use crate::corpus::sample::BottomK;
 use crate::corpus::Doc;
+use crate::stats::distinct::DistinctSketch;
 
 /// Documents per generation kept in the sample at least: compression and embedding metrics
 /// are measured on it (self-BLEU and the language model on its first documents).
 pub const SAMPLE: usize = 2000;
+
+/// Distinct n-gram hashes a sketch keeps: distinct-2/3 are exact up to this many distinct
+/// n-grams in a generation, then estimated within ≈ 0.8% (one standard error).
+pub const DISTINCT_SKETCH: usize = 16_384;
+
+/// Documents per generation whose metrics feed the per-document trend tests (those with the
+/// smallest id hashes): enough for any trend a person would act on, and a bounded state.
+pub const PER_DOCUMENT: usize = 5_000;
 
 /// One generation's tally.
 #[derive(Serialize, Deserialize)]
@@ -26,15 +36,14 @@ pub struct GenerationTally {
     pub tokens: u64,
     #[serde(with = "sorted_counts")]
     unigrams: HashMap<String, u64>,
-    /// Hashes of the distinct 2- and 3-grams (64-bit: a collision among millions of n-grams
-    /// is a ~1e-6 event and moves a share by one in millions) and how many there were.
-    #[serde(with = "sorted_hashes")]
-    bigrams: HashSet<u64>,
+    /// The distinct 2- and 3-grams' hashes (64-bit: a collision among millions of n-grams is a
+    /// ~1e-6 event) and how many n-grams there were.
+    bigrams: DistinctSketch,
     bigram_total: u64,
-    #[serde(with = "sorted_hashes")]
-    trigrams: HashSet<u64>,
+    trigrams: DistinctSketch,
     trigram_total: u64,
-    /// Per document: its id hash, distinct-2, type-token ratio of its first 100 words, gzip ratio.
+    /// Per document (the [`PER_DOCUMENT`] smallest id hashes, more between trims): its id hash,
+    /// distinct-2, type-token ratio of its first 100 words, gzip ratio.
     per_document: Vec<(u64, [f64; 3])>,
     sample: BottomK,
 }
@@ -69,9 +78,9 @@ impl GenerationTally {
             documents: 0,
             tokens: 0,
             unigrams: HashMap::new(),
-            bigrams: HashSet::new(),
+            bigrams: DistinctSketch::new(DISTINCT_SKETCH),
             bigram_total: 0,
-            trigrams: HashSet::new(),
+            trigrams: DistinctSketch::new(DISTINCT_SKETCH),
             trigram_total: 0,
             per_document: Vec::new(),
             sample: BottomK::new(sample_cap, seed, stream),
@@ -107,6 +116,9 @@ impl GenerationTally {
         }
         self.per_document
             .push((xxh3_64(doc.id.as_bytes()), metrics));
+        if self.per_document.len() >= 2 * PER_DOCUMENT {
+            self.trim_per_document();
+        }
         self.sample.offer(doc);
     }
 
@@ -116,22 +128,34 @@ impl GenerationTally {
         for (w, c) in other.unigrams {
             *self.unigrams.entry(w).or_insert(0) += c;
         }
-        self.bigrams.extend(other.bigrams);
+        self.bigrams.merge(other.bigrams);
         self.bigram_total += other.bigram_total;
-        self.trigrams.extend(other.trigrams);
+        self.trigrams.merge(other.trigrams);
         self.trigram_total += other.trigram_total;
         self.per_document.extend(other.per_document);
+        self.trim_per_document();
         self.sample.merge(other.sample);
     }
 
-    /// Unique / total n-grams of order 1, 2 or 3.
+    /// Keeps the [`PER_DOCUMENT`] per-document entries of the smallest id hashes, in hash order
+    /// (ties, a duplicate id in two shards, by value: the same whatever order they came in).
+    fn trim_per_document(&mut self) {
+        self.per_document.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
+        });
+        self.per_document.truncate(PER_DOCUMENT);
+    }
+
+    /// Unique / total n-grams of order 1, 2 or 3 (2 and 3 estimated past [`DISTINCT_SKETCH`]
+    /// distinct n-grams).
     pub fn distinct(&self, n: usize) -> f64 {
         let (unique, total) = match n {
-            1 => (self.unigrams.len(), self.tokens),
-            2 => (self.bigrams.len(), self.bigram_total),
-            _ => (self.trigrams.len(), self.trigram_total),
+            1 => (self.unigrams.len() as f64, self.tokens),
+            2 => (self.bigrams.count(), self.bigram_total),
+            _ => (self.trigrams.count(), self.trigram_total),
         };
-        unique as f64 / total.max(1) as f64
+        unique / total.max(1) as f64
     }
 
     /// Each word type and its count.
@@ -143,12 +167,10 @@ impl GenerationTally {
         self.unigrams.values().copied().collect()
     }
 
-    /// The per-document metrics in document-hash order (the same whatever order they came in).
+    /// The per-document metrics of the sampled documents in id-hash order (the same whatever
+    /// order they came in).
     pub fn per_document(&mut self) -> Vec<[f64; 3]> {
-        self.per_document.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then(a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
-        });
+        self.trim_per_document();
         self.per_document.iter().map(|d| d.1).collect()
     }
 
@@ -235,22 +257,5 @@ mod sorted_counts {
         Ok(BTreeMap::<String, u64>::deserialize(d)?
             .into_iter()
             .collect())
-    }
-}
-
-/// Hash sets stored sorted.
-mod sorted_hashes {
-    use std::collections::HashSet;
-
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(m: &HashSet<u64>, s: S) -> Result<S::Ok, S::Error> {
-        let mut v: Vec<u64> = m.iter().copied().collect();
-        v.sort_unstable();
-        v.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<HashSet<u64>, D::Error> {
-        Ok(Vec::<u64>::deserialize(d)?.into_iter().collect())
     }
 }

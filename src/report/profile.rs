@@ -125,7 +125,7 @@ impl Profile {
 
     /// Adds what `other` observed (other documents of the same corpus). Profiles of other
     /// settings or stages do not merge.
-    pub fn merge(&mut self, other: Profile) -> Result<()> {
+    pub fn merge(&mut self, other: &Profile) -> Result<()> {
         let file = pass::state_file(&other.running, &other.config)?;
         pass::merge(&mut self.running, &self.config, file, "the other profile")?;
         self.rows += other.rows;

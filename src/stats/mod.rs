@@ -2,6 +2,7 @@
 //! adjustment, distances, ranks.
 
 pub mod adjust;
+pub mod distinct;
 pub mod ftrl;
 pub mod jonckheere;
 pub mod kernel;

@@ -319,7 +319,7 @@ fn profiles_of_record_batches_through_bytes_give_the_report_of_one_pass() {
         let mut items = level.into_iter();
         while let Some(mut a) = items.next() {
             if let Some(b) = items.next() {
-                a.merge(b).unwrap();
+                a.merge(&b).unwrap();
             }
             next.push(Profile::from_bytes(&a.to_bytes().unwrap()).unwrap());
         }
