@@ -66,7 +66,7 @@ fn model(config: &Config, context: &BuildContext) -> Result<(PathBuf, PathBuf)> 
 impl Stage for FingerprintStage {
     type State = ScoreState;
     const NAME: &'static str = "fingerprint";
-    const STATE_VERSION: u32 = 1;
+    const STATE_VERSION: u32 = 2;
 
     fn reads(&self) -> Reads<'_> {
         Reads::Inputs

@@ -155,9 +155,11 @@ impl Scorer {
         let scores = self.detector.score_rows(&x);
         self.lexicon.add(&mut state.lexicon, &x);
         for (doc, s) in batch.iter().zip(&scores) {
-            state
-                .distribution
-                .add(s, doc.lineage.source == Source::Synthetic);
+            state.distribution.add(
+                s,
+                doc.lineage.source == Source::Synthetic,
+                xxhash_rust::xxh3::xxh3_64(doc.id.as_bytes()),
+            );
             state.documents += 1;
             state.flagged += u64::from(self.detector.flags(s));
             state.probability.add(s.probability);
