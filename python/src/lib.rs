@@ -243,8 +243,20 @@ impl PyDetector {
     }
 }
 
+/// Sets the number of threads the work of this process runs on (default: every core), before
+/// any work; False when it was set already (the first setting holds). A Spark task calls it
+/// with its `spark.task.cpus`, so that tasks running side by side do not each take every core.
+#[pyfunction]
+fn set_threads(n: usize) -> bool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n.max(1))
+        .build_global()
+        .is_ok()
+}
+
 #[pymodule]
 fn _driftprint(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(set_threads, m)?)?;
     m.add_class::<PyProfile>()?;
     m.add_class::<PyDetector>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -44,6 +44,23 @@ def demo_rows():
     return rows
 
 
+DEV = REPO.parent / "shared" / "data" / "dev"
+
+
+def dev_rows():
+    """Every document of ../shared/data/dev (files in name order) with a `generation` field
+    (row mod 4); None where ../shared is absent."""
+    if not DEV.is_dir():
+        return None
+    rows = []
+    for path in sorted(DEV.glob("*.jsonl")):
+        with open(path, encoding="utf-8") as f:
+            rows.extend(json.loads(line) for line in f if line.strip())
+    for i, row in enumerate(rows):
+        row["generation"] = i % 4
+    return rows
+
+
 def to_table(rows):
     keys = sorted({k for r in rows for k in r})
     columns = {}

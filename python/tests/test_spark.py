@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, STAGES, cli_report, demo_rows, numbers, run_cli, write_config, write_dataset
+from conftest import STAGES, cli_report, demo_rows, dev_rows, numbers, run_cli, write_config, write_dataset
 
 if os.environ.get("DRIFTPRINT_REQUIRE_SPARK"):
     import pyspark  # noqa: F401  (required: an ImportError fails the run)
@@ -19,20 +19,10 @@ else:
 
 import driftprint.spark  # noqa: E402
 
-DEV = REPO.parent / "shared" / "data" / "dev"
-
-
 def corpus_rows():
-    """Dev (every .jsonl, in name order) when present, else the demo; with generations."""
-    if not DEV.is_dir():
-        return demo_rows(), 4
-    rows = []
-    for path in sorted(DEV.glob("*.jsonl")):
-        with open(path, encoding="utf-8") as f:
-            rows.extend(json.loads(line) for line in f if line.strip())
-    for i, row in enumerate(rows):
-        row["generation"] = i % 4
-    return rows, 8
+    """Dev in 8 files when present, else the demo in 4; with generations."""
+    dev = dev_rows()
+    return (demo_rows(), 4) if dev is None else (dev, 8)
 
 
 @pytest.fixture(scope="module")

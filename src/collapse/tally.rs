@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use super::diversity::{distinct_n, gzip_ratio, type_token_ratio};
@@ -42,8 +42,10 @@ pub struct GenerationTally {
     bigram_total: u64,
     trigrams: DistinctSketch,
     trigram_total: u64,
-    /// Per document (the [`PER_DOCUMENT`] smallest id hashes, more between trims): its id hash,
-    /// distinct-2, type-token ratio of its first 100 words, gzip ratio.
+    /// Per document (the [`PER_DOCUMENT`] smallest id hashes, more between trims; saved trimmed,
+    /// so equal tallies save the same bytes): its id hash, distinct-2, type-token ratio of its
+    /// first 100 words, gzip ratio.
+    #[serde(serialize_with = "trimmed")]
     per_document: Vec<(u64, [f64; 3])>,
     sample: BottomK,
 }
@@ -140,11 +142,7 @@ impl GenerationTally {
     /// Keeps the [`PER_DOCUMENT`] per-document entries of the smallest id hashes, in hash order
     /// (ties, a duplicate id in two shards, by value: the same whatever order they came in).
     fn trim_per_document(&mut self) {
-        self.per_document.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then(a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
-        });
-        self.per_document.truncate(PER_DOCUMENT);
+        trim(&mut self.per_document);
     }
 
     /// Unique / total n-grams of order 1, 2 or 3 (2 and 3 estimated past [`DISTINCT_SKETCH`]
@@ -241,6 +239,20 @@ impl Generations {
             }
         }
     }
+}
+
+fn trim(per_document: &mut Vec<(u64, [f64; 3])>) {
+    per_document.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
+    });
+    per_document.truncate(PER_DOCUMENT);
+}
+
+fn trimmed<S: Serializer>(per_document: &[(u64, [f64; 3])], s: S) -> Result<S::Ok, S::Error> {
+    let mut kept = per_document.to_vec();
+    trim(&mut kept);
+    kept.serialize(s)
 }
 
 /// Token counts stored sorted by token (a state file is the same bytes for the same counts).

@@ -35,7 +35,8 @@ pub const ROC_SAMPLE: usize = 20_000;
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ScoreTally {
     /// (id hash, decision, synthetic) of the [`ROC_SAMPLE`] smallest id hashes (more between
-    /// trims).
+    /// trims; saved trimmed, so equal tallies save the same bytes).
+    #[serde(serialize_with = "trimmed")]
     sample: Vec<(u64, f64, bool)>,
     bins: [[u64; BINS]; 2],
 }
@@ -96,6 +97,17 @@ impl ScoreTally {
             roc,
         }
     }
+}
+
+fn trim(sample: &mut Vec<(u64, f64, bool)>) {
+    sample.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+    sample.truncate(ROC_SAMPLE);
+}
+
+fn trimmed<S: serde::Serializer>(sample: &[(u64, f64, bool)], s: S) -> Result<S::Ok, S::Error> {
+    let mut sample = sample.to_vec();
+    trim(&mut sample);
+    sample.serialize(s)
 }
 
 #[cfg(test)]

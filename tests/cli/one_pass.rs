@@ -100,20 +100,22 @@ fn report(config: &Path, out: &Path, extra: &[&std::ffi::OsStr]) {
     );
 }
 
+/// The demo with generations written to `dir`, its config, and the numbers of one pass over it.
+fn one_pass(dir: &Path) -> (Vec<String>, PathBuf, Value) {
+    let lines = demo_lines_with_generations();
+    let corpus = write(dir, "corpus.jsonl", (lines.join("\n") + "\n").as_bytes());
+    let model = demo_detector(dir);
+    let config = config(dir, &corpus, &model);
+    let whole_out = dir.join("whole");
+    report(&config, &whole_out, &[]);
+    let whole = numbers(&whole_out);
+    (lines, config, whole)
+}
+
 #[test]
 fn shards_saved_and_merged_in_any_order_give_the_report_of_one_pass() {
     let tmp = tempfile::tempdir().unwrap();
-    let lines = demo_lines_with_generations();
-    let corpus = write(
-        tmp.path(),
-        "corpus.jsonl",
-        (lines.join("\n") + "\n").as_bytes(),
-    );
-    let model = demo_detector(tmp.path());
-    let config = config(tmp.path(), &corpus, &model);
-    let whole_out = tmp.path().join("whole");
-    report(&config, &whole_out, &[]);
-    let whole = numbers(&whole_out);
+    let (lines, config, whole) = one_pass(tmp.path());
     assert_eq!(whole["stages"][1]["result"]["documents"], 600, "{whole}");
     assert_eq!(
         whole["stages"][2]["result"]["tracks"][0]["sizes"][0]["documents"],
@@ -282,17 +284,7 @@ fn record_batches(lines: &[String], rows: usize) -> Vec<arrow::array::RecordBatc
 fn profiles_of_record_batches_through_bytes_give_the_report_of_one_pass() {
     use driftprint::report::profile::{ConfigSource, Profile};
     let tmp = tempfile::tempdir().unwrap();
-    let lines = demo_lines_with_generations();
-    let corpus = write(
-        tmp.path(),
-        "corpus.jsonl",
-        (lines.join("\n") + "\n").as_bytes(),
-    );
-    let model = demo_detector(tmp.path());
-    let config = config(tmp.path(), &corpus, &model);
-    let whole_out = tmp.path().join("whole");
-    report(&config, &whole_out, &[]);
-    let whole = numbers(&whole_out);
+    let (lines, config, whole) = one_pass(tmp.path());
     let source = ConfigSource::read(Some(&config)).unwrap();
     let stages: Vec<String> = STAGES.split(',').map(String::from).collect();
     // 7 partitions of batches of 40 rows (the last ones short), observed on their own.
@@ -305,7 +297,13 @@ fn profiles_of_record_batches_through_bytes_give_the_report_of_one_pass() {
             for batch in part {
                 profile.observe(batch, &format!("partition {p}")).unwrap();
             }
-            profile.to_bytes().unwrap()
+            let bytes = profile.to_bytes().unwrap();
+            // Canonical bytes: what is read back saves the same bytes.
+            assert_eq!(
+                Profile::from_bytes(&bytes).unwrap().to_bytes().unwrap(),
+                bytes
+            );
+            bytes
         })
         .collect();
     // A tree of merges, leaves in reverse order.

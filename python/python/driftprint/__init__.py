@@ -9,6 +9,6 @@ Bad input raises ``ValueError`` naming the column and row; an output that cannot
 raises ``OSError``. The work runs in Rust with the GIL released.
 """
 
-from ._driftprint import Detector, Profile, __version__
+from ._driftprint import Detector, Profile, __version__, set_threads
 
-__all__ = ["Detector", "Profile", "__version__"]
+__all__ = ["Detector", "Profile", "__version__", "set_threads"]

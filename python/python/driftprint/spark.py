@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Optional, Sequence, Union
 
-from ._driftprint import Detector, Profile
+from ._driftprint import Detector, Profile, set_threads
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -22,11 +22,16 @@ PathLike = Union[str, "os.PathLike[str]"]
 SCORE_SCHEMA = "id string, probability double, synthetic boolean, decision double"
 
 
-def _partition_name() -> str:
+def _task() -> str:
+    """Names the partition (for errors) and keeps this task to its share of the cores: tasks
+    run side by side, and each would otherwise spread over every core."""
     from pyspark import TaskContext
 
     context = TaskContext.get()
-    return f"partition {context.partitionId()}" if context is not None else "partition"
+    if context is None:
+        return "partition"
+    set_threads(context.cpus())
+    return f"partition {context.partitionId()}"
 
 
 def _merge(a: bytes, b: bytes) -> bytes:
@@ -48,7 +53,7 @@ def observe(df, config: Optional[PathLike] = None, stages: Optional[Sequence[str
 
     def observe_partition(batches):
         profile = Profile.from_bytes(seed)
-        origin = _partition_name()
+        origin = _task()
         for batch in batches:
             profile.observe(batch, origin=origin)
         yield pa.RecordBatch.from_arrays([pa.array([profile.to_bytes()], pa.binary())],
@@ -76,7 +81,7 @@ def score(df, model: PathLike, config: Optional[PathLike] = None):
 
     def score_partition(batches):
         detector = Detector.load(model, config)
-        origin = _partition_name()
+        origin = _task()
         for batch in batches:
             yield from detector.score(batch, origin=origin).to_batches()
 
