@@ -121,6 +121,7 @@ pub(super) fn simulate(args: &SimulateArgs, quiet: bool) -> Result<ExitCode, Err
     seed_flag(&mut flags, args.seed)?;
     let mut config = resolve_config(&args.ingest, flags)?;
     let (self_bleu_sample, seed) = (config.collapse.self_bleu_sample, config.seed);
+    // The corpus is real by definition: no provenance field needed.
     config
         .ingest
         .defaults

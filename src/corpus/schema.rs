@@ -321,7 +321,7 @@ impl DocBuilder<'_> {
                     location,
                     text_name,
                     format!(
-                        "missing text field (this row has: {}); name the text field with --text-field",
+                        "missing text field (this row has: {}); name the text field with --text-field or [ingest.fields] text",
                         if have.is_empty() { "no fields".to_string() } else { have.join(", ") }
                     ),
                 ));
