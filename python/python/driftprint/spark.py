@@ -60,7 +60,9 @@ def observe(df, config: Optional[PathLike] = None, stages: Optional[Sequence[str
                                          names=["state"])
 
     states = df.mapInArrow(observe_partition, "state binary").rdd.map(lambda row: row.state)
-    if states.isEmpty():
+    # Every partition yields one state: the states are empty only without partitions (isEmpty
+    # would observe the first partition once more).
+    if states.getNumPartitions() == 0:
         return empty
     return Profile.from_bytes(states.treeReduce(_merge, depth=depth))
 
