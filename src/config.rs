@@ -19,7 +19,7 @@ use crate::fingerprint::config::FingerprintConfig;
 use crate::stats::rng::DEFAULT_SEED;
 
 mod overrides;
-pub use overrides::Overrides;
+pub use overrides::{absolute_path, Overrides};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use arrow::array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray};
 use arrow::pyarrow::{FromPyArrow, ToPyArrow};
+use driftprint::commands::fingerprint::score::scoring_ingest;
 use driftprint::config::Config;
 use driftprint::corpus::record_batch::read_record_batch;
-use driftprint::corpus::{Doc, IngestOptions, Source};
+use driftprint::corpus::{Doc, IngestOptions};
 use driftprint::error::Error;
 use driftprint::fingerprint::Detector;
 use driftprint::report::profile::{ConfigSource, Profile};
@@ -160,12 +161,9 @@ impl PyDetector {
                 None => Config::default(),
             };
             let detector = Detector::load(&path, &config.features)?;
-            // Scoring needs no lineage: rows without a source are read as real (unused).
-            let mut ingest = config.ingest.clone();
-            ingest.defaults.source.get_or_insert(Source::Real);
             Ok(PyDetector {
                 detector: Arc::new(detector),
-                ingest,
+                ingest: scoring_ingest(&config.ingest),
             })
         })
         .map_err(to_py)

@@ -229,14 +229,7 @@ impl Calibration {
             if ingest.contains_key("inputs") {
                 let absolute: Vec<toml::Value> = resolved_inputs
                     .iter()
-                    .map(|p| {
-                        toml::Value::String(
-                            std::path::absolute(p)
-                                .unwrap_or_else(|_| p.clone())
-                                .display()
-                                .to_string(),
-                        )
-                    })
+                    .map(|p| crate::config::absolute_path(p))
                     .collect();
                 ingest.insert("inputs".into(), toml::Value::Array(absolute));
             }

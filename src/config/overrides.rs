@@ -60,19 +60,12 @@ impl Overrides {
     /// Sets a path given relative to the working directory (config paths are relative to the
     /// config file, so the flag's is made absolute first).
     pub fn set_path(&mut self, key: &str, flag: &str, path: &Path) -> &mut Self {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        self.set(key, flag, absolute.to_string_lossy().into_owned())
+        self.set(key, flag, absolute_path(path))
     }
 
     /// Sets a list of paths, each made absolute as [`Overrides::set_path`] does.
     pub fn set_paths(&mut self, key: &str, flag: &str, paths: &[std::path::PathBuf]) -> &mut Self {
-        let list: Vec<toml::Value> = paths
-            .iter()
-            .map(|p| {
-                let absolute = std::path::absolute(p).unwrap_or_else(|_| p.clone());
-                toml::Value::String(absolute.to_string_lossy().into_owned())
-            })
-            .collect();
+        let list: Vec<toml::Value> = paths.iter().map(|p| absolute_path(p)).collect();
         self.set(key, flag, list)
     }
 
@@ -140,6 +133,13 @@ impl Overrides {
     pub(super) fn lay_over(&self, base: &mut toml::Table) {
         merge(base, &self.table);
     }
+}
+
+/// A path as a TOML string that means the same file whatever folder reads it: made absolute
+/// against the working directory (as given when that fails).
+pub fn absolute_path(path: &Path) -> toml::Value {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    toml::Value::String(absolute.to_string_lossy().into_owned())
 }
 
 fn merge(base: &mut toml::Table, top: &toml::Table) {

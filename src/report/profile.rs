@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::corpus::record_batch::read_record_batch;
 use crate::corpus::{IngestOptions, IngestStats};
 use crate::error::{Error, Result};
-use crate::stages::{self, pass, BuildContext, Reads, Running};
+use crate::stages::{pass, Reads, Running};
 
 /// The config a profile was made with, carried in its bytes so a profile can be rebuilt
 /// wherever they are read.
@@ -75,17 +75,7 @@ impl Profile {
             Some(list) => run::parse_stages(&list.join(",")).map_err(Error::Usage)?,
             None => run::default_stages(&config),
         };
-        let context = BuildContext {
-            trained_model: None,
-            progress: &|_| {},
-        };
-        let running = names
-            .iter()
-            .map(|name| {
-                stages::build(name, &config, &context)
-                    .map_err(|e| Error::Usage(format!("{name}: {e}")))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let running = run::shard_stages(&names, &config, &|_| {})?;
         let reads: Vec<bool> = running
             .iter()
             .map(|s| matches!(s.reads(), Reads::Inputs))

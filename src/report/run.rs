@@ -83,6 +83,23 @@ fn build_stages(names: &[&'static str], config: &Config, context: &BuildContext)
         .collect()
 }
 
+/// The stages of a run that observes one shard (its state merged elsewhere): none trains a
+/// detector; the first that cannot start is the error.
+pub(crate) fn shard_stages(
+    names: &[&'static str],
+    config: &Config,
+    progress: &dyn Fn(&str),
+) -> Result<Vec<Box<dyn Running>>> {
+    let context = BuildContext {
+        trained_model: None,
+        progress,
+    };
+    build_stages(names, config, &context)
+        .into_iter()
+        .map(|(name, built, _)| built.map_err(|e| Error::Usage(format!("{name}: {e}"))))
+        .collect()
+}
+
 /// Observes one shard of the corpus with the stages and saves their states to `path`, to be
 /// merged with other shards' by [`run`] with [`Documents::Merged`].
 pub fn save_state(
@@ -91,14 +108,7 @@ pub fn save_state(
     path: &Path,
     progress: &dyn Fn(&str),
 ) -> Result<()> {
-    let context = BuildContext {
-        trained_model: None,
-        progress,
-    };
-    let mut running = Vec::new();
-    for (name, built, _) in build_stages(names, config, &context) {
-        running.push(built.map_err(|e| Error::Usage(format!("{name}: {e}")))?);
-    }
+    let mut running = shard_stages(names, config, progress)?;
     // Corpora of the stages' own (not the inputs, which are what is sharded) are read once,
     // when the states are merged.
     pass::observe(&mut running, config, pass::Corpora::Inputs, progress);

@@ -206,6 +206,14 @@ impl Scorer {
     }
 }
 
+/// How documents to score are read: scoring needs no lineage, so rows without a source are
+/// read as real (the source is not used).
+pub fn scoring_ingest(ingest: &IngestOptions) -> IngestOptions {
+    let mut ingest = ingest.clone();
+    ingest.defaults.source.get_or_insert(Source::Real);
+    ingest
+}
+
 pub fn run(
     inputs: &[PathBuf],
     ingest: &IngestOptions,
@@ -217,9 +225,7 @@ pub fn run(
 ) -> Result<ScoreSummary> {
     crate::checks::check_open_unit(confidence)
         .map_err(|m| Error::Usage(format!("--confidence {m}")))?;
-    // Scoring needs no lineage: rows without a source are read as real (it is not used).
-    let mut ingest = ingest.clone();
-    ingest.defaults.source.get_or_insert(Source::Real);
+    let ingest = scoring_ingest(ingest);
     let mut writer = output.map(ScoreWriter::create).transpose()?;
     let mut stream = CorpusStream::open(inputs, &ingest)?;
     let scorer = Scorer::new(detector);
