@@ -1,30 +1,29 @@
 #!/usr/bin/env python3
-"""Build data/demo.jsonl, the small demo corpus that ships with driftprint, and the
-demo's detector training set and real eval set.
+"""Build data/demo.jsonl, the small demo corpus that ships with driftprint, and the demo's
+real, version-locked eval set data/policy/eval.jsonl.
 
-Why: the tool must run on a fresh clone, without the large shared data set.
-What: a deterministic sample (random.Random(20261126)) of two permissively
-licensed upstream files, taken from the shared dev split:
+Why: the tool must run on a fresh clone, without the large shared data set, and the demo
+should show what the product is for: synthetic text written by today's LLMs next to the
+human text it was made from, differing in content and style, not in layout.
+What: a deterministic sample (random.Random(20261207)) of one CC BY 3.0 file of the shared
+dev split, l2r_rewrites.jsonl (Learning to Rewrite, Li et al., ACL 2025): human passages
+from 19 domains and their rewrites by GPT-3.5-turbo, GPT-4o, Gemini-1.5-Pro and
+Llama-3-70B.
 
-  fastdetectgpt_main.jsonl  (fast-detect-gpt, MIT)     48 machine rows per
-      generator (16 per domain, 5 generators x 3 domains) + their human pairs
-  outfox_valid.jsonl        (OUTFOX, Apache-2.0)       30 machine rows per
-      generator (2 generators) + their human pairs
+  demo.jsonl     150 rewrites per generator, spread evenly over the domains, each together
+                 with the human passage it rewrites (its pair_id), or for the Gemini rows,
+                 which upstream pairs with no passage, with a human passage of the same domain
+                 (1,200 rows); no human passage twice.
+  eval.jsonl     240 human passages the demo does not use (12 to 14 per domain), with
+                 "split": "eval": the demo's eval set.
 
-Every machine row is taken together with the human row of the same pair_id,
-and no pair_id is used twice, so the sample holds as many human rows as
-machine rows. Rows are copied unchanged (label human|machine is remapped by
-driftprint at load time), then sorted by (dataset, id). Licences and counts
-are recorded in data/LICENSES.md.
+Only pairs where neither text has a line break and both are at most 1,500 characters are
+drawn: in the file a third of the rewrites carry line breaks and 5% of the human passages do,
+a layout difference that would let a detector (and drift) tell the sides apart by how they
+were exported. Rows are copied unchanged (eval rows gain "split": "eval") and sorted by id.
+Licence and counts: data/LICENSES.md.
 
-Then, from the pairs and human rows the demo did not use (random.Random(SEED + 1)):
-  data/fingerprint/train.jsonl  8 machine rows per stratum of fast-detect-gpt and 15 per
-      OUTFOX generator, each with its human pair: what the report trains its detector on;
-  data/policy/eval.jsonl        30 unpaired-for-the-demo human rows of each file: the real,
-      version-locked eval set of the demo's policy stage.
-Drawing them never changes demo.jsonl (its draw comes first, from its own generator).
-
-Usage: python3 scripts/make_demo_data.py [--src DIR] [--out FILE]
+Usage: python3 scripts/make_demo_data.py [--src DIR] [--data DIR]
 """
 import argparse
 import hashlib
@@ -33,74 +32,106 @@ import os
 import random
 from collections import defaultdict
 
-SEED = 20261126
-MAX_BYTES = 1_600_000
-# file -> machine rows to take per (generator, domain) stratum
-QUOTAS = {
-    "fastdetectgpt_main.jsonl": 16,  # 5 generators x 3 domains x 16 = 240
-    "outfox_valid.jsonl": 30,        # 2 generators x 1 domain x 30 = 60
-}
-# The detector's training pairs and the eval set's human rows, drawn after the demo's.
-EXTRA_TRAIN_QUOTAS = {"fastdetectgpt_main.jsonl": 8, "outfox_valid.jsonl": 15}
-EVAL_HUMANS_PER_FILE = 30
+SEED = 20261207
+SOURCE = "l2r_rewrites.jsonl"
+PER_GENERATOR = 150
+EVAL_HUMANS = 240
+MAX_CHARS = 1500
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def sample_pairs(rows, per_stratum, rng, used):
-    """Pick per_stratum machine rows per (generator, domain), each with its human pair,
-    never a pair_id in `used` (which gains the pairs picked)."""
-    humans = defaultdict(list)
-    for r in rows:
-        if r["label"] == "human":
-            humans[r["pair_id"]].append(r)
-    strata = defaultdict(list)
-    for r in rows:  # candidates keep file order, so the draw is reproducible
-        if r["label"] == "machine" and len(humans[r["pair_id"]]) == 1:
-            strata[(r["generator"], r["domain"])].append(r)
-    out = []
-    for key in sorted(strata):
-        free = {}  # one candidate per unused pair_id (first in file order)
-        for r in strata[key]:
-            if r["pair_id"] not in used:
-                free.setdefault(r["pair_id"], r)
-        free = list(free.values())
-        for r in rng.sample(free, per_stratum):
-            used.add(r["pair_id"])
-            out += [r, humans[r["pair_id"]][0]]
-    return out
+def key(row):
+    """A row's passage: (domain, index) from its id."""
+    _, domain, index, _ = row["id"].split(":")
+    return domain, index
+
+
+def usable(row):
+    return "\n" not in row["text"] and len(row["text"]) <= MAX_CHARS
+
+
+def partner_used(machine, by_pair, used):
+    """Whether a rewrite's human passage is already in the demo."""
+    human = by_pair.get(machine["pair_id"]) if machine["pair_id"] else None
+    return human is not None and key(human) in used
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--src", default="/work/shared/data/dev")
-    ap.add_argument("--out", default=os.path.join(ROOT, "data", "demo.jsonl"))
+    ap.add_argument("--src", default=os.path.join(ROOT, "..", "shared", "data", "dev"))
+    ap.add_argument("--data", default=os.path.join(ROOT, "data"))
     args = ap.parse_args()
 
     sources = json.load(open(os.path.join(args.src, "SOURCES.json")))["files"]
-    rng = random.Random(SEED)
-    picked, files = [], {}
-    for name, per_stratum in QUOTAS.items():
-        raw = open(os.path.join(args.src, name), "rb").read()
-        assert hashlib.sha256(raw).hexdigest() == sources[name]["sha256"], name
-        rows = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
-        used = set()
-        picked += sample_pairs(rows, per_stratum, rng, used)
-        files[name] = (rows, used)
-    write(picked, args.out, MAX_BYTES)
+    raw = open(os.path.join(args.src, SOURCE), "rb").read()
+    assert hashlib.sha256(raw).hexdigest() == sources[SOURCE]["sha256"], SOURCE
+    rows = [json.loads(line) for line in raw.decode("utf-8").split("\n") if line]
+    humans = {key(r): r for r in rows if r["label"] == "human"}
+    by_pair = {r["pair_id"]: r for r in rows if r["label"] == "human" and r["pair_id"]}
 
-    data_dir = os.path.dirname(args.out)
-    rng = random.Random(SEED + 1)
-    train, evaluation = [], []
-    for name, (rows, used) in files.items():
-        train += sample_pairs(rows, EXTRA_TRAIN_QUOTAS[name], rng, used)
-        spare = [r for r in rows if r["label"] == "human" and r["pair_id"] not in used]
-        evaluation += rng.sample(spare, EVAL_HUMANS_PER_FILE)
-    write(train, os.path.join(data_dir, "fingerprint", "train.jsonl"), 700_000)
-    write(evaluation, os.path.join(data_dir, "policy", "eval.jsonl"), 200_000)
+    # Unpaired rewrites are drawn only in domains with human passages to match them with.
+    plenty = {d for d in {r["domain"] for r in rows}
+              if sum(1 for h in humans.values() if h["domain"] == d and usable(h)) >= 20}
+
+    rng = random.Random(SEED)
+    used, picked, unpaired = set(), [], []
+    generators = sorted({r["generator"] for r in rows if r["label"] == "machine"})
+    for generator in generators:
+        by_domain = defaultdict(list)
+        for r in rows:  # candidates in file order, so the draw is reproducible
+            if r["label"] == "machine" and r["generator"] == generator and usable(r):
+                human = by_pair.get(r["pair_id"]) if r["pair_id"] else None
+                if (r["pair_id"] is None and r["domain"] in plenty) or (
+                    human is not None and usable(human)
+                ):
+                    by_domain[r["domain"]].append(r)
+        for candidates in by_domain.values():
+            rng.shuffle(candidates)
+        taken = 0
+        while taken < PER_GENERATOR:  # round-robin over the domains
+            progressed = False
+            for domain in sorted(by_domain):
+                candidates = by_domain[domain]
+                while candidates and partner_used(candidates[-1], by_pair, used):
+                    candidates.pop()
+                if not candidates or taken == PER_GENERATOR:
+                    continue
+                machine = candidates.pop()
+                if machine["pair_id"] is None:
+                    unpaired.append(machine)
+                    picked.append(machine)
+                else:
+                    human = by_pair[machine["pair_id"]]
+                    used.add(key(human))
+                    picked += [machine, human]
+                taken += 1
+                progressed = True
+            assert progressed, f"{generator}: only {taken} pairs"
+    # A rewrite without a pair (the upstream Gemini rows are not rewrites of the passage with
+    # their index) is matched by a human passage of its domain that nothing else uses.
+    for machine in unpaired:
+        free = sorted(k for k, r in humans.items()
+                      if k not in used and r["domain"] == machine["domain"] and usable(r))
+        k = free[rng.randrange(len(free))]
+        used.add(k)
+        picked.append(humans[k])
+    write(picked, os.path.join(args.data, "demo.jsonl"), 1_100_000)
+
+    spare = defaultdict(list)
+    for k, r in sorted(humans.items()):
+        if k not in used and usable(r):
+            spare[r["domain"]].append(r)
+    evaluation = []
+    while len(evaluation) < EVAL_HUMANS:  # round-robin over the domains again
+        for domain in sorted(spare):
+            if spare[domain] and len(evaluation) < EVAL_HUMANS:
+                r = spare[domain].pop(rng.randrange(len(spare[domain])))
+                evaluation.append(dict(r, split="eval"))
+    write(evaluation, os.path.join(args.data, "policy", "eval.jsonl"), 300_000)
 
 
 def write(rows, path, max_bytes):
-    rows = sorted(rows, key=lambda r: (r["dataset"], r["id"]))
+    rows = sorted(rows, key=lambda r: r["id"])
     data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     size = len(data.encode("utf-8"))
     assert size <= max_bytes, f"{path} too large: {size} bytes"

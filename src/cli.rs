@@ -152,7 +152,7 @@ pub struct PolicyCheckArgs {
     pub audit: Option<PathBuf>,
 
     /// Fingerprint model: estimates the eval set's unlabelled synthetic share [default: the
-    /// config's [fingerprint] model].
+    /// config's [fingerprint] model, else the built-in detector].
     #[arg(long, value_name = "FILE")]
     pub fingerprint: Option<PathBuf>,
 
@@ -461,7 +461,8 @@ pub struct FingerprintEvalArgs {
     #[arg(value_name = "CORPUS")]
     pub inputs: Vec<PathBuf>,
 
-    /// Model to evaluate [default: the config's [fingerprint] model].
+    /// Model to evaluate [default: the config's [fingerprint] model, else the built-in
+    /// detector].
     #[arg(long, value_name = "FILE", conflicts_with = "cv")]
     pub model: Option<PathBuf>,
 
@@ -501,7 +502,8 @@ pub struct FingerprintScoreArgs {
     #[arg(value_name = "CORPUS")]
     pub inputs: Vec<PathBuf>,
 
-    /// Model to apply [default: the config's [fingerprint] model].
+    /// Model to apply [default: the config's [fingerprint] model, else the built-in
+    /// detector].
     #[arg(long, value_name = "FILE", conflicts_with = "zero_shot")]
     pub model: Option<PathBuf>,
 
@@ -546,7 +548,8 @@ pub struct FingerprintScoreArgs {
 
 #[derive(Debug, Args)]
 pub struct FingerprintExplainArgs {
-    /// Model to explain [default: the config's [fingerprint] model].
+    /// Model to explain [default: the config's [fingerprint] model, else the built-in
+    /// detector].
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
 

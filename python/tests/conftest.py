@@ -103,17 +103,26 @@ def write_config(folder: Path, inputs, model: Path, extra_ingest="") -> Path:
 
 
 def numbers(report: dict) -> dict:
-    """report.json without times, run id, folder and config path."""
+    """report.json without times, run id, folder and config path, and without what follows
+    the input files by design: the fingerprint's per-file contamination (a profile's batches
+    are named by their `origin`, a Spark partition's by the partition) and the file of each
+    suspicious document."""
 
     def strip(v):
         if isinstance(v, dict):
-            return {
+            out = {
                 k: strip(x)
                 for k, x in v.items()
                 if k not in ("seconds", "docs_per_second", "run_id", "created", "config", "run_dir")
             }
+            if isinstance(out.get("contamination"), dict):
+                out["contamination"].pop("files", None)
+                for s in out["contamination"].get("suspects", []):
+                    s.pop("file", None)
+            return out
         if isinstance(v, list):
-            return [strip(x) for x in v]
+            return [strip(x) for x in v
+                    if not (isinstance(x, dict) and "(file " in str(x.get("text", "")))]
         return v
 
     return strip(report)

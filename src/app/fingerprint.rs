@@ -69,18 +69,27 @@ fn detector_config(
     resolve_config(ingest, detector_flags(args, models)?)
 }
 
+/// The model to use: `--model`, else the config's `[fingerprint] model`, else the built-in
+/// detector (None).
 fn model_path(
     given: Option<&std::path::Path>,
     config: &crate::config::Config,
-) -> Result<std::path::PathBuf, Error> {
+) -> Option<std::path::PathBuf> {
     given
         .map(std::path::Path::to_path_buf)
         .or_else(|| config.fingerprint.model.clone())
-        .ok_or_else(|| {
-            Error::Usage(
-                "no model given: pass --model FILE (or set [fingerprint] model in --config)".into(),
-            )
-        })
+}
+
+/// The detector at `path`, or the built-in one, with the name output shows for it.
+fn load_detector(
+    path: Option<std::path::PathBuf>,
+    settings: &crate::features::FeatureSettings,
+) -> Result<(crate::fingerprint::Detector, std::path::PathBuf), Error> {
+    use crate::fingerprint::{built_in, Detector};
+    Ok(match path {
+        Some(p) => (Detector::load(&p, settings)?, p),
+        None => (Detector::built_in(settings)?, built_in::NAME.into()),
+    })
 }
 
 pub(super) fn train(args: &FingerprintTrainArgs, quiet: bool) -> Result<ExitCode, Error> {
@@ -131,8 +140,11 @@ pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, 
             )))
         }
         None => {
-            let path = model_path(args.model.as_deref(), &config)?;
-            detector = crate::fingerprint::Detector::load(&path, &options.features)?;
+            let path;
+            (detector, path) = load_detector(
+                model_path(args.model.as_deref(), &config),
+                &options.features,
+            )?;
             EvalMode::Model {
                 path,
                 detector: &detector,
@@ -171,8 +183,9 @@ pub(super) fn score(args: &FingerprintScoreArgs, quiet: bool) -> Result<ExitCode
         emit(&summary, &summary.to_text(), args.json.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let path = model_path(args.model.as_deref(), &config)?;
-    let detector = crate::fingerprint::Detector::load(&path, settings)?;
+    let given = model_path(args.model.as_deref(), &config);
+    let built_in = given.is_none();
+    let (detector, path) = load_detector(given, settings)?;
     let bar = bytes_bar(0, "scoring", quiet);
     let summary = commands::fingerprint::score::run(
         &inputs,
@@ -187,6 +200,10 @@ pub(super) fn score(args: &FingerprintScoreArgs, quiet: bool) -> Result<ExitCode
         },
     )?;
     bar.finish_and_clear();
+    let summary = commands::fingerprint::score::ScoreSummary {
+        built_in,
+        ..summary
+    };
     emit(&summary, &summary.to_text(), args.json.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -196,9 +213,16 @@ pub(super) fn explain(args: &FingerprintExplainArgs) -> Result<ExitCode, Error> 
         Some(p) => crate::config::Config::load(p)?,
         None => crate::config::Config::default(),
     };
-    let path = model_path(args.model.as_deref(), &config)?;
-    let (meta, _): (crate::fingerprint::detector::DetectorMeta, Vec<f32>) =
-        crate::fingerprint::model_file::load(&path)?;
+    use crate::fingerprint::{built_in, detector::DetectorMeta, model_file};
+    let (path, (meta, _)): (_, (DetectorMeta, Vec<f32>)) =
+        match model_path(args.model.as_deref(), &config) {
+            Some(p) => (p.clone(), model_file::load(&p)?),
+            None => {
+                let name = std::path::PathBuf::from(built_in::NAME);
+                let parsed = model_file::parse(built_in::BYTES, &name)?;
+                (name, parsed)
+            }
+        };
     let report = commands::fingerprint::explain::run(path, &meta, args.top);
     emit(&report, &report.to_text(), args.json.as_deref())?;
     Ok(ExitCode::SUCCESS)

@@ -116,6 +116,8 @@ pub fn read_grouped_corpus(
     also: Option<&GroupBy>,
 ) -> Result<(Vec<Doc>, Grouping, Option<Grouping>)> {
     let mut ingest = ingest.clone();
+    // Pairs stay on one side of the detector's calibration split.
+    ingest.keep_field(crate::corpus::PAIR_FIELD);
     by.prepare(&mut ingest);
     if let Some(a) = also {
         a.prepare(&mut ingest);

@@ -3,15 +3,18 @@
 use std::path::{Path, PathBuf};
 
 use super::read_corpus;
+use crate::commands::fingerprint::score::flag_rate;
 use crate::config::Config;
 use crate::corpus::{CorpusStream, Doc, IngestOptions, Source};
 use crate::error::{Error, Result};
+use crate::fingerprint::built_in;
+use crate::fingerprint::contamination::{ContaminationRules, Flagged};
 use crate::fingerprint::Detector;
 use crate::policy::ancestry::Ancestry;
 use crate::policy::audit::{stratified_sample, write_sheet, Audit, RANDOM, SUSPECT};
 use crate::policy::lock::EvalLock;
 use crate::policy::train_tally::{TrainProbe, TrainTally};
-use crate::policy::{check, Manifest, PolicyConfig, PolicyReport};
+use crate::policy::{check, EvalScreen, Manifest, PolicyConfig, PolicyReport};
 
 /// A policy check with everything but the training set loaded: the settings with the flags
 /// on top, the eval set, lock, audit, detector and ancestry, and the probe the training
@@ -21,14 +24,18 @@ pub struct PolicyCheck {
     eval: Vec<Doc>,
     lock: Option<EvalLock>,
     audit: Option<Audit>,
-    detector: Option<Detector>,
+    detector: Detector,
+    /// How the report names the detector.
+    detector_name: String,
+    trusted: Option<Flagged>,
+    rules: ContaminationRules,
     ancestry: Option<Ancestry>,
     pub probe: TrainProbe,
 }
 
 impl PolicyCheck {
-    /// The config's `[policy]` manifest and `[fingerprint] model` (flags are laid over the
-    /// config before it is checked).
+    /// The config's `[policy]` manifest and `[fingerprint] model` — the built-in detector when
+    /// none is configured — (flags are laid over the config before it is checked).
     pub fn new(config: &Config) -> Result<Self> {
         let policy = config.policy.clone();
         let eval = read_corpus(
@@ -39,12 +46,25 @@ impl PolicyCheck {
         .0;
         let lock = policy.lock.as_deref().map(EvalLock::load).transpose()?;
         let audit = policy.audit.as_deref().map(Audit::load).transpose()?;
-        let detector = config
-            .fingerprint
-            .model
-            .as_deref()
-            .map(|p| Detector::load(p, &config.features))
-            .transpose()?;
+        let (detector, detector_name) = match &config.fingerprint.model {
+            Some(p) => (
+                Detector::load(p, &config.features)?,
+                format!("detector {}", p.display()),
+            ),
+            None => (
+                Detector::built_in(&config.features)?,
+                built_in::NAME.to_string(),
+            ),
+        };
+        let contamination = &config.fingerprint.contamination;
+        let trusted = match contamination.trusted_real.is_empty() {
+            true => None,
+            false => Some(flag_rate(
+                &detector,
+                &contamination.trusted_real,
+                &config.ingest,
+            )?),
+        };
         let ancestry = policy.ancestry.as_deref().map(Ancestry::load).transpose()?;
         let audited = audit
             .iter()
@@ -57,6 +77,9 @@ impl PolicyCheck {
             lock,
             audit,
             detector,
+            detector_name,
+            trusted,
+            rules: contamination.rules,
             ancestry,
             probe,
         })
@@ -70,7 +93,12 @@ impl PolicyCheck {
             config: &self.policy,
             lock: self.lock.as_ref(),
             audit: self.audit.as_ref(),
-            detector: self.detector.as_ref(),
+            screen: Some(EvalScreen {
+                detector: &self.detector,
+                name: self.detector_name.clone(),
+                trusted: self.trusted,
+                rules: self.rules,
+            }),
             ancestry: self.ancestry.as_ref(),
         })
     }

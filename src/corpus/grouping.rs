@@ -119,7 +119,7 @@ impl Grouping {
 
 /// A short, distinct label per input: its file name, or its whole path where two inputs share
 /// a file name.
-fn file_labels(inputs: &[PathBuf]) -> Vec<String> {
+pub fn file_labels(inputs: &[PathBuf]) -> Vec<String> {
     let short: Vec<String> = inputs
         .iter()
         .map(|p| {

@@ -168,7 +168,18 @@ impl Lineage {
     }
 }
 
+/// The input field that links a synthetic text to the real text it rewrites or answers, kept
+/// as read in [`Lineage::extra`] by the commands that use it: documents sharing it stay on one
+/// side of every split (the detector's calibration split, the strength's folds), since a
+/// rewrite shares its passage's content words.
+pub const PAIR_FIELD: &str = "pair_id";
+
 impl Lineage {
+    /// The document's pair (see [`PAIR_FIELD`]), when the field was kept and is set.
+    pub fn pair(&self) -> Option<&str> {
+        self.extra.get(PAIR_FIELD).map(String::as_str)
+    }
+
     /// The value of a lineage field by schema name, or of a kept input field, as text (for
     /// grouping and splitting).
     pub fn field(&self, name: &str) -> Option<String> {

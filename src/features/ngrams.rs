@@ -374,6 +374,79 @@ impl HashedNgrams {
     }
 }
 
+/// Term counts kept per document, so a TF-IDF row can be made under any IDF table without
+/// hashing the text again: cross-validation fits one IDF per fold over the same documents.
+impl HashedNgrams {
+    /// Each document's raw term counts as a sparse row (sorted buckets, counts as values).
+    pub fn count_rows(&self, docs: &[Doc]) -> SparseMatrix {
+        let rows: Vec<(Vec<u32>, Vec<f32>)> = docs
+            .par_iter()
+            .map_init(
+                || Scratch::new(self.config.dim),
+                |scratch, d| {
+                    self.count_into(&d.text, scratch);
+                    scratch.touched.sort_unstable();
+                    let counts = scratch
+                        .touched
+                        .iter()
+                        .map(|&b| std::mem::take(&mut scratch.counts[b as usize]) as f32)
+                        .collect();
+                    (scratch.touched.clone(), counts)
+                },
+            )
+            .collect();
+        let mut out = SparseMatrix::new(self.config.dim);
+        for (doc, (indices, counts)) in docs.iter().zip(rows) {
+            out.push_row(doc.id.clone(), &indices, &counts);
+        }
+        out
+    }
+}
+
+/// The smooth IDF (as [`HashedNgrams`] fits it) of rows `rows` of a count matrix.
+pub fn idf_of_counts(counts: &SparseMatrix, rows: &[usize]) -> Vec<f32> {
+    let mut doc_freq = vec![0u32; counts.dim];
+    for &i in rows {
+        counts
+            .row(i)
+            .0
+            .iter()
+            .for_each(|&b| doc_freq[b as usize] += 1);
+    }
+    let n = rows.len() as f64;
+    doc_freq
+        .iter()
+        .map(|&df| (((1.0 + n) / (1.0 + df as f64)).ln() + 1.0) as f32)
+        .collect()
+}
+
+/// The TF-IDF rows (sublinear TF, L2-normalised, as [`HashedNgrams::tfidf_row`]) of rows
+/// `rows` of a count matrix under `idf`.
+pub fn tfidf_of_counts(counts: &SparseMatrix, rows: &[usize], idf: &[f32]) -> SparseMatrix {
+    let weighed: Vec<Vec<f32>> = rows
+        .par_iter()
+        .map(|&i| {
+            let (idx, c) = counts.row(i);
+            let mut values: Vec<f32> = idx
+                .iter()
+                .zip(c)
+                .map(|(&b, &c)| sublinear_tf(c as u16) * idf[b as usize])
+                .collect();
+            let norm = values.iter().map(|&v| v as f64 * v as f64).sum::<f64>();
+            if norm > 0.0 {
+                let inv = (1.0 / norm.sqrt()) as f32;
+                values.iter_mut().for_each(|v| *v *= inv);
+            }
+            values
+        })
+        .collect();
+    let mut out = SparseMatrix::new(counts.dim);
+    for (&i, values) in rows.iter().zip(weighed) {
+        out.push_row(counts.ids[i].clone(), counts.row(i).0, &values);
+    }
+    out
+}
+
 /// One n-gram occurrence found by [`HashedNgrams::find_ngrams`] (normalised text).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NgramHit {
@@ -584,6 +657,32 @@ mod tests {
             id: id.into(),
             text: text.into(),
             lineage: Lineage::new(Source::Real),
+        }
+    }
+
+    /// TF-IDF rows made from kept counts under an IDF fitted on some of them equal the rows the
+    /// featurizer makes from the text after observing the same documents.
+    #[test]
+    fn rows_from_counts_equal_rows_from_text() {
+        let docs = [
+            doc("a", "It is important to note that the results are robust."),
+            doc(
+                "b",
+                "the results, frankly, were a mess — again and again and again",
+            ),
+            doc("c", "Moreover, it is worth noting the delve into results."),
+        ];
+        let counts = ngrams(CharNgrams::WordBounded).count_rows(&docs);
+        let mut fitted = ngrams(CharNgrams::WordBounded);
+        fitted.observe(&docs[..2]);
+        let idf = idf_of_counts(&counts, &[0, 1]);
+        assert_eq!(idf, fitted.idf());
+        let from_counts = tfidf_of_counts(&counts, &[2, 0], &idf);
+        let from_text = fitted.transform_sparse(&[docs[2].clone(), docs[0].clone()]);
+        assert_eq!(from_counts.ids, from_text.ids);
+        assert_eq!(from_counts.indices, from_text.indices);
+        for (a, b) in from_counts.values.iter().zip(&from_text.values) {
+            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
         }
     }
 

@@ -3,8 +3,10 @@
 //! evaluation, lexicon and the synthetic-fraction estimate built on it.
 
 pub mod balance;
+pub mod built_in;
 pub mod calibration;
 pub mod config;
+pub mod contamination;
 pub mod cv;
 pub mod design;
 pub mod detector;
@@ -15,5 +17,6 @@ pub mod learner;
 pub mod lexicon;
 pub mod lexicon_usage;
 pub mod model_file;
+pub mod strength;
 
 pub use detector::{Detector, Labelled, TrainOptions};

@@ -41,8 +41,18 @@ pub fn save<M: Serialize>(path: &Path, meta: &M, values: &[f32]) -> Result<()> {
 
 /// Reads a model file written by [`save`].
 pub fn load<M: DeserializeOwned>(path: &Path) -> Result<(M, Vec<f32>)> {
-    let bad = |m: String| Error::Input(InputError::file(path, m));
-    let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read the model: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::Input(InputError::file(
+            path,
+            format!("cannot read the model: {e}"),
+        ))
+    })?;
+    parse(&bytes, path)
+}
+
+/// Reads the bytes of a model file; `origin` names them in errors.
+pub fn parse<M: DeserializeOwned>(bytes: &[u8], origin: &Path) -> Result<(M, Vec<f32>)> {
+    let bad = |m: String| Error::Input(InputError::file(origin, m));
     if bytes.len() < 12 || &bytes[..8] != MAGIC {
         return Err(bad(
             "not a driftprint fingerprint model (wrong magic bytes)".into(),

@@ -53,6 +53,16 @@ pub enum Style {
     /// Horizontal bars from 0 to each point's x, at the category `y` indexes (see
     /// `Panel::categories`).
     HBar,
+    /// An interval per category: points in threes, (low, row), (estimate, row), (high, row),
+    /// drawn as a line from low to high with a dot at the estimate.
+    Interval,
+}
+
+impl Style {
+    /// Whether the style draws one row per category (the y axis names them).
+    fn categorical(self) -> bool {
+        matches!(self, Style::HBar | Style::Interval)
+    }
 }
 
 /// One line of a panel.
@@ -195,11 +205,25 @@ fn write_png(path: &Path, rgb: &[u8], width: u32, height: u32) -> Result<()> {
 type DrawResult<DB> =
     std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
+/// Text as a figure shows it: control characters written as `\u{..}` escapes (a document's
+/// field may hold a terminal sequence; the SVG is inlined in report.html). plotters escapes
+/// markup itself.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c.is_control() {
+            true => out.extend(c.escape_unicode()),
+            false => out.push(c),
+        }
+    }
+    out
+}
+
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, figure: &Figure) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let (top, body) = root.split_vertically(TITLE_HEIGHT);
     top.draw(&Text::new(
-        figure.title.clone(),
+        printable(&figure.title),
         (12, 12),
         (FAMILY, 20).into_font().color(&BLACK),
     ))?;
@@ -222,7 +246,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         .unwrap_or(62)
         .clamp(62, 340);
     let mut chart = ChartBuilder::on(area)
-        .caption(&panel.title, (FAMILY, 15))
+        .caption(printable(&panel.title), (FAMILY, 15))
         .margin(10)
         .x_label_area_size(34)
         .y_label_area_size(y_area)
@@ -251,15 +275,15 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
         categories
             .len()
             .checked_sub(1 + row as usize)
-            .map(|i| categories[i].clone())
+            .map(|i| printable(&categories[i]))
             .unwrap_or_default()
     };
     if !categories.is_empty() {
         // More labels than rows allowed, so the axis steps by exactly 1 (one per category).
         mesh.y_labels(categories.len() + 2).disable_y_mesh();
     }
-    mesh.x_desc(&panel.x_label)
-        .y_desc(&panel.y_label)
+    mesh.x_desc(printable(&panel.x_label))
+        .y_desc(printable(&panel.y_label))
         .label_style((FAMILY, 11))
         .axis_desc_style((FAMILY, 12))
         .light_line_style(WHITE)
@@ -309,6 +333,25 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
                     Rectangle::new([(0.0, y - 0.35), (x, y + 0.35)], colour.mix(0.85).filled())
                 }))?
             }
+            Style::Interval => {
+                let top = categories.len().max(1) as f64 - 1.0;
+                let rows: Vec<[(f64, f64); 3]> =
+                    points.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
+                chart.draw_series(rows.iter().map(|[low, _, high]| {
+                    let y = top - low.1;
+                    PathElement::new(vec![(low.0, y), (high.0, y)], colour.stroke_width(3))
+                }))?;
+                chart.draw_series(rows.iter().flat_map(|[low, _, high]| {
+                    let y = top - low.1;
+                    [low.0, high.0].map(|x| {
+                        PathElement::new(vec![(x, y - 0.2), (x, y + 0.2)], colour.stroke_width(2))
+                    })
+                }))?;
+                chart.draw_series(
+                    rows.iter()
+                        .map(|[_, mid, _]| Circle::new((mid.0, top - mid.1), 4, colour.filled())),
+                )?
+            }
         };
         if !s.name.is_empty() {
             legend = true;
@@ -317,7 +360,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) 
             } else {
                 colour
             };
-            drawn.label(s.name.clone()).legend(move |(x, y)| {
+            drawn.label(printable(&s.name)).legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
             });
         }
@@ -354,6 +397,7 @@ fn legend_corner(panel: &Panel) -> SeriesLabelPosition {
                     covered.extend((0..=8).map(|k| (x * k as f64 / 8.0, top - row)));
                 }
             }
+            Style::Interval => covered.extend(pts.iter().map(|&(x, row)| (x, top - row))),
             Style::Points => covered.extend(&pts),
             Style::Measured | Style::Line | Style::Fit | Style::Limit => {
                 covered.extend(&pts);
@@ -467,10 +511,14 @@ fn ranges(panel: &Panel) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
         x0 -= bins / 2.0;
         x1 += bins / 2.0;
     }
-    if panel.series.iter().any(|s| s.style == Style::HBar) {
-        // x is the bars' length from zero; y is one row per category.
+    if panel.series.iter().any(|s| s.style.categorical()) {
+        // y is one row per category; bars' x is their length from zero.
         let rows = panel.categories.len().max(1) as f64;
-        return (pad(x0.min(0.0), x1.max(0.0), 0.05), -0.6..rows - 0.4);
+        let x = match panel.series.iter().any(|s| s.style == Style::HBar) {
+            true => pad(x0.min(0.0), x1.max(0.0), 0.05),
+            false => pad(x0, x1, 0.05),
+        };
+        return (x, -0.6..rows - 0.4);
     }
     (pad(x0, x1, 0.05), pad(y0, y1, 0.08))
 }

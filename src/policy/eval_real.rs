@@ -1,11 +1,17 @@
-//! Gate 1: the eval set is real. No eval document may be labelled synthetic; with a detector,
-//! the estimated synthetic share of the eval set (Rogan–Gladen, 95% interval) must stay under
-//! `eval_max_synthetic` — unlabelled LLM text in an eval set inflates every score it gives.
+//! Gate 1: the eval set is real. No eval document may be labelled synthetic, and the estimated
+//! share of unlabelled LLM text in it must stay under `eval_max_synthetic` — unlabelled LLM
+//! text in an eval set inflates every score it gives. The estimate is the fingerprint stage's
+//! contamination estimator: the flagged share corrected for the detector's error rates, gated
+//! on its interval (a lower bound above the limit fails; an interval too wide to tell warns).
 
 use super::{Gate, GateResult, GateStatus, Manifest};
 use crate::corpus::Source;
 use crate::error::Result;
-use crate::fingerprint::fraction::synthetic_fraction;
+use crate::fingerprint::contamination::{
+    flags, point_rates, stored_rates, ContaminationRules, Flagged, RateOrigin, ScopeEstimate,
+    POINTS,
+};
+use crate::status::Status;
 
 pub struct EvalIsReal;
 
@@ -31,62 +37,72 @@ impl Gate for EvalIsReal {
             .measured(labelled.len() as f64 / m.eval.len().max(1) as f64, 0.0)
             .evidence(labelled));
         }
-        let Some(detector) = m.detector else {
+        let Some(screen) = &m.screen else {
             return Ok(GateResult::new(
                 NAME,
                 GateStatus::Pass,
                 format!(
-                    "all {} eval documents are labelled real (no --fingerprint model to look for unlabelled synthetic text)",
+                    "all {} eval documents are labelled real (no detector to look for unlabelled LLM text)",
                     m.eval.len()
                 ),
             ));
         };
+        let detector = screen.detector;
         let scored = detector.score(m.eval)?;
+        let mut counts = Flagged::default();
+        let each: Vec<[bool; POINTS]> = scored.iter().map(|s| flags(detector, s)).collect();
+        each.iter().for_each(|f| counts.add(*f));
+        let rates = point_rates(
+            &stored_rates(detector),
+            None,
+            screen.trusted.map(|t| (t, RateOrigin::TrustedReal)),
+        );
+        let rules = ContaminationRules {
+            max_share: m.config.eval_max_synthetic,
+            ..screen.rules
+        };
+        let e = ScopeEstimate::judge("eval set".into(), counts, &rates, &rules);
+        let rates = e.rates;
+        // The documents flagged where the estimate read the detector.
         let flagged: Vec<String> = m
             .eval
             .iter()
             .zip(&scored)
-            .filter(|(_, s)| detector.flags(s))
-            .map(|(d, s)| format!("{} (p synthetic {:.2})", d.id, s.probability))
+            .zip(&each)
+            .filter(|(_, f)| f[e.point_index])
+            .map(|((d, s), _)| format!("{} (p synthetic {:.2})", d.id, s.probability))
             .collect();
-        let t = &detector.meta.threshold;
-        let limit = m.config.eval_max_synthetic;
-        let z = crate::stats::normal::quantile(0.975);
-        let Some(est) = synthetic_fraction(
-            flagged.len() as u64,
-            m.eval.len() as u64,
-            t.tpr,
-            t.fpr,
-            z,
-            0.95,
-        ) else {
-            return Ok(GateResult::new(
-                NAME,
-                GateStatus::Warn,
-                "the detector cannot estimate a synthetic share (its TPR is not above its FPR, or the eval set is empty)",
-            ));
+        let status = match e.status {
+            Status::Blocked => GateStatus::Fail,
+            Status::Pass => GateStatus::Pass,
+            _ => GateStatus::Warn,
         };
-        let (status, verdict) = if est.estimate > limit {
-            (GateStatus::Fail, "over")
-        } else if est.high > limit {
-            (GateStatus::Warn, "under, but its interval reaches over,")
-        } else {
-            (GateStatus::Pass, "under")
-        };
-        Ok(GateResult::new(
-            NAME,
-            status,
-            format!(
-                "estimated synthetic share of the eval set {:.1}% (95% CI {:.1}%–{:.1}%; {} of {} flagged) is {verdict} the limit {:.1}%",
-                100.0 * est.estimate,
-                100.0 * est.low,
-                100.0 * est.high,
-                flagged.len(),
-                m.eval.len(),
-                100.0 * limit
+        let shown = match &e.estimate {
+            Some(f) => format!(
+                "{:.1}% (95% CI {:.1}%–{:.1}%)",
+                100.0 * f.estimate,
+                100.0 * f.low,
+                100.0 * f.high
             ),
-        )
-        .measured(est.estimate, limit)
-        .evidence(if status == GateStatus::Pass { Vec::new() } else { flagged }))
+            None => "not estimable".into(),
+        };
+        let message = format!(
+            "estimated LLM share of the eval set {shown}, {} of {} flagged by the {} at {} (TPR from {}, FPR from {}): {}",
+            e.flagged,
+            counts.documents,
+            screen.name,
+            e.point,
+            rates.tpr.origin.describe(),
+            rates.fpr.origin.describe(),
+            e.reason
+        );
+        let result = GateResult::new(NAME, status, message).evidence(match status {
+            GateStatus::Pass => Vec::new(),
+            _ => flagged,
+        });
+        Ok(match &e.estimate {
+            Some(f) => result.measured(f.estimate, rules.max_share),
+            None => result,
+        })
     }
 }

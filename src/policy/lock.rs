@@ -123,6 +123,13 @@ pub struct LockDiff {
     pub changed: Vec<String>,
 }
 
+impl LockDiff {
+    /// Whether the documents are the locked ones.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
 pub struct EvalIsLocked;
 
 impl Gate for EvalIsLocked {

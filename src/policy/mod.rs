@@ -110,8 +110,20 @@ pub struct Manifest<'a> {
     pub config: &'a PolicyConfig,
     pub lock: Option<&'a lock::EvalLock>,
     pub audit: Option<&'a audit::Audit>,
-    pub detector: Option<&'a Detector>,
+    /// The detector that looks for unlabelled LLM text in the eval set.
+    pub screen: Option<EvalScreen<'a>>,
     pub ancestry: Option<&'a ancestry::Ancestry>,
+}
+
+/// A detector screening the eval set for LLM text, how reports name it, and how its estimate
+/// is judged.
+pub struct EvalScreen<'a> {
+    pub detector: &'a Detector,
+    pub name: String,
+    /// The flags of human text the user trusts, if any: the false-positive rates (else the
+    /// detector's own).
+    pub trusted: Option<crate::fingerprint::contamination::Flagged>,
+    pub rules: crate::fingerprint::contamination::ContaminationRules,
 }
 
 /// One rule.

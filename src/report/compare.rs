@@ -1,7 +1,7 @@
 //! `driftprint compare RUN_A RUN_B`: what changed between two report runs — the verdict, each
 //! drift test's statistic, the features whose per-feature statistics moved most, the documents
 //! that witness the drift most strongly in the newer run, policy gates that changed status, the
-//! fingerprint's estimated share and the collapse slopes. Works on report.json as written (a
+//! fingerprint's strength and real-side contamination, and the collapse slopes. Works on report.json as written (a
 //! schema-versioned file), so runs of older binaries compare too.
 
 use std::collections::BTreeMap;
@@ -203,7 +203,7 @@ fn feature_moves(a: &BTreeMap<String, &Value>, b: &BTreeMap<String, &Value>) -> 
 fn lexicon_moves(a: &Value, b: &Value) -> Vec<LexiconMove> {
     let shares = |r: &Value| -> BTreeMap<(String, Vec<String>), f64> {
         stage(r, "fingerprint")
-            .and_then(|f| f["lexicon"].as_array())
+            .and_then(|f| f["scores"]["lexicon"].as_array())
             .into_iter()
             .flatten()
             .filter_map(|u| {
@@ -235,6 +235,78 @@ fn lexicon_moves(a: &Value, b: &Value) -> Vec<LexiconMove> {
         .collect();
     moves.sort_by(|x, y| y.size().total_cmp(&x.size()));
     moves
+}
+
+/// The fingerprint's numbers that changed: its status, the strength and its strongest slice,
+/// the real side's contamination (training data, eval split), the AUROC on the labels.
+fn fingerprint_changes(ra: &Value, rb: &Value, other: &mut Vec<Change>) {
+    let mut push = |what: &str, a: Option<String>, b: Option<String>| {
+        if a != b && (a.is_some() || b.is_some()) {
+            other.push(Change {
+                what: format!("fingerprint {what}"),
+                a: a.unwrap_or_else(|| "(absent)".into()),
+                b: b.unwrap_or_else(|| "(absent)".into()),
+            });
+        }
+    };
+    let f = |r: &Value| stage(r, "fingerprint").cloned().unwrap_or(Value::Null);
+    let (fa, fb) = (f(ra), f(rb));
+    let text = |v: &Value| v.as_str().map(String::from);
+    push("status", text(&fa["status"]), text(&fb["status"]));
+    let auroc = |v: &Value| {
+        v["auroc"].as_f64().map(|a| {
+            format!(
+                "{a:.3} ({:.3}–{:.3})",
+                v["low"].as_f64().unwrap_or(f64::NAN),
+                v["high"].as_f64().unwrap_or(f64::NAN)
+            )
+        })
+    };
+    push(
+        "strength",
+        auroc(&fa["strength"]["overall"]),
+        auroc(&fb["strength"]["overall"]),
+    );
+    let strongest = |v: &Value| {
+        let top = &v["strength"]["slices"][0];
+        Some(format!(
+            "{} {} {:.3}",
+            top["kind"].as_str()?,
+            top["value"].as_str()?,
+            top["strength"]["auroc"].as_f64()?
+        ))
+    };
+    push("strongest slice", strongest(&fa), strongest(&fb));
+    let share = |v: &Value| {
+        let e = &v["estimate"];
+        Some(format!(
+            "{:.1}% ({:.1}–{:.1}%), {}",
+            100.0 * e["estimate"].as_f64()?,
+            100.0 * e["low"].as_f64()?,
+            100.0 * e["high"].as_f64()?,
+            v["status"].as_str()?
+        ))
+    };
+    for (scope, what) in [
+        ("training", "LLM share of the real training data"),
+        ("eval", "LLM share of the real eval split"),
+    ] {
+        push(
+            what,
+            share(&fa["contamination"][scope]),
+            share(&fb["contamination"][scope]),
+        );
+    }
+    let labelled = |v: &Value| {
+        v["scores"]["distribution"]["auroc"]
+            .as_f64()
+            .map(|a| format!("{a:.4}"))
+    };
+    push(
+        "AUROC on the labelled documents",
+        labelled(&fa),
+        labelled(&fb),
+    );
 }
 
 pub fn compare(path_a: &Path, path_b: &Path) -> Result<RunComparison> {
@@ -318,29 +390,7 @@ pub fn compare(path_a: &Path, path_b: &Path) -> Result<RunComparison> {
             });
         }
     }
-    let share = |r: &Value| {
-        stage(r, "fingerprint").and_then(|f| f["synthetic_fraction"]["estimate"].as_f64())
-    };
-    if let (Some(a), Some(b)) = (share(&ra), share(&rb)) {
-        if a != b {
-            other.push(Change {
-                what: "fingerprint estimated synthetic share".into(),
-                a: format!("{:.1}%", 100.0 * a),
-                b: format!("{:.1}%", 100.0 * b),
-            });
-        }
-    }
-    let auroc =
-        |r: &Value| stage(r, "fingerprint").and_then(|f| f["distribution"]["auroc"].as_f64());
-    if let (Some(a), Some(b)) = (auroc(&ra), auroc(&rb)) {
-        if a != b {
-            other.push(Change {
-                what: "fingerprint AUROC on the labelled documents".into(),
-                a: format!("{a:.4}"),
-                b: format!("{b:.4}"),
-            });
-        }
-    }
+    fingerprint_changes(&ra, &rb, &mut other);
     let verdict = |r: &Value| r["verdict"]["line"].as_str().unwrap_or("").to_string();
     let id = |r: &Value| r["run_id"].as_str().unwrap_or("").to_string();
     Ok(RunComparison {

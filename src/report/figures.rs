@@ -14,6 +14,7 @@ use crate::commands::fingerprint::score::ScoreSummary;
 use crate::divergence::pca_view::Projection;
 use crate::divergence::{format_p, FeatureScore, ThresholdKind};
 use crate::fingerprint::distribution::BINS;
+use crate::fingerprint::strength::{AurocInterval, Strength};
 
 /// A named figure: `name` becomes the file stem (drift-tests.png ...); `stage` is the report
 /// section it belongs to.
@@ -29,6 +30,7 @@ pub struct NamedFigure {
 pub const DRIFT_TESTS_CAPTION: &str = "Each bar is one drift test on a common scale where the red line at 1 is its threshold: vermilion bars are gated tests past it (they block the release), purple ones drifted without being gated, blue ones stayed within their threshold; a test without a threshold yet has no bar (`driftprint calibrate` sets one).";
 pub const PROJECTION_CAPTION: &str = "Every document as a dot on the two main axes of its features: where the colours separate, the synthetic text sits in a region the real text does not reach.";
 pub const FEATURES_CAPTION: &str = "The features whose distributions differ most between real and synthetic text, longest first: start reading the data here (red: past the threshold).";
+pub const STRENGTH_CAPTION: &str = "How easily a detector trained on this run's documents tells each generation strategy's synthetic text from the real text (out-of-fold AUROC with its 95% interval; 0.5 = no fingerprint, 1 = told apart every time), strongest first: the red dotted lines are the warning level and the limit, and a strategy whose interval lies past the limit carries a fingerprint the downstream model can learn.";
 pub const SCORES_CAPTION: &str = "The detector's probability that a document is LLM text, for documents labelled real and synthetic (the less the histograms overlap, the better it separates them), and its ROC curve on these labels.";
 pub const COLLAPSE_CAPTION: &str = "Each diversity metric per generation with its fitted trend (dashed) and alarm level (red dotted): a line heading toward the red line is diversity being lost generation after generation.";
 pub const HISTORY_CAPTION: &str = "The gated numbers of every run so far: a step marks the run where something changed; `driftprint compare` with the run before it says what.";
@@ -232,6 +234,78 @@ pub fn top_features(d: &DriftReport) -> Option<Figure> {
     })
 }
 
+/// The strength of every data set and slice shown: the whole synthetic side on top, then the
+/// `shown` strongest slices, each an interval with its estimate, against the warning level and
+/// the limit.
+pub fn fingerprint_strength(s: &Strength, limit: f64, warn: f64, shown: usize) -> Figure {
+    let mut rows: Vec<(String, AurocInterval)> = vec![(
+        format!("all synthetic ({})", s.overall.synthetic),
+        s.overall,
+    )];
+    rows.extend(s.slices.iter().take(shown).map(|x| {
+        (
+            format!("{} ({})", x.label(), x.strength.synthetic),
+            x.strength,
+        )
+    }));
+    let points = |pick: &dyn Fn(usize) -> bool| -> Vec<(f64, f64)> {
+        rows.iter()
+            .enumerate()
+            .filter(|(row, (_, a))| pick(*row) && a.auroc.is_finite())
+            .flat_map(|(row, (_, a))| {
+                let y = row as f64;
+                [(a.low, y), (a.auroc, y), (a.high, y)]
+            })
+            .collect()
+    };
+    let over = |row: usize| rows[row].1.low > limit;
+    let mut series = vec![
+        Series {
+            name: String::new(),
+            points: points(&|row| !over(row)),
+            style: Style::Interval,
+            colour: 0,
+        },
+        Series {
+            name: String::new(),
+            points: points(&over),
+            style: Style::Interval,
+            colour: 5,
+        },
+    ];
+    series.retain(|x| !x.points.is_empty());
+    let span = (-0.5, rows.len() as f64 - 0.5);
+    for level in [warn, limit] {
+        series.push(Series {
+            name: String::new(),
+            points: vec![(level, span.0), (level, span.1)],
+            style: Style::Limit,
+            colour: 5,
+        });
+    }
+    series.push(Series {
+        name: String::new(),
+        points: vec![(0.5, span.0), (0.5, span.1)],
+        style: Style::Fit,
+        colour: 6,
+    });
+    Figure {
+        title: format!(
+            "Fingerprint strength: {} synthetic vs {} real documents, {} folds",
+            s.overall.synthetic, s.overall.real, s.folds
+        ),
+        panels: vec![Panel {
+            title: format!(
+                "Out-of-fold AUROC per generation strategy (warning {warn}, limit {limit})"
+            ),
+            x_label: "strength (AUROC: 0.5 no fingerprint, 1 told apart every time)".into(),
+            y_label: String::new(),
+            series,
+            categories: rows.into_iter().map(|(label, _)| label).collect(),
+        }],
+    }
+}
+
 /// Detector probabilities of the documents labelled real and synthetic (each as a share of its
 /// label, so unequal counts compare) with the flag threshold, and the ROC curve on this corpus.
 pub fn fingerprint_scores(f: &ScoreSummary) -> Figure {
@@ -309,10 +383,7 @@ pub fn fingerprint_scores(f: &ScoreSummary) -> Figure {
         });
     }
     Figure {
-        title: format!(
-            "Fingerprint detector on {} documents (documents without a source count as real)",
-            f.documents
-        ),
+        title: format!("Fingerprint detector on {} documents", f.documents),
         panels,
     }
 }

@@ -18,7 +18,7 @@ nav{margin:16px 0;font-size:14px}nav a{margin-right:14px;color:#0550ae;text-deco
 section{background:#fff;border:1px solid #e1e4e8;border-radius:6px;margin:18px 0;padding:8px 20px 16px}
 h2{font-size:20px;margin:12px 0 6px}
 .badge{font-size:12px;padding:2px 8px;border-radius:10px;color:#fff;vertical-align:middle;margin-left:8px}
-.badge.pass{background:#1a7f37}.badge.blocked{background:#b42318}.badge.error{background:#9a6700}
+.badge.pass{background:#1a7f37}.badge.warn{background:#9a6700}.badge.blocked{background:#b42318}.badge.error{background:#9a6700}
 table{border-collapse:collapse;font-size:13px;margin:10px 0}
 th,td{border-bottom:1px solid #e1e4e8;padding:5px 10px;text-align:left}
 th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -66,6 +66,7 @@ pub(crate) fn escape_with(s: &str, extra: impl Fn(char, &mut String) -> bool) ->
 fn status_class(s: StageStatus) -> &'static str {
     match s {
         StageStatus::Pass => "pass",
+        StageStatus::Warn => "warn",
         StageStatus::Blocked => "blocked",
         StageStatus::Error => "error",
     }

@@ -50,6 +50,7 @@ pub fn render(report: &Report) -> String {
     for (st, glance) in report.stages.iter().zip(&report.glance) {
         let status = match st.status {
             StageStatus::Pass => "pass",
+            StageStatus::Warn => "warn",
             StageStatus::Blocked => "**blocked**",
             StageStatus::Error => "**error**",
         };

@@ -53,6 +53,8 @@ pub fn rule(r: &crate::divergence::TestResult) -> String {
 #[serde(rename_all = "lowercase")]
 pub enum StageStatus {
     Pass,
+    /// Ran and passes, with something a person should look at (the line says what).
+    Warn,
     /// Ran, and found what blocks the release.
     Blocked,
     /// Could not run (bad input, missing model...): the error is in `line`.
@@ -60,10 +62,10 @@ pub enum StageStatus {
 }
 
 impl From<Status> for StageStatus {
-    /// A warning is a pass at stage level (the stage's line and its result carry the warning).
     fn from(status: Status) -> StageStatus {
         match status {
-            Status::Pass | Status::Warn => StageStatus::Pass,
+            Status::Pass => StageStatus::Pass,
+            Status::Warn => StageStatus::Warn,
             Status::Blocked => StageStatus::Blocked,
             Status::Incomplete => StageStatus::Error,
         }
@@ -75,6 +77,7 @@ impl StageStatus {
     pub fn status(self) -> Status {
         match self {
             StageStatus::Pass => Status::Pass,
+            StageStatus::Warn => Status::Warn,
             StageStatus::Blocked => Status::Blocked,
             StageStatus::Error => Status::Incomplete,
         }
@@ -174,16 +177,21 @@ impl Report {
                 line: format!("BLOCKED: {}", failing(StageStatus::Blocked).join("; ")),
             }
         } else {
+            let warned = failing(StageStatus::Warn);
             Verdict {
-                status: Status::Pass,
+                status,
                 line: format!(
-                    "PASS: {} stage(s) ran, nothing blocks the release ({})",
+                    "PASS: {} stage(s) ran, nothing blocks the release ({}){}",
                     stages.len(),
                     stages
                         .iter()
                         .map(|s| s.stage)
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
+                    match warned.is_empty() {
+                        true => String::new(),
+                        false => format!("; warnings: {}", warned.join("; ")),
+                    }
                 ),
             }
         };

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::corpus::record_batch::read_record_batch;
 use crate::corpus::{IngestOptions, IngestStats};
 use crate::error::{Error, Result};
-use crate::stages::{pass, Reads, Running};
+use crate::stages::{pass, Batch, Reads, Running};
 
 /// The config a profile was made with, carried in its bytes so a profile can be rebuilt
 /// wherever they are read.
@@ -106,10 +106,18 @@ impl Profile {
     pub fn observe(&mut self, batch: &RecordBatch, origin: &str) -> Result<IngestStats> {
         let (docs, stats) = read_record_batch(batch, origin, self.rows, &self.ingest)?;
         self.rows += batch.num_rows() as u64;
+        // The batch's name stands for its input file (per-input figures are per origin).
+        let inputs = [origin.to_string()];
+        let origins = vec![0; docs.len()];
+        let batch = Batch {
+            docs: &docs,
+            origins: &origins,
+            inputs: &inputs,
+        };
         self.running
             .par_iter_mut()
             .filter(|s| matches!(s.reads(), Reads::Inputs))
-            .for_each(|s| s.observe(&docs));
+            .for_each(|s| s.observe(batch));
         Ok(stats)
     }
 

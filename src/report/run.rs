@@ -21,10 +21,8 @@ pub const STAGES: [&str; 4] = stages::NAMES;
 /// one on; collapse when it names corpora of generations; policy when it names a train and
 /// eval manifest.
 pub fn default_stages(config: &Config) -> Vec<&'static str> {
-    let mut stages = vec!["drift"];
-    if config.fingerprint.model.is_some() || !config.fingerprint.train.is_empty() {
-        stages.push("fingerprint");
-    }
+    // The fingerprint stage always has a detector: the configured, the trained or the built-in.
+    let mut stages = vec!["drift", "fingerprint"];
     if !config.collapse.inputs.is_empty() {
         stages.push("collapse");
     }

@@ -1,12 +1,12 @@
 //! The collapse stage: per-generation tallies of the documents' diversity, then trend tests
 //! across generations.
 
-use super::{Reads, Stage, StageResult};
+use super::{Batch, Reads, Stage, StageResult};
 use crate::collapse::generations::MeasureOptions;
 use crate::collapse::tally::Generations;
 use crate::commands::collapse::{CollapseModels, CorpusRun};
 use crate::config::Config;
-use crate::corpus::{Doc, Source};
+use crate::corpus::Source;
 use crate::error::{Error, Result};
 
 pub struct CollapseStage {
@@ -66,8 +66,8 @@ impl Stage for CollapseStage {
         self.corpus_run().start()
     }
 
-    fn observe(&self, state: &mut Generations, batch: &[Doc]) -> Result<()> {
-        state.observe_field(batch).map_err(Error::Usage)
+    fn observe(&self, state: &mut Generations, batch: Batch) -> Result<()> {
+        state.observe_field(batch.docs).map_err(Error::Usage)
     }
 
     fn merge(&self, state: &mut Generations, other: Generations) {

@@ -1,10 +1,10 @@
 //! The drift stage: real vs synthetic documents of the inputs through the divergence suite,
 //! on the seeded bottom-k sample of each side.
 
-use super::{Reads, Stage, StageResult};
+use super::{Batch, Reads, Stage, StageResult};
 use crate::commands::drift::{DriftRequest, DriftSample, Sides};
 use crate::config::Config;
-use crate::corpus::{Doc, Source};
+use crate::corpus::Source;
 use crate::error::Result;
 
 pub struct DriftStage {
@@ -46,8 +46,9 @@ impl Stage for DriftStage {
         DriftSample::new(&self.config, self.request.by.clone())
     }
 
-    fn observe(&self, state: &mut DriftSample, batch: &[Doc]) -> Result<()> {
+    fn observe(&self, state: &mut DriftSample, batch: Batch) -> Result<()> {
         batch
+            .docs
             .iter()
             .for_each(|d| state.offer_split(d, &self.request.sides));
         Ok(())

@@ -21,20 +21,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::commands::collapse::CollapseReport;
 use crate::commands::drift::DriftReport;
-use crate::commands::fingerprint::score::ScoreSummary;
 use crate::config::Config;
 use crate::corpus::{Doc, Source};
 use crate::error::{Error, Result};
 use crate::policy::PolicyReport;
+pub use fingerprint::FingerprintReport;
 
 /// What a stage returned.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum StageResult {
     Drift(Box<DriftReport>),
-    Fingerprint(Box<ScoreSummary>),
+    Fingerprint(Box<FingerprintReport>),
     Collapse(Box<CollapseReport>),
     Policy(Box<PolicyReport>),
+}
+
+/// A batch of documents and the input each was read from.
+#[derive(Clone, Copy)]
+pub struct Batch<'a> {
+    pub docs: &'a [Doc],
+    /// Per document, its input as an index into `inputs`.
+    pub origins: &'a [u32],
+    /// The inputs' names: file names, or what a profile's caller named its batches.
+    pub inputs: &'a [String],
+}
+
+impl<'a> Batch<'a> {
+    /// The name of the input document `i` was read from.
+    pub fn input_of(&self, i: usize) -> &'a str {
+        self.origins
+            .get(i)
+            .and_then(|&o| self.inputs.get(o as usize))
+            .map_or("", String::as_str)
+    }
 }
 
 /// The documents a stage observes.
@@ -62,7 +82,11 @@ pub trait Stage: Send {
     fn default_source(&self) -> Option<Source>;
     /// The state before any document: merging it with a state leaves that state unchanged.
     fn start(&self) -> Self::State;
-    fn observe(&self, state: &mut Self::State, batch: &[Doc]) -> Result<()>;
+    /// Input fields outside the schema the stage reads from `Lineage::extra`.
+    fn kept_fields(&self) -> &[&'static str] {
+        &[]
+    }
+    fn observe(&self, state: &mut Self::State, batch: Batch) -> Result<()>;
     /// Adds the state of other documents of the same corpus (another shard). The result does
     /// not depend on how the corpus was split or in which order shards are merged.
     fn merge(&self, state: &mut Self::State, other: Self::State);
@@ -82,8 +106,9 @@ pub trait Running: Send {
     fn name(&self) -> &'static str;
     fn reads(&self) -> Reads<'_>;
     fn default_source(&self) -> Option<Source>;
+    fn kept_fields(&self) -> &[&'static str];
     /// Observes a batch; after an error the stage observes nothing more and finishes with it.
-    fn observe(&mut self, batch: &[Doc]);
+    fn observe(&mut self, batch: Batch);
     /// Marks the stage failed (its corpus could not be read).
     fn fail(&mut self, error: Error);
     fn save(&self) -> Result<SavedState>;
@@ -112,7 +137,11 @@ impl<S: Stage> Running for Bound<S> {
         self.stage.default_source()
     }
 
-    fn observe(&mut self, batch: &[Doc]) {
+    fn kept_fields(&self) -> &[&'static str] {
+        self.stage.kept_fields()
+    }
+
+    fn observe(&mut self, batch: Batch) {
         if self.failed.is_none() {
             let start = Instant::now();
             if let Err(e) = self.stage.observe(&mut self.state, batch) {

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{Reads, Running, SavedState};
+use super::{Batch, Reads, Running, SavedState};
 use crate::config::Config;
 use crate::corpus::{CorpusStream, IngestOptions};
 use crate::error::{Error, Result};
@@ -59,14 +59,20 @@ pub fn observe(
             .collect();
         progress(&format!("reading ({})", names.join(", ")));
         let ingest = ingest_for(config, stages, &reads);
+        let inputs = crate::corpus::grouping::file_labels(&corpus);
         let outcome = (|| -> Result<()> {
             let mut stream = CorpusStream::open(&corpus, &ingest)?;
-            while let Some(batch) = stream.next_batch()? {
+            while let Some(docs) = stream.next_batch()? {
+                let batch = Batch {
+                    docs: &docs,
+                    origins: stream.origins(),
+                    inputs: &inputs,
+                };
                 stages
                     .par_iter_mut()
                     .zip(reads.par_iter())
                     .filter(|(_, &r)| r)
-                    .for_each(|(s, _)| s.observe(&batch));
+                    .for_each(|(s, _)| s.observe(batch));
             }
             stream.finish()?;
             Ok(())
@@ -81,13 +87,17 @@ pub fn observe(
 }
 
 /// The ingest options for a corpus: rows without a source get one only when every stage
-/// reading it can do without (drift needs every row's).
+/// reading it can do without (drift needs every row's); the fields outside the schema any of
+/// them reads are kept.
 pub(crate) fn ingest_for(
     config: &Config,
     stages: &[Box<dyn Running>],
     reads: &[bool],
 ) -> IngestOptions {
     let mut ingest = config.ingest.clone();
+    for (s, _) in stages.iter().zip(reads).filter(|r| *r.1) {
+        s.kept_fields().iter().for_each(|f| ingest.keep_field(f));
+    }
     let defaults: Vec<_> = stages
         .iter()
         .zip(reads)

@@ -2,10 +2,10 @@
 //! usually the report's inputs) into a [`TrainTally`] — what each gate needs of it, checked
 //! against the eval manifest (small, version-locked: read when the stage is built).
 
-use super::{Reads, Stage, StageResult};
+use super::{Batch, Reads, Stage, StageResult};
 use crate::commands::policy::PolicyCheck;
 use crate::config::Config;
-use crate::corpus::{Doc, Source};
+use crate::corpus::Source;
 use crate::error::{Error, Result};
 use crate::policy::train_tally::TrainTally;
 
@@ -55,8 +55,8 @@ impl Stage for PolicyStage {
         TrainTally::default()
     }
 
-    fn observe(&self, state: &mut TrainTally, batch: &[Doc]) -> Result<()> {
-        state.observe(batch, &self.check.probe);
+    fn observe(&self, state: &mut TrainTally, batch: Batch) -> Result<()> {
+        state.observe(batch.docs, &self.check.probe);
         Ok(())
     }
 

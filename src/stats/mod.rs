@@ -2,6 +2,7 @@
 //! adjustment, distances, ranks.
 
 pub mod adjust;
+pub mod delong;
 pub mod distinct;
 pub mod ftrl;
 pub mod jonckheere;

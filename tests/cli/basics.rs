@@ -61,10 +61,10 @@ fn inspect_the_demo_with_its_config() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "600 documents: 300 real, 300 synthetic (50.0% synthetic)",
+            "1440 documents: 840 real, 600 synthetic (41.7% synthetic)",
         ))
-        .stdout(predicate::str::contains("gpt-neox-20b"))
-        .stdout(predicate::str::contains("student_essay"));
+        .stdout(predicate::str::contains("gemini-1.5-pro"))
+        .stdout(predicate::str::contains("LegalDocument"));
 }
 
 #[test]
@@ -84,10 +84,10 @@ fn inspect_json_has_counts_and_percentiles() {
         .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["documents"], 600);
+    assert_eq!(v["documents"], 1200);
     assert_eq!(v["synthetic_share"], 0.5);
-    assert_eq!(v["by_generator"]["gpt2-xl"]["synthetic"], 48);
-    assert!(v["length_chars"]["median"].as_u64().unwrap() > 500);
+    assert_eq!(v["by_generator"]["gpt-4o"]["synthetic"], 150);
+    assert!(v["length_chars"]["median"].as_u64().unwrap() > 300);
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn features_are_identical_across_runs_and_thread_counts() {
                 .assert()
                 .success()
                 .stderr(predicate::str::contains(
-                    "wrote 600 documents x 393 features",
+                    "wrote 1440 documents x 393 features",
                 ));
             outputs.push(std::fs::read(&out).unwrap());
         }
@@ -217,7 +217,7 @@ fn features_are_identical_across_runs_and_thread_counts() {
     let sidecar: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("run0.columns.json")).unwrap())
             .unwrap();
-    assert_eq!(sidecar["ids"].as_array().unwrap().len(), 600);
+    assert_eq!(sidecar["ids"].as_array().unwrap().len(), 1440);
     assert_eq!(sidecar["columns"][0], "stylo_chars");
     assert_eq!(sidecar["columns"][113], "format_lines");
     assert_eq!(sidecar["columns"][392], "ngram_proj_255");

@@ -29,6 +29,15 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
+/// The rendered SVG of the plot `name` in the page's DOM.
+fn at_plot<'a>(dom: &'a str, name: &str) -> &'a str {
+    let start = dom
+        .find(&format!("data-plot=\"{name}\"><svg"))
+        .unwrap_or_else(|| panic!("plot {name} missing from the rendered page"));
+    let end = dom[start..].find("</svg>").map_or(dom.len(), |e| start + e);
+    &dom[start..end]
+}
+
 /// Runs headless Chromium on a page; returns (stdout, stderr).
 fn headless(browser: &Path, profile: &Path, args: &[&str], page: &Path) -> (String, String) {
     let out = Process::new(browser)
@@ -101,10 +110,19 @@ fn the_report_renders_in_chromium_with_every_plot() {
         "drift-tests",
         "drift-projection",
         "drift-features",
+        "fingerprint-strength",
         "fingerprint-scores",
         "collapse",
     ] {
         assert!(plots.iter().any(|p| p == expected), "no {expected} plot");
+    }
+    // The fingerprint's strength figure is drawn in its section: one row per generator.
+    let strength = at_plot(&dom, "fingerprint-strength");
+    for generator in ["gpt-4o", "gemini-1.5-pro", "llama-3-70b", "gpt-3.5-turbo"] {
+        assert!(
+            strength.contains(&format!("generator {generator}")),
+            "{generator} not in the strength figure"
+        );
     }
     for section in ["glance", "drift", "fingerprint", "collapse", "policy"] {
         assert!(

@@ -364,9 +364,9 @@ fn simulate_writes_generations_with_lineage_that_collapse_reads() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(rows.len(), 4 * 600);
+    assert_eq!(rows.len(), 4 * 1200);
     let gen3: Vec<&Value> = rows.iter().filter(|r| r["generation"] == 3).collect();
-    assert_eq!(gen3.iter().filter(|r| r["source"] == "real").count(), 60);
+    assert_eq!(gen3.iter().filter(|r| r["source"] == "real").count(), 120);
     assert!(gen3.iter().any(|r| r["parent_model"] == "bigram-lm-gen1"));
     let out = driftprint()
         .arg("collapse")

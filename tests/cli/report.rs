@@ -67,7 +67,9 @@ fn the_demo_report_runs_every_stage_and_keeps_a_history() {
     let (code, text) = report(&out, &[]);
     let seconds = started.elapsed().as_secs_f64();
     // The demo's LLM text differs from its human text, and its retraining generations lose
-    // diversity: drift and collapse block the release; the detector and the policy pass.
+    // diversity: drift and collapse block the release. The fingerprint warns (a detector
+    // trained on the run's documents tells its rewrites from their passages with AUROC ~0.86,
+    // above the warning level), and so does policy (no prompt ids or temperatures recorded).
     assert_eq!(code, 1, "{text}");
     assert!(
         text.starts_with("BLOCKED: drift: drift in") && text.contains("; collapse: diversity"),
@@ -101,9 +103,9 @@ fn the_demo_report_runs_every_stage_and_keeps_a_history() {
         stages,
         [
             ("drift", "blocked"),
-            ("fingerprint", "pass"),
+            ("fingerprint", "warn"),
             ("collapse", "blocked"),
-            ("policy", "pass")
+            ("policy", "warn")
         ]
     );
     assert!(json["stages"][0]["result"]["comparisons"][0]["outcomes"].is_array());
@@ -126,9 +128,29 @@ fn the_demo_report_runs_every_stage_and_keeps_a_history() {
         .collect();
     assert_eq!(next.first(), Some(&"drift"), "{next:?}");
     assert!(next.contains(&"collapse") && next.contains(&"policy"));
-    // The detector was trained in the run, from [fingerprint] train, and kept with the report.
-    assert!(dirs[0].join("fingerprint.model").is_file());
-    assert_eq!(json["stages"][1]["result"]["documents"], 600);
+    // No model is configured: the built-in detector scored the inputs and the eval set, and
+    // the stage measured both the strength (per generator) and the real side's contamination.
+    let fingerprint = &json["stages"][1]["result"];
+    assert_eq!(fingerprint["detector"]["built_in"], true);
+    assert_eq!(fingerprint["scores"]["documents"], 1440);
+    let strength = &fingerprint["strength"];
+    assert!(
+        strength["overall"]["auroc"].as_f64().unwrap() > 0.8,
+        "{strength}"
+    );
+    let generators = strength["slices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "generator")
+        .count();
+    assert_eq!(generators, 4, "{strength}");
+    let contamination = &fingerprint["contamination"];
+    for scope in ["training", "eval"] {
+        assert_eq!(contamination[scope]["status"], "pass", "{contamination}");
+        assert!(contamination[scope]["estimate"]["low"].as_f64().unwrap() <= 0.05);
+    }
+    assert_eq!(contamination["eval"]["documents"], 240);
     assert_eq!(
         json["stages"][2]["result"]["tracks"][0]["generations"]
             .as_array()
@@ -161,7 +183,12 @@ fn the_demo_report_runs_every_stage_and_keeps_a_history() {
         html.matches("<figure ").count(),
         html.matches("<figcaption>").count()
     );
-    for plot in ["drift-tests", "fingerprint-scores", "collapse"] {
+    for plot in [
+        "drift-tests",
+        "fingerprint-strength",
+        "fingerprint-scores",
+        "collapse",
+    ] {
         assert!(
             html.contains(&format!("data-plot=\"{plot}\"><svg")),
             "{plot}"
@@ -201,8 +228,8 @@ fn the_demo_report_runs_every_stage_and_keeps_a_history() {
 fn a_stage_that_cannot_run_is_reported_without_losing_the_others() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("reports");
-    // The demo corpus without the demo's detector data and generations: no fingerprint model
-    // to score with, no `generation` field to follow.
+    // The demo corpus without the demo's generations: no `generation` field to follow. The
+    // fingerprint stage scores with the built-in detector (no model configured).
     let config = labelled_config(tmp.path(), "report.toml", &demo_path(), "");
     let (code, text) = report_config(&config, &out, &["--stages", "collapse,drift,fingerprint"]);
     assert_eq!(code, 2, "{text}");
@@ -219,18 +246,86 @@ fn a_stage_that_cannot_run_is_reported_without_losing_the_others() {
     assert_eq!(stages, ["drift", "fingerprint", "collapse"]);
     assert_eq!(json["stages"][0]["status"], "blocked");
     assert!(json["stages"][0]["result"].is_object());
-    for k in [1, 2] {
-        assert_eq!(json["stages"][k]["status"], "error");
-        assert!(json["stages"][k].get("result").is_none());
-    }
-    assert!(json["stages"][1]["line"]
+    let fingerprint = &json["stages"][1];
+    assert_ne!(fingerprint["status"], "error", "{fingerprint}");
+    assert_eq!(fingerprint["result"]["detector"]["built_in"], true);
+    assert_eq!(json["stages"][2]["status"], "error");
+    assert!(json["stages"][2].get("result").is_none());
+    assert!(json["stages"][2]["line"]
         .as_str()
         .unwrap()
-        .contains("[fingerprint] model"));
+        .contains("generation"));
 
     let (code, text) = report_config(&config, &out, &["--stages", "drift,vibes"]);
     assert_eq!(code, 2);
     assert!(text.contains("unknown stage 'vibes'"), "{text}");
+}
+
+/// Documents without lineage say nothing of which are real: the fingerprint stage is
+/// incomplete, and says which field is missing.
+#[test]
+fn a_corpus_without_lineage_leaves_the_fingerprint_stage_incomplete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = demo_human_lines()
+        .iter()
+        .take(40)
+        .map(|line| {
+            let mut row: Value = serde_json::from_str(line).unwrap();
+            let text = row["text"].take();
+            serde_json::json!({"id": row["id"], "text": text}).to_string()
+        })
+        .collect();
+    let corpus = write(
+        tmp.path(),
+        "plain.jsonl",
+        (rows.join("\n") + "\n").as_bytes(),
+    );
+    let config = write(
+        tmp.path(),
+        "plain.toml",
+        format!("[ingest]\ninputs = [{:?}]\n", corpus.display().to_string()).as_bytes(),
+    );
+    let out = tmp.path().join("reports");
+    let (code, text) = report_config(&config, &out, &["--stages", "fingerprint"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.starts_with("INCOMPLETE: fingerprint: "), "{text}");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(runs(&out)[0].join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["stages"][0]["status"], "error");
+    assert_mentions(
+        json["stages"][0]["line"].as_str().unwrap(),
+        &["plain.jsonl", "source"],
+    );
+}
+
+/// With `[fingerprint] train` and no model file the report trains its detector in the run and
+/// keeps it with the report (the stage names it, not the built-in one).
+#[test]
+fn a_detector_trained_in_the_run_is_kept_with_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("reports");
+    let config = labelled_config(
+        tmp.path(),
+        "trains.toml",
+        &demo_path(),
+        &format!(
+            "[fingerprint]\ntrain = [{:?}]\n",
+            demo_path().display().to_string()
+        ),
+    );
+    let (code, text) = report_config(&config, &out, &["--stages", "fingerprint"]);
+    assert!(matches!(code, 0 | 1), "{text}");
+    let run = &runs(&out)[0];
+    assert!(run.join("fingerprint.model").is_file());
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("report.json")).unwrap()).unwrap();
+    let detector = &json["stages"][0]["result"]["detector"];
+    assert_eq!(detector["built_in"], false);
+    assert!(detector["model"]
+        .as_str()
+        .unwrap()
+        .ends_with("fingerprint.model"));
 }
 
 /// With a [policy] manifest in the config the report runs the policy gates too: here the eval
@@ -256,7 +351,7 @@ fn the_policy_stage_runs_from_the_config() {
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(runs(&out)[0].join("report.json")).unwrap())
             .unwrap();
-    let policy = &json["stages"][1];
+    let policy = &json["stages"][2];
     assert_eq!(policy["stage"], "policy");
     assert_eq!(policy["status"], "blocked");
     let leakage = policy["result"]["gates"]
@@ -457,8 +552,8 @@ fn the_report_draws_projection_features_and_detector_scores() {
             .unwrap();
     let drift = &json["stages"][0]["result"];
     let projection = &drift["projection"];
-    assert_eq!(projection["reference"].as_array().unwrap().len(), 300);
-    assert_eq!(projection["candidate"].as_array().unwrap().len(), 300);
+    assert_eq!(projection["reference"].as_array().unwrap().len(), 500);
+    assert_eq!(projection["candidate"].as_array().unwrap().len(), 500);
     let ratio: f64 = projection["explained_variance_ratio"]
         .as_array()
         .unwrap()
@@ -468,7 +563,7 @@ fn the_report_draws_projection_features_and_detector_scores() {
     assert!(ratio > 0.0 && ratio <= 1.0, "{ratio}");
     let fingerprint = &json["stages"][1]["result"];
     assert_eq!(json["stages"][1]["stage"], "fingerprint");
-    let distribution = &fingerprint["distribution"];
+    let distribution = &fingerprint["scores"]["distribution"];
     let count = |k: &str| -> u64 {
         distribution[k]
             .as_array()
@@ -477,16 +572,20 @@ fn the_report_draws_projection_features_and_detector_scores() {
             .map(|v| v.as_u64().unwrap())
             .sum()
     };
-    assert_eq!((count("real"), count("synthetic")), (300, 300));
+    assert_eq!((count("real"), count("synthetic")), (600, 600));
     // Trained on these very documents: it separates them.
     assert!(distribution["auroc"].as_f64().unwrap() > 0.95);
     assert!(distribution["roc"].as_array().unwrap().len() > 10);
-    assert!(!fingerprint["lexicon"].as_array().unwrap().is_empty());
+    assert!(!fingerprint["scores"]["lexicon"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     let html = std::fs::read_to_string(dirs[1].join("report.html")).unwrap();
     for plot in [
         "drift-tests",
         "drift-projection",
         "drift-features",
+        "fingerprint-strength",
         "fingerprint-scores",
     ] {
         assert!(

@@ -5,6 +5,7 @@
 mod common;
 
 mod architecture;
+mod contamination;
 mod embed;
 mod ingest_columnar_txt;
 mod ingest_jsonl_csv;

@@ -12,6 +12,7 @@ use super::percent;
 use crate::corpus::{CorpusStream, Doc, IngestOptions, Source};
 use crate::error::{Error, Result};
 use crate::features::shortcuts::ShortcutAudit;
+use crate::fingerprint::contamination::{flags, stored_rates, Flagged};
 use crate::fingerprint::distribution::{ScoreDistribution, ScoreTally};
 use crate::fingerprint::evaluation::Scored;
 use crate::fingerprint::fraction::{synthetic_fraction, FractionEstimate};
@@ -23,12 +24,15 @@ use crate::stats::unit_sum::UnitSum;
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreSummary {
     pub model: PathBuf,
+    /// Whether `model` is the detector built into driftprint (none was given).
+    pub built_in: bool,
     pub documents: u64,
     pub flagged: u64,
     pub mean_probability: f64,
     /// None when the detector does not separate the classes (TPR ≤ FPR at its threshold).
     pub synthetic_fraction: Option<FractionEstimate>,
-    /// The detector's error rates the estimate corrects for (measured at training time).
+    /// The detector's error rates the estimate corrects for (measured at training time; the
+    /// false-positive rate at least the target its threshold was set for).
     pub detector_tpr: f64,
     pub detector_fpr: f64,
     /// The probability above which a document is flagged synthetic.
@@ -178,23 +182,25 @@ impl Scorer {
     ) -> ScoreSummary {
         let seconds = state.seconds;
         let t = &self.detector.meta.threshold;
+        let (tpr, fpr) = stored_rates(&self.detector)[0];
         let z = crate::stats::normal::quantile(0.5 + confidence / 2.0);
         let documents = state.documents;
         ScoreSummary {
             model: model.to_path_buf(),
+            built_in: false,
             documents,
             flagged: state.flagged,
             mean_probability: state.probability.value() / documents.max(1) as f64,
             synthetic_fraction: synthetic_fraction(
                 state.flagged,
                 documents,
-                t.tpr,
-                t.fpr,
+                tpr,
+                fpr,
                 z,
                 confidence,
             ),
-            detector_tpr: t.tpr.value(),
-            detector_fpr: t.fpr.value(),
+            detector_tpr: tpr.value(),
+            detector_fpr: fpr.value(),
             threshold_probability: t.probability,
             distribution: state.distribution.finish(),
             lexicon: self.lexicon.finish(&state.lexicon),
@@ -212,6 +218,24 @@ pub fn scoring_ingest(ingest: &IngestOptions) -> IngestOptions {
     let mut ingest = ingest.clone();
     ingest.defaults.source.get_or_insert(Source::Real);
     ingest
+}
+
+/// How many documents of the corpus at `paths` the detector flags at each operating point
+/// (the false-positive rates of human text the user trusts).
+pub fn flag_rate(
+    detector: &Detector,
+    paths: &[PathBuf],
+    ingest: &IngestOptions,
+) -> Result<Flagged> {
+    let mut counts = Flagged::default();
+    let mut stream = CorpusStream::open(paths, &scoring_ingest(ingest))?;
+    while let Some(batch) = stream.next_batch()? {
+        for s in detector.score(&batch)? {
+            counts.add(flags(detector, &s));
+        }
+    }
+    stream.finish()?;
+    Ok(counts)
 }
 
 pub fn run(
@@ -258,6 +282,13 @@ pub fn run(
 impl ScoreSummary {
     pub fn to_text(&self) -> String {
         let mut s = String::new();
+        if self.built_in {
+            let _ = writeln!(
+                s,
+                "scored with the {} (no --model or [fingerprint] model given; what it was trained on and where it is weak: docs/default-detector.md)",
+                self.model.display()
+            );
+        }
         match &self.synthetic_fraction {
             Some(f) => {
                 let _ = writeln!(
