@@ -3,7 +3,7 @@
 # (every *.jsonl of DATA, default ../shared/data/dev):
 #   - training time on ~20k documents: scikit-learn LogisticRegression(C=1, lbfgs) on hashed
 #     word 1-2 + char 3-5-gram TF-IDF, 20,000 documents; driftprint `fingerprint train` with
-#     --calibration-fraction 0.12 so its learner also fits ~20,000 (its learner's own time is
+#     the --calibration-fraction that leaves its learner ~20,000 too (its learner's own time is
 #     read from the -v log; the whole command also featurises, calibrates and builds the lexicon);
 #   - scoring throughput including reading and featurisation, every dev document;
 #   - with --cv: random 5-fold CV on the same crc32(id) % 5 folds in both tools.
@@ -20,8 +20,11 @@ bin="$root/target/release/driftprint"
 schema=(--source-field label --source-values human=real,machine=synthetic)
 files=("$data"/*.jsonl)
 
+# The calibration share that leaves ~20,000 documents to the learner, as scikit-learn fits.
+rows=$(cat "${files[@]}" | grep -c .)
+fraction=$(python3 -c "print(round(max(0.05, 1 - 20000 / $rows), 4))")
 start=$(date +%s.%N)
-"$bin" -v fingerprint train --data "${files[@]}" "${schema[@]}" --calibration-fraction 0.12 \
+"$bin" -v fingerprint train --data "${files[@]}" "${schema[@]}" --calibration-fraction "$fraction" \
     --model "$tmp/fp.model" --json "$tmp/train.json" > /dev/null 2> "$tmp/train.log"
 train_s=$(python3 -c "print($(date +%s.%N) - $start)")
 fit_line="$(grep 'sparse logistic' "$tmp/train.log")"

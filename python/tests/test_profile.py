@@ -14,14 +14,15 @@ from conftest import REPO, STAGES, cli_report, demo_rows, numbers, to_table, wri
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory, detector):
     folder = tmp_path_factory.mktemp("dataset")
-    paths = write_dataset(demo_rows(), folder / "parquet", files=4)
+    rows = demo_rows()
+    paths = write_dataset(rows, folder / "parquet", files=4)
     config = write_config(folder, paths, detector)
     whole = numbers(cli_report(config, folder / "cli"))
-    return paths, config, whole
+    return paths, config, whole, len(rows)
 
 
 def test_profiles_of_parquet_files_merged_give_the_cli_report(dataset, tmp_path):
-    paths, config, whole = dataset
+    paths, config, whole, row_count = dataset
     profiles = []
     for path in paths:
         p = driftprint.Profile(config, STAGES)
@@ -30,7 +31,7 @@ def test_profiles_of_parquet_files_merged_give_the_cli_report(dataset, tmp_path)
     merged = profiles[-1]
     for p in reversed(profiles[:-1]):
         merged.merge(p)
-    assert merged.rows == 600
+    assert merged.rows == row_count
     report = merged.report(tmp_path / "reports")
     assert numbers(report) == whole
     on_disk = json.loads((tmp_path / "reports" / report["run_id"] / "report.json").read_text())
@@ -39,14 +40,14 @@ def test_profiles_of_parquet_files_merged_give_the_cli_report(dataset, tmp_path)
 
 
 def test_bytes_round_trip_keeps_everything(dataset, tmp_path):
-    paths, config, whole = dataset
+    paths, config, whole, row_count = dataset
     p = driftprint.Profile(config, STAGES)
     for path in paths:
         p.observe(pq.read_table(path))
     data = p.to_bytes()
     assert isinstance(data, bytes)
     back = driftprint.Profile.from_bytes(data)
-    assert back.rows == p.rows == 600
+    assert back.rows == p.rows == row_count
     assert back.stages == STAGES
     assert back.to_bytes() == data
     assert numbers(back.report(tmp_path / "out")) == whole
@@ -55,7 +56,7 @@ def test_bytes_round_trip_keeps_everything(dataset, tmp_path):
 
 
 def test_profiles_of_other_settings_do_not_merge(dataset, tmp_path):
-    paths, config, _ = dataset
+    paths, config, _, _ = dataset
     other = tmp_path / "other.toml"
     other.write_text(config.read_text().replace("max_per_side = 150", "max_per_side = 151"))
     a = driftprint.Profile(config, STAGES)
@@ -92,7 +93,7 @@ def rows(n=3):
     ],
 )
 def test_bad_input_is_a_value_error_naming_column_and_row(dataset, tmp_path, table, fragments):
-    _, config, _ = dataset
+    _, config, _, _ = dataset
     p = driftprint.Profile(config, STAGES)
     with pytest.raises(ValueError) as e:
         p.observe(table(), origin="part-7")

@@ -11,10 +11,10 @@
 //! text, a calibrated probability of at least 0.5 … 0.8. The estimate is valid at any of them
 //! when TPR and FPR are measured at the same point; each scope uses the one whose interval
 //! would be narrowest at the limit, chosen from the error rates and the scope's size alone
-//! (never from how many of its documents are flagged, which is what is estimated).
-//! On the demo's rewrites the built-in detector's threshold finds 12% of the LLM text, a
-//! probability of 0.5 finds 90% at a 10% false-positive rate: the interval is three times
-//! narrower there.
+//! (never from how many of its documents are flagged, which is what is estimated). On the
+//! demo's rewrites the built-in detector's threshold finds 17.5% of the LLM text at 0.7% false
+//! positives, a probability of 0.7 finds 59% at 11%: which reads narrower depends on how much
+//! trusted text measured the rates.
 //!
 //! The gate reads the interval, not the point: a scope blocks when its interval's lower bound
 //! is above the limit (on enough documents), and an interval too wide to tell is inconclusive
@@ -283,6 +283,17 @@ impl ScopeEstimate {
                 format!(
                     "above the limit {limit}, but on {} documents (fewer than {} do not block)",
                     counts.documents, rules.min_documents
+                ),
+            ),
+            // Even the upper bound is at 0: the flagged share is surely below the false-positive
+            // rate, so the rates were measured on text unlike this one.
+            Some(e) if e.high <= 0.0 && counts.documents >= rules.min_documents => (
+                Status::Warn,
+                format!(
+                    "the detector flags {} of these documents, surely fewer than its false-positive rate {} at {}: its error rates do not fit this text (measure them on human text you trust, [fingerprint] trusted_real)",
+                    pct(e.flagged),
+                    pct(rates.fpr.rate.value()),
+                    point_name(k)
                 ),
             ),
             // LLM text is there (the interval excludes 0) and likely above the limit, though
@@ -613,6 +624,16 @@ mod tests {
 
     /// A strict threshold that finds little LLM text loses to a looser point that finds most
     /// of it at a few percent of false positives; the choice ignores the flagged counts.
+    /// Flagged far less often than the false-positive rate says: not a certain 0%, a warning
+    /// that the rates do not fit.
+    #[test]
+    fn rates_that_do_not_fit_the_text_warn() {
+        let e = judge(20, 20_000, rates((900, 1000), (100, 10_000)));
+        assert_eq!(e.estimate.unwrap().high, 0.0, "{e:?}");
+        assert_eq!(e.status, Status::Warn);
+        assert!(e.reason.contains("do not fit"), "{}", e.reason);
+    }
+
     #[test]
     fn the_narrowest_operating_point_is_read() {
         let mut r = rates((36, 300), (0, 240));

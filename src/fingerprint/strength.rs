@@ -403,125 +403,90 @@ impl Compared<'_> {
     }
 }
 
-/// Measures the strength on the sampled `real` and `synthetic` documents.
-pub fn measure(
-    real: &[Doc],
-    synthetic_docs: &[Doc],
+/// Folds grouped by pair and prompt, or by document when grouping leaves a fold without both
+/// sides to train on.
+fn fold_documents(
+    docs: &[Doc],
+    synthetic: &[bool],
     settings: &StrengthSettings,
-) -> Result<std::result::Result<Strength, NotMeasured>> {
-    if real.len() < MIN_PER_SIDE || synthetic_docs.len() < MIN_PER_SIDE {
-        return Ok(Err(NotMeasured {
-            reason: format!(
-                "too few documents to measure: {} real and {} synthetic (at least {MIN_PER_SIDE} each)",
-                real.len(),
-                synthetic_docs.len()
-            ),
-        }));
-    }
-    let docs: Vec<Doc> = real.iter().chain(synthetic_docs).cloned().collect();
-    let synthetic: Vec<bool> = docs
-        .iter()
-        .map(|d| d.lineage.source == Source::Synthetic)
-        .collect();
+) -> std::result::Result<Folds, NotMeasured> {
     let k = settings.folds;
     let max_group = (docs.len() / (2 * k)).max(2);
-    let mut folds = grouped_folds(
-        &docs,
+    let grouped = grouped_folds(
+        docs,
         k,
         settings.seed,
         &[PAIR_FIELD, "prompt_id"],
         max_group,
     );
-    if !usable(&folds, &synthetic, k) {
-        folds = grouped_folds(&docs, k, settings.seed, &[], max_group);
-        if !usable(&folds, &synthetic, k) {
-            return Ok(Err(NotMeasured {
-                reason: format!(
-                    "{} real and {} synthetic documents do not fill {k} folds with both sides",
-                    real.len(),
-                    synthetic_docs.len()
-                ),
-            }));
-        }
+    if usable(&grouped, synthetic, k) {
+        return Ok(grouped);
     }
-
-    // Classes count when both sides carry one of them.
-    let real_classes: std::collections::BTreeSet<&str> = real
-        .iter()
-        .filter_map(|d| d.lineage.label.as_deref())
-        .collect();
-    let within_class = synthetic_docs
-        .iter()
-        .filter_map(|d| d.lineage.label.as_deref())
-        .any(|l| real_classes.contains(l));
-    let mut class_index: HashMap<Option<&str>, usize> = HashMap::new();
-    let class: Vec<usize> = docs
-        .iter()
-        .map(|d| {
-            let key = if within_class {
-                d.lineage.label.as_deref()
-            } else {
-                None
-            };
-            let next = class_index.len();
-            *class_index.entry(key).or_insert(next)
-        })
-        .collect();
-    let classes = class_index.len();
-
-    let started = std::time::Instant::now();
-    let ngrams = HashedNgrams::new(settings.ngram.clone(), settings.normalization);
-    let counts = ngrams.count_rows(&docs);
-    let class_of = Classes {
-        of: class.clone(),
-        count: classes,
-    };
-    let (scores, first_fold) = out_of_fold(&counts, &synthetic, &class_of, &folds, settings);
-    tracing::info!(
-        "strength: {} documents, {k} folds in {:.2} s",
-        docs.len(),
-        started.elapsed().as_secs_f64()
-    );
-    let compared = Compared {
-        scores: &scores,
-        synthetic: &synthetic,
-        stratum: (0..docs.len())
-            .map(|i| folds.of[i] * classes + class[i])
-            .collect(),
-        strata: k * classes,
-        level: settings.level,
-        inflation: 1.0 + k as f64 / (k as f64 - 1.0),
-    };
-    let Some(overall) = compared.auroc(|_| true) else {
-        return Ok(Err(NotMeasured {
-            reason: "no class has both real and synthetic documents".into(),
-        }));
-    };
-    let mut real_by_class = vec![0usize; classes];
-    for (i, &s) in synthetic.iter().enumerate() {
-        real_by_class[class[i]] += usize::from(!s);
+    let plain = grouped_folds(docs, k, settings.seed, &[], max_group);
+    if usable(&plain, synthetic, k) {
+        return Ok(plain);
     }
-    let uncompared = (0..docs.len())
-        .filter(|&i| synthetic[i] && real_by_class[class[i]] == 0)
-        .count();
+    let n_synthetic = synthetic.iter().filter(|&&s| s).count();
+    Err(NotMeasured {
+        reason: format!(
+            "{} real and {n_synthetic} synthetic documents do not fill {k} folds with both sides",
+            docs.len() - n_synthetic
+        ),
+    })
+}
 
-    // Slices: the synthetic rows of each value of each dimension.
+impl Classes {
+    /// Each document's class when both sides carry classes (one they share), else one class.
+    fn of(docs: &[Doc], synthetic: &[bool]) -> (Classes, bool) {
+        let real_classes: std::collections::BTreeSet<&str> = docs
+            .iter()
+            .zip(synthetic)
+            .filter(|(_, &s)| !s)
+            .filter_map(|(d, _)| d.lineage.label.as_deref())
+            .collect();
+        let within_class = docs
+            .iter()
+            .zip(synthetic)
+            .filter(|(_, &s)| s)
+            .filter_map(|(d, _)| d.lineage.label.as_deref())
+            .any(|l| real_classes.contains(l));
+        let mut index: HashMap<Option<&str>, usize> = HashMap::new();
+        let of = docs
+            .iter()
+            .map(|d| {
+                let key = d.lineage.label.as_deref().filter(|_| within_class);
+                let next = index.len();
+                *index.entry(key).or_insert(next)
+            })
+            .collect();
+        (
+            Classes {
+                of,
+                count: index.len(),
+            },
+            within_class,
+        )
+    }
+}
+
+/// The synthetic rows of each value of each slice dimension.
+type SliceMembers = BTreeMap<(SliceKind, String), Vec<usize>>;
+
+/// Every slice with enough sampled documents, ranked, and how many had too few.
+fn rank_slices(
+    members: &SliceMembers,
+    compared: &Compared,
+    min_slice: usize,
+) -> (Vec<SliceStrength>, usize) {
+    let n = compared.scores.len();
     let mut slices = Vec::new();
-    let mut small_slices = 0;
-    let mut members: BTreeMap<(SliceKind, String), Vec<usize>> = BTreeMap::new();
-    for (i, d) in docs.iter().enumerate().filter(|(i, _)| synthetic[*i]) {
-        for kind in SliceKind::ALL {
-            if let Some(v) = kind.value(d) {
-                members.entry((kind, v)).or_default().push(i);
-            }
-        }
-    }
-    for ((kind, value), rows) in &members {
-        if rows.len() < settings.min_slice {
-            small_slices += 1;
+    let mut small = 0;
+    for ((kind, value), rows) in members {
+        if rows.len() < min_slice {
+            small += 1;
             continue;
         }
-        let mut inside = vec![false; docs.len()];
+        let mut inside = vec![false; n];
         rows.iter().for_each(|&i| inside[i] = true);
         let Some(strength) = compared.auroc(|i| inside[i]) else {
             continue;
@@ -542,11 +507,89 @@ pub fn measure(
             .then(b.strength.auroc.total_cmp(&a.strength.auroc))
             .then((a.kind, &a.value).cmp(&(b.kind, &b.value)))
     });
+    (slices, small)
+}
 
+/// Measures the strength on the sampled `real` and `synthetic` documents.
+pub fn measure(
+    real: &[Doc],
+    synthetic_docs: &[Doc],
+    settings: &StrengthSettings,
+) -> Result<std::result::Result<Strength, NotMeasured>> {
+    if real.len() < MIN_PER_SIDE || synthetic_docs.len() < MIN_PER_SIDE {
+        return Ok(Err(NotMeasured {
+            reason: format!(
+                "too few documents to measure: {} real and {} synthetic (at least {MIN_PER_SIDE} each)",
+                real.len(),
+                synthetic_docs.len()
+            ),
+        }));
+    }
+    let docs: Vec<Doc> = real.iter().chain(synthetic_docs).cloned().collect();
+    let synthetic: Vec<bool> = docs
+        .iter()
+        .map(|d| d.lineage.source == Source::Synthetic)
+        .collect();
+    let folds = match fold_documents(&docs, &synthetic, settings) {
+        Ok(f) => f,
+        Err(why) => return Ok(Err(why)),
+    };
+    let (classes, within_class) = Classes::of(&docs, &synthetic);
+
+    let started = std::time::Instant::now();
+    let ngrams = HashedNgrams::new(settings.ngram.clone(), settings.normalization);
+    let counts = ngrams.count_rows(&docs);
+    let (scores, first_fold) = out_of_fold(&counts, &synthetic, &classes, &folds, settings);
+    let k = settings.folds;
+    tracing::info!(
+        "strength: {} documents, {k} folds in {:.2} s",
+        docs.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let compared = Compared {
+        scores: &scores,
+        synthetic: &synthetic,
+        stratum: (0..docs.len())
+            .map(|i| folds.of[i] * classes.count + classes.of[i])
+            .collect(),
+        strata: k * classes.count,
+        level: settings.level,
+        inflation: 1.0 + k as f64 / (k as f64 - 1.0),
+    };
+    let Some(overall) = compared.auroc(|_| true) else {
+        return Ok(Err(NotMeasured {
+            reason: "no class has both real and synthetic documents".into(),
+        }));
+    };
+    let mut real_by_class = vec![0usize; classes.count];
+    for (i, &s) in synthetic.iter().enumerate() {
+        real_by_class[classes.of[i]] += usize::from(!s);
+    }
+    let uncompared = (0..docs.len())
+        .filter(|&i| synthetic[i] && real_by_class[classes.of[i]] == 0)
+        .count();
+
+    let mut members = SliceMembers::new();
+    for (i, d) in docs.iter().enumerate().filter(|(i, _)| synthetic[*i]) {
+        for kind in SliceKind::ALL {
+            if let Some(v) = kind.value(d) {
+                members.entry((kind, v)).or_default().push(i);
+            }
+        }
+    }
+    let (slices, small_slices) = rank_slices(&members, &compared, settings.min_slice);
     let strongest_lexicon = match (slices.first(), first_fold) {
         (Some(top), Some(model)) if settings.lexicon_size > 0 => {
             let rows = &members[&(top.kind, top.value.clone())];
-            strongest_lexicon(&docs, &counts, &synthetic, &class, rows, model, settings)?
+            strongest_lexicon(
+                &docs,
+                &counts,
+                &synthetic,
+                &classes.of,
+                rows,
+                model,
+                settings,
+            )?
         }
         _ => Vec::new(),
     };

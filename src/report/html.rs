@@ -29,6 +29,8 @@ figcaption{font-size:13px;color:#57606a;margin-top:4px;max-width:900px}
 h3{font-size:16px;margin:14px 0 6px}ol.next{font-size:14px;line-height:1.5;padding-left:22px}
 #glance td{vertical-align:top}
 .warn{color:#9a6700}
+p.note{color:#57606a;font-size:13px;max-width:900px}
+.badge.warn,.badge.error{color:#fff;font-weight:normal}
 ";
 
 /// Text made safe for HTML element content and attribute values; control characters (a

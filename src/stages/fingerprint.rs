@@ -13,7 +13,7 @@ use crate::commands::fingerprint::score::{
 };
 use crate::config::Config;
 use crate::corpus::sample::BottomK;
-use crate::corpus::{Source, Split};
+use crate::corpus::{Doc, Source, Split};
 use crate::error::{Error, Result};
 use crate::fingerprint::built_in;
 use crate::fingerprint::contamination::{
@@ -328,90 +328,82 @@ impl Stage for FingerprintStage {
     }
 
     fn finish(&self, state: FingerprintState, progress: &dyn Fn(&str)) -> Result<StageResult> {
-        let fp = &self.config.fingerprint;
-        let sampled = SampleSizes {
+        let mut sampled = SampleSizes {
             real: 0,
             synthetic: 0,
             real_seen: state.real.seen(),
             synthetic_seen: state.synthetic.seen(),
         };
-        if sampled.real_seen == 0 {
+        let (strength, contamination) = if sampled.real_seen == 0 {
             // Nothing is labelled real: nothing to compare the synthetic text with, nothing
             // whose contamination to estimate.
-            let scores = self
-                .scorer
-                .finish(state.scores, &self.detector.model, None, CONFIDENCE);
-            return Ok(StageResult::Fingerprint(Box::new(FingerprintReport {
-                status: Status::Warn,
-                detector: self.detector.clone(),
-                max_strength: fp.strength.max,
-                warn_strength: fp.strength.warn,
-                strength: None,
-                strength_note: Some(
-                    "no document of the inputs is labelled real (source = real): there is no real text to compare the synthetic text with".into(),
-                ),
-                sampled,
-                contamination: None,
-                scores,
-            })));
-        }
-        let real = state.real.into_docs();
-        let synthetic = state.synthetic.into_docs();
-        let sampled = SampleSizes {
-            real: real.len(),
-            synthetic: synthetic.len(),
-            ..sampled
-        };
-        progress(&format!(
-            "measuring the fingerprint's strength ({} real, {} synthetic documents, {} folds)",
-            real.len(),
-            synthetic.len(),
-            fp.strength.folds
-        ));
-        let (strength, strength_note) = if synthetic.is_empty() {
-            (
-                None,
-                Some("no document of the inputs is labelled synthetic".to_string()),
-            )
+            let note = "no document of the inputs is labelled real (source = real): there is no real text to compare the synthetic text with";
+            (Err(note.to_string()), None)
         } else {
-            match strength::measure(&real, &synthetic, &self.strength_settings())? {
-                Ok(s) => (Some(s), None),
-                Err(n) => (None, Some(n.reason)),
-            }
+            let (real, synthetic) = (state.real.into_docs(), state.synthetic.into_docs());
+            (sampled.real, sampled.synthetic) = (real.len(), synthetic.len());
+            let strength = self.strength(&real, &synthetic, progress)?;
+            drop((real, synthetic));
+            progress("estimating the LLM share of the real side");
+            (strength, Some(self.contamination(state.contamination)?))
         };
-        drop((real, synthetic));
-        progress("estimating the LLM share of the real side");
-        let trusted = self.trusted_fpr()?;
-        let mut contamination = contamination::estimate(
-            state.contamination,
-            &stored_rates(self.scorer.detector()),
-            trusted.as_ref().ok().copied(),
-            trusted
-                .as_ref()
-                .is_ok_and(|(_, origin)| *origin == RateOrigin::TrustedReal),
-            &fp.contamination.rules,
-        );
-        contamination.fpr_note = trusted.err().flatten();
-        let scores = self
-            .scorer
-            .finish(state.scores, &self.detector.model, None, CONFIDENCE);
+        let fp = &self.config.fingerprint;
         let mut report = FingerprintReport {
             status: Status::Pass,
             detector: self.detector.clone(),
             max_strength: fp.strength.max,
             warn_strength: fp.strength.warn,
-            strength,
-            strength_note,
+            strength_note: strength.as_ref().err().cloned(),
+            strength: strength.ok(),
             sampled,
-            contamination: Some(contamination),
-            scores,
+            contamination,
+            scores: self
+                .scorer
+                .finish(state.scores, &self.detector.model, None, CONFIDENCE),
         };
-        report.status = report.strength_status().0.max(
-            report
-                .contamination
-                .as_ref()
-                .map_or(Status::Pass, |c| c.status),
-        );
+        report.status = match &report.contamination {
+            // Nothing measured: a warning, not a pass.
+            None => Status::Warn,
+            Some(c) => report.strength_status().0.max(c.status),
+        };
         Ok(StageResult::Fingerprint(Box::new(report)))
+    }
+}
+
+impl FingerprintStage {
+    /// The strength of the sampled sides, or why it was not measured.
+    fn strength(
+        &self,
+        real: &[Doc],
+        synthetic: &[Doc],
+        progress: &dyn Fn(&str),
+    ) -> Result<std::result::Result<Strength, String>> {
+        if synthetic.is_empty() {
+            return Ok(Err("no document of the inputs is labelled synthetic".into()));
+        }
+        progress(&format!(
+            "measuring the fingerprint's strength ({} real, {} synthetic documents, {} folds)",
+            real.len(),
+            synthetic.len(),
+            self.config.fingerprint.strength.folds
+        ));
+        Ok(strength::measure(real, synthetic, &self.strength_settings())?.map_err(|n| n.reason))
+    }
+
+    /// The contamination of the real side from the pass's tally, with the false-positive rates
+    /// of trusted text where there is some.
+    fn contamination(&self, tally: ContaminationTally) -> Result<Contamination> {
+        let trusted = self.trusted_fpr()?;
+        let mut contamination = contamination::estimate(
+            tally,
+            &stored_rates(self.scorer.detector()),
+            trusted.as_ref().ok().copied(),
+            trusted
+                .as_ref()
+                .is_ok_and(|(_, origin)| *origin == RateOrigin::TrustedReal),
+            &self.config.fingerprint.contamination.rules,
+        );
+        contamination.fpr_note = trusted.err().flatten();
+        Ok(contamination)
     }
 }
