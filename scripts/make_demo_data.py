@@ -14,7 +14,7 @@ Llama-3-70B.
                  with the human passage it rewrites (its pair_id), or for the Gemini rows,
                  which upstream pairs with no passage, with a human passage of the same domain
                  (1,200 rows); no human passage twice.
-  eval.jsonl     240 human passages the demo does not use (12 to 14 per domain), with
+  eval.jsonl     240 human passages the demo does not use (3 to 14 per domain), with
                  "split": "eval": the demo's eval set.
 
 Only pairs where neither text has a line break and both are at most 1,500 characters are
