@@ -23,12 +23,21 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// Worker threads (default: all cores). Results never depend on this.
-    #[arg(long, global = true, value_name = "N")]
+    /// Worker threads, 1 to 256 (or the cores, when more) [default: all cores]. Results never
+    /// depend on this.
+    #[arg(long, global = true, value_name = "N", value_parser = thread_count)]
     pub threads: Option<usize>,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--threads`: a count within the bound [`crate::checks::check_threads`] explains.
+fn thread_count(value: &str) -> Result<usize, String> {
+    let n = value
+        .parse::<usize>()
+        .map_err(|e| format!("not a whole number of threads ({e})"))?;
+    crate::checks::check_threads(n)
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,8 +61,8 @@ pub enum Command {
     /// Train, evaluate, apply and explain the detector of LLM-generated text.
     #[command(subcommand)]
     Fingerprint(FingerprintCommand),
-    /// The nightly report: runs the configured stages (drift, fingerprint, collapse) and
-    /// writes reports/<run-id>/ (report.json, summary.md) and a line of reports/history.jsonl;
+    /// The nightly report: runs the configured stages (drift, fingerprint, collapse, policy)
+    /// and writes reports/<run-id>/ (report.json, summary.md) and a line of reports/history.jsonl;
     /// exits 1 when a stage blocks the release, 2 when one could not run.
     Report(ReportArgs),
     /// Explain a regression between two report runs: which drift tests changed and by how
@@ -76,7 +85,7 @@ pub struct CompareArgs {
     #[arg(value_name = "RUN_B")]
     pub b: String,
 
-    /// Folder of the runs [default: reports].
+    /// Folder of the runs.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
 
@@ -95,7 +104,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE", required = true)]
     pub config: PathBuf,
 
-    /// Folder of the runs and history [default: reports].
+    /// Folder of the runs and history.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
 
@@ -105,6 +114,7 @@ pub struct ReportArgs {
     pub stages: Option<String>,
 
     /// Corpus files to read instead of the config's [ingest] inputs (e.g. one shard of it).
+    /// Not with --merge-states, whose documents are the ones each state was saved from.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub inputs: Vec<PathBuf>,
 
@@ -698,7 +708,8 @@ pub struct FeaturesArgs {
     #[arg(long, value_name = "N")]
     pub ngram_dim: Option<usize>,
 
-    /// Width of the dense random projection of the n-grams [default: 256].
+    /// Width of the dense random projection of the n-grams, 1 to 2048 (the drift suite's
+    /// Fréchet test grows as its cube) [default: 256].
     #[arg(long, value_name = "N")]
     pub projection_dim: Option<usize>,
 

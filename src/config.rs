@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::checks::check_dim;
+use crate::checks::{check_dim, check_projection_dim};
 use crate::collapse::config::CollapseConfig;
+use crate::corpus::side_file::{read_side_text, SideFile};
 use crate::corpus::{FieldMap, Format, IngestOptions, LineageDefaults, SourceValues};
 use crate::divergence::DriftConfig;
 use crate::error::{ConfigError, Error, Result};
@@ -18,6 +19,9 @@ use crate::fingerprint::config::FingerprintConfig;
 
 use crate::stats::rng::DEFAULT_SEED;
 
+mod location;
+#[cfg(test)]
+mod mutated_text;
 mod overrides;
 pub use overrides::{absolute_path, Overrides};
 
@@ -148,13 +152,7 @@ impl Config {
         let Some(path) = path else {
             return Config::parse_with("", Path::new(""), flags);
         };
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Config(ConfigError::new(
-                path.display().to_string(),
-                "(file)",
-                format!("cannot read: {e}"),
-            ))
-        })?;
+        let text = read_side_text(path, SideFile::Config)?;
         Config::parse_with(&text, path, flags)
     }
 
@@ -165,9 +163,17 @@ impl Config {
 
     fn parse_with(text: &str, path: &Path, flags: &Overrides) -> Result<Config> {
         let origin = path.display().to_string();
+        // TOML's own errors (syntax, unknown keys, wrong types, duplicates) carry a span.
         let file_error = |e: toml::de::Error| {
-            let key = e.span().map(|s| key_at(text, s.start)).unwrap_or_default();
-            ConfigError::new(&origin, key, e.message().to_string())
+            let message = e.message().trim().replace('\n', ": ");
+            match e.span() {
+                Some(s) => ConfigError::new(
+                    location::at_offset(&origin, text, s.start),
+                    location::key_at(text, s.start),
+                    message,
+                ),
+                None => ConfigError::new(&origin, "(file)", message),
+            }
         };
         // The file alone first, so that its errors point at its own lines.
         let mut raw: RawConfig = toml::from_str(text).map_err(file_error)?;
@@ -175,13 +181,25 @@ impl Config {
             let mut table: toml::Table = toml::from_str(text).map_err(file_error)?;
             flags.lay_over(&mut table);
             raw = RawConfig::deserialize(toml::Value::Table(table)).map_err(|e| {
-                ConfigError::new("command line", "(flags)", e.message().to_string())
+                ConfigError::new(
+                    "command line",
+                    "(flags)",
+                    e.message().trim().replace('\n', ": "),
+                )
             })?;
         }
+        // A refused value: the flag that gave it, else the line of its key in the file.
         let err = |key: &str, message: String| {
             Error::Config(match flags.flag_for(key) {
                 Some(flag) => ConfigError::new("command line", flag, message),
-                None => ConfigError::new(&origin, key, message),
+                None => match location::key_span(text, key) {
+                    Some(span) => ConfigError::new(
+                        location::at_offset(&origin, text, span.start),
+                        key,
+                        message,
+                    ),
+                    None => ConfigError::new(&origin, key, message),
+                },
             })
         };
         let mut config = Config::default();
@@ -262,8 +280,7 @@ impl Config {
             ngram.dim = d;
         }
         if let Some(d) = raw.features.projection_dim {
-            check_dim(d, crate::features::projection::MAX_OUTPUT_DIM)
-                .map_err(|m| err("features.projection_dim", m))?;
+            check_projection_dim(d).map_err(|m| err("features.projection_dim", m))?;
             ngram.projection_dim = d;
         }
         if let Some(e) = raw.features.embed {
@@ -337,27 +354,6 @@ pub fn check_embed_batch(b: usize) -> std::result::Result<usize, String> {
         Ok(b)
     } else {
         Err(format!("must be between 1 and 1024, not {b}"))
-    }
-}
-
-/// The dotted key on the line where a TOML error was found (best effort, for the message).
-fn key_at(text: &str, offset: usize) -> String {
-    let before = &text[..offset.min(text.len())];
-    let table = before.lines().rev().find_map(|l| {
-        l.trim()
-            .strip_prefix('[')
-            .and_then(|l| l.strip_suffix(']'))
-            .map(str::to_string)
-    });
-    let line = text[before.rfind('\n').map(|i| i + 1).unwrap_or(0)..]
-        .lines()
-        .next()
-        .unwrap_or("");
-    let key = line.split('=').next().unwrap_or("").trim();
-    match table {
-        Some(t) if !key.is_empty() && !key.starts_with('[') => format!("{t}.{key}"),
-        Some(t) => t,
-        None => key.to_string(),
     }
 }
 
@@ -536,5 +532,98 @@ distinct_2 = 0.3
                 .to_string();
             assert!(e.contains(key), "{line}: {e}");
         }
+    }
+
+    #[test]
+    fn toml_errors_name_the_line_the_column_and_the_table_they_are_in() {
+        let parse_err = |text: &str| {
+            Config::parse(text, Path::new("c.toml"))
+                .unwrap_err()
+                .to_string()
+        };
+        // A second [ingest] after [policy] is about ingest, at its own header.
+        let e = parse_err("[ingest]\nbatch_size = 10\n[policy]\nper_class = true\n[ingest]\n");
+        assert!(e.starts_with("c.toml:5:1: ingest: "), "{e}");
+        assert!(
+            e.contains("duplicate key `ingest`") && !e.contains('\n'),
+            "{e}"
+        );
+        let e = parse_err("seed = 1\n[ingest]\nbatch_size = \"ten\"\n");
+        assert!(e.starts_with("c.toml:3:14: ingest.batch_size: "), "{e}");
+        let e = parse_err("[features]\nsets = [\"stylo\"]\nprojecton_dim = 64\n");
+        assert!(e.starts_with("c.toml:3:1: features.projecton_dim: "), "{e}");
+        let e = parse_err("seed = \n");
+        assert!(e.starts_with("c.toml:1:8: seed: "), "{e}");
+        // A value the check refuses: the line of its key.
+        let e = parse_err("seed = 1\n\n[features]\nngram_dim = 0\n");
+        assert!(e.starts_with("c.toml:4:1: features.ngram_dim: "), "{e}");
+        let e = parse_err("[drift]\nmmd = { permutations = 0 }\n");
+        assert!(e.starts_with("c.toml:2:1: drift.mmd: "), "{e}");
+    }
+
+    #[test]
+    fn projection_dim_is_bounded_by_what_the_drift_suite_can_afford() {
+        let c = Config::parse("[features]\nprojection_dim = 2048\n", Path::new("c.toml")).unwrap();
+        assert_eq!(c.features.ngram.projection_dim, 2048);
+        for d in [4096, 32768] {
+            let e = Config::parse(
+                &format!("[features]\nprojection_dim = {d}\n"),
+                Path::new("c.toml"),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(
+                e.contains("c.toml:2:1: features.projection_dim: must be between 1 and 2048")
+                    && e.contains(&format!("not {d}"))
+                    && e.contains("Fréchet"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_permutations_range_reads_the_same_from_every_check() {
+        let message = |text: &str| {
+            Config::parse(text, Path::new("c.toml"))
+                .unwrap_err()
+                .to_string()
+        };
+        for test in ["mmd", "mmd_rff"] {
+            for n in ["0", "100001"] {
+                let e = message(&format!("[drift.{test}]\npermutations = {n}\n"));
+                assert!(
+                    e.contains(&format!(
+                        "permutations: must be a whole number from 1 to 100000, not {n}"
+                    )),
+                    "{test} {n}: {e}"
+                );
+            }
+        }
+        let direct = crate::divergence::mmd::check_permutation_test(0, None, 0.05).unwrap_err();
+        assert_eq!(
+            direct,
+            "permutations: must be a whole number from 1 to 100000, not 0"
+        );
+    }
+
+    #[test]
+    fn an_empty_test_list_is_refused_an_empty_gate_reports_only() {
+        let e = Config::parse("[drift]\ntests = []\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("c.toml:2:1: drift.tests: is empty")
+                && e.contains("no drift test would run"),
+            "{e}"
+        );
+        let mut flags = Overrides::default();
+        flags.set_list("drift.tests", "--tests", "");
+        let e = Config::parse_with("", Path::new("c.toml"), &flags)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("command line: --tests: is empty"), "{e}");
+        // The verdict of a run that gates nothing warns (divergence::suite).
+        let c = Config::parse("[drift]\ngate = []\n", Path::new("c.toml")).unwrap();
+        assert!(c.drift.gate().is_empty());
     }
 }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod collapse;
 pub mod commands;
 pub mod config;
+pub mod consistency;
 pub mod corpus;
 pub mod divergence;
 pub mod error;

@@ -87,7 +87,8 @@ impl PyProfile {
         .map_err(to_py)
     }
 
-    /// Adds what `other` observed (other documents of the same corpus, same config).
+    /// Adds what `other` observed (other documents of the same corpus, same config). A profile
+    /// sharing documents with this one (merged twice, or of overlapping partitions) is refused.
     fn merge(&self, py: Python<'_>, other: &PyProfile) -> PyResult<()> {
         if std::ptr::eq(self, other) {
             return Err(PyValueError::new_err(

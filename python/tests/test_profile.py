@@ -67,6 +67,18 @@ def test_profiles_of_other_settings_do_not_merge(dataset, tmp_path):
         a.merge(a)
 
 
+def test_profiles_sharing_documents_do_not_merge(dataset):
+    paths, config, _, _ = dataset
+    a = driftprint.Profile(config, STAGES)
+    a.observe(pq.read_table(paths[0]), origin="first")
+    again = driftprint.Profile(config, STAGES)
+    again.observe(pq.read_table(paths[0]), origin="first, again")
+    with pytest.raises(ValueError, match="merged already"):
+        a.merge(again)
+    with pytest.raises(ValueError, match="observed twice"):
+        a.observe(pq.read_table(paths[0]))
+
+
 def rows(n=3):
     return [dict(r) for r in demo_rows()[:n]]
 

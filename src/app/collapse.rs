@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::corpus::model_flags;
-use super::{display_paths, emit, seed_flag};
+use super::{display_paths, emit, read_files, seed_flag};
 use crate::cli::{CollapseArgs, SimulateArgs};
 use crate::commands::{self, resolve_config, resolve_inputs};
 use crate::config::Overrides;
@@ -41,6 +41,16 @@ pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Err
     seed_flag(&mut flags, args.seed)?;
     let config = resolve_config(&args.ingest, flags)?;
     let settings = &config.collapse;
+    let generations = match (&args.metrics_table, args.generations.is_empty()) {
+        (Some(_), _) => Vec::new(),
+        (None, false) => args.generations.clone(),
+        (None, true) => resolve_inputs(&args.inputs, &config)?,
+    };
+    let read = read_files(args.ingest.config.as_deref())
+        .with("--metrics-table", &args.metrics_table)
+        .with("corpus", &generations)
+        .with("reference corpus", &settings.reference);
+    read.refuse_as_outputs(&args.json)?;
     let metrics: Option<Vec<String>> = args.metrics.as_ref().map(|m| {
         m.split(',')
             .map(|s| s.trim().to_string())
@@ -57,9 +67,9 @@ pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Err
         )?,
         None => {
             let input = if args.generations.is_empty() {
-                GenerationInput::Field(resolve_inputs(&args.inputs, &config)?)
+                GenerationInput::Field(generations)
             } else {
-                GenerationInput::Files(args.generations.clone())
+                GenerationInput::Files(generations)
             };
             let options = crate::collapse::generations::MeasureOptions {
                 self_bleu_sample: settings.self_bleu_sample,
@@ -89,9 +99,19 @@ pub(super) fn collapse(args: &CollapseArgs, quiet: bool) -> Result<ExitCode, Err
             report
         }
     };
+    // The plots' names follow the tracks: known only now, checked before anything is written.
+    let stems = match &args.plot {
+        Some(stem) => track_plot_stems(&report, stem),
+        None => Vec::new(),
+    };
+    read.refuse_as_outputs(stems.iter().flat_map(|s| crate::output::plots::files(s)))?;
     emit(&report, &report.to_text(), args.json.as_deref())?;
-    if let Some(stem) = &args.plot {
-        let written = plot_tracks(&report, stem)?;
+    if args.plot.is_some() {
+        let mut written = Vec::new();
+        for (track, stem) in report.tracks.iter().zip(&stems) {
+            let figure = crate::report::figures::collapse_track(track);
+            written.extend(crate::output::plots::save(&figure, stem)?.files);
+        }
         if !quiet {
             eprintln!("plots: {}", display_paths(&written));
         }
@@ -127,6 +147,18 @@ pub(super) fn simulate(args: &SimulateArgs, quiet: bool) -> Result<ExitCode, Err
         .defaults
         .source
         .get_or_insert(crate::corpus::Source::Real);
+    let several = args.real_fraction.len() > 1;
+    let corpora = args
+        .real_fraction
+        .iter()
+        .map(|&f| commands::simulate::output_path(&args.output, f, several));
+    let plots = args
+        .plot
+        .iter()
+        .flat_map(|s| crate::output::plots::files(s));
+    read_files(args.ingest.config.as_deref())
+        .with("corpus", &args.inputs)
+        .refuse_as_outputs(corpora.chain(args.json.clone()).chain(plots))?;
     let (docs, _) = commands::read_corpus(&args.inputs, &config.ingest, &|_, _| {})?;
     let spinner = bytes_bar(0, "simulate", quiet);
     spinner.set_message("training and sampling generations");
@@ -152,13 +184,13 @@ pub(super) fn simulate(args: &SimulateArgs, quiet: bool) -> Result<ExitCode, Err
     Ok(ExitCode::SUCCESS)
 }
 
-/// One figure per track (`stem.png`/`.svg`, or `stem-TRACK.*` with several tracks): each
-/// metric over the generations with its Theil–Sen line and collapse threshold.
-fn plot_tracks(
+/// Where each track's figure goes (`stem.png`/`.svg`, or `stem-TRACK.*` with several
+/// tracks): each metric over the generations with its Theil–Sen line and collapse threshold.
+fn track_plot_stems(
     report: &crate::commands::collapse::CollapseReport,
     stem: &Path,
-) -> Result<Vec<PathBuf>, Error> {
-    let mut written = Vec::new();
+) -> Vec<PathBuf> {
+    let mut stems = Vec::new();
     for track in &report.tracks {
         let path = if report.tracks.len() == 1 {
             stem.to_path_buf()
@@ -180,8 +212,7 @@ fn plot_tracks(
                 .unwrap_or_default();
             stem.with_file_name(format!("{name}-{safe}"))
         };
-        let figure = crate::report::figures::collapse_track(track);
-        written.extend(crate::output::plots::save(&figure, &path)?.files);
+        stems.push(path);
     }
-    Ok(written)
+    stems
 }

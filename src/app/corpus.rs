@@ -3,8 +3,7 @@
 
 use std::process::ExitCode;
 
-use super::emit;
-use super::seed_flag;
+use super::{emit, read_files, seed_flag};
 use crate::cli::{FeaturesArgs, InspectArgs, ModelArgs};
 use crate::commands::{self, resolve_config, resolve_inputs};
 use crate::config::Overrides;
@@ -14,6 +13,9 @@ use crate::progress::bytes_bar;
 pub(super) fn inspect(args: &InspectArgs, quiet: bool) -> Result<ExitCode, Error> {
     let config = resolve_config(&args.ingest, Overrides::default())?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
+    read_files(args.ingest.config.as_deref())
+        .with("corpus", &inputs)
+        .refuse_as_outputs(&args.json)?;
     let bar = bytes_bar(0, "reading", quiet);
     let report = commands::inspect::run(&inputs, &config, &|done, total| {
         bar.set_length(total);
@@ -35,6 +37,9 @@ pub(super) fn features(args: &FeaturesArgs, quiet: bool) -> Result<ExitCode, Err
     seed_flag(&mut flags, args.seed)?;
     let config = resolve_config(&args.ingest, flags)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
+    read_files(args.ingest.config.as_deref())
+        .with("corpus", &inputs)
+        .refuse_as_outputs(crate::output::matrix_files(&args.output))?;
     let settings = &config.features;
     let bar = bytes_bar(0, "reading", quiet);
     let summary = commands::features::run(

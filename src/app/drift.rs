@@ -3,9 +3,10 @@
 use std::process::ExitCode;
 
 use super::corpus::feature_flags;
-use super::{emit, seed_flag};
+use super::{emit, read_files, seed_flag};
 use crate::cli::{CalibrateArgs, DriftArgs};
 use crate::commands::{self, resolve_config, resolve_inputs};
+use crate::corpus::side_file::{read_side_text, SideFile};
 use crate::error::Error;
 use crate::output::write_atomic;
 use crate::progress::bytes_bar;
@@ -48,6 +49,9 @@ pub(super) fn drift(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Error> {
             ))
         }
     };
+    read_files(args.ingest.config.as_deref())
+        .with("corpus", sides_corpora(&sides))
+        .refuse_as_outputs(&args.json)?;
     let request = DriftRequest {
         sides,
         by: args.by.clone(),
@@ -85,13 +89,16 @@ pub(super) fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, E
             candidate: Vec::new(),
         }
     };
+    read_files(args.ingest.config.as_deref())
+        .with("corpus", sides_corpora(&sides))
+        .refuse_as_outputs([&args.output])?;
     let spinner = bytes_bar(0, "calibrate", quiet);
     let calibration = commands::calibrate::run(&sides, args.n, args.splits, &config, &|step| {
         spinner.set_message(step.to_string())
     })?;
     spinner.finish_and_clear();
     let base = match &args.ingest.config {
-        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| Error::output(path, e))?),
+        Some(path) => Some(read_side_text(path, SideFile::Config)?),
         None => None,
     };
     let inputs = match &sides {
@@ -119,4 +126,20 @@ pub(super) fn calibrate(args: &CalibrateArgs, quiet: bool) -> Result<ExitCode, E
     print!("{}", calibration.to_text());
     println!("wrote {}", args.output.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The files of both sides: corpora, or vectors (a `.npy` with its `.columns.json`).
+fn sides_corpora(sides: &crate::commands::drift::Sides) -> Vec<std::path::PathBuf> {
+    use crate::commands::drift::Sides;
+    let files = match sides {
+        Sides::Separate {
+            reference,
+            candidate,
+        } => [reference.as_slice(), candidate].concat(),
+        Sides::SplitBy { inputs, .. } => inputs.clone(),
+    };
+    files
+        .iter()
+        .flat_map(|p| crate::output::matrix_files(p))
+        .collect()
 }

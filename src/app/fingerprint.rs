@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use super::corpus::model_flags;
-use super::{emit, seed_flag};
+use super::{emit, read_files, seed_flag};
 use crate::cli::{
     DetectorArgs, FingerprintEvalArgs, FingerprintExplainArgs, FingerprintScoreArgs,
     FingerprintTrainArgs, ModelArgs,
@@ -95,6 +95,9 @@ fn load_detector(
 pub(super) fn train(args: &FingerprintTrainArgs, quiet: bool) -> Result<ExitCode, Error> {
     let config = detector_config(&args.ingest, &args.detector, &args.models)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
+    read_files(args.ingest.config.as_deref())
+        .with("corpus", &inputs)
+        .refuse_as_outputs(std::iter::once(&args.model).chain(&args.json))?;
     let options = options_from_config(&config);
     let fp = &config.fingerprint;
     let spinner = bytes_bar(0, "fingerprint", quiet);
@@ -116,6 +119,12 @@ pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, 
     use crate::commands::fingerprint::eval::{EvalMode, Folds};
     let config = detector_config(&args.ingest, &args.detector, &args.models)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
+    // Cross-validation trains its own detectors.
+    let model = model_path(args.model.as_deref(), &config).filter(|_| args.cv.is_none());
+    read_files(args.ingest.config.as_deref())
+        .with("corpus", &inputs)
+        .with("model", &model)
+        .refuse_as_outputs(&args.json)?;
     let options = options_from_config(&config);
     let fp = &config.fingerprint;
     let detector;
@@ -141,10 +150,7 @@ pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, 
         }
         None => {
             let path;
-            (detector, path) = load_detector(
-                model_path(args.model.as_deref(), &config),
-                &options.features,
-            )?;
+            (detector, path) = load_detector(model, &options.features)?;
             EvalMode::Model {
                 path,
                 detector: &detector,
@@ -170,6 +176,12 @@ pub(super) fn score(args: &FingerprintScoreArgs, quiet: bool) -> Result<ExitCode
     model_flags(&mut flags, &args.models);
     let config = resolve_config(&args.ingest, flags)?;
     let inputs = resolve_inputs(&args.inputs, &config)?;
+    let given = model_path(args.model.as_deref(), &config).filter(|_| !args.zero_shot);
+    read_files(args.ingest.config.as_deref())
+        .with("corpus", &inputs)
+        .with("model", &given)
+        .with("--calibrate-on corpus", &args.calibrate_on)
+        .refuse_as_outputs(args.output.iter().chain(&args.json))?;
     let settings = &config.features;
     if args.zero_shot {
         let summary = commands::fingerprint::zero_shot::run(
@@ -183,7 +195,6 @@ pub(super) fn score(args: &FingerprintScoreArgs, quiet: bool) -> Result<ExitCode
         emit(&summary, &summary.to_text(), args.json.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let given = model_path(args.model.as_deref(), &config);
     let built_in = given.is_none();
     let (detector, path) = load_detector(given, settings)?;
     let bar = bytes_bar(0, "scoring", quiet);
@@ -214,15 +225,18 @@ pub(super) fn explain(args: &FingerprintExplainArgs) -> Result<ExitCode, Error> 
         None => crate::config::Config::default(),
     };
     use crate::fingerprint::{built_in, detector::DetectorMeta, model_file};
-    let (path, (meta, _)): (_, (DetectorMeta, Vec<f32>)) =
-        match model_path(args.model.as_deref(), &config) {
-            Some(p) => (p.clone(), model_file::load(&p)?),
-            None => {
-                let name = std::path::PathBuf::from(built_in::NAME);
-                let parsed = model_file::parse(built_in::BYTES, &name)?;
-                (name, parsed)
-            }
-        };
+    let model = model_path(args.model.as_deref(), &config);
+    read_files(args.config.as_deref())
+        .with("model", &model)
+        .refuse_as_outputs(&args.json)?;
+    let (path, (meta, _)): (_, (DetectorMeta, Vec<f32>)) = match model {
+        Some(p) => (p.clone(), model_file::load(&p)?),
+        None => {
+            let name = std::path::PathBuf::from(built_in::NAME);
+            let parsed = model_file::parse(built_in::BYTES, &name)?;
+            (name, parsed)
+        }
+    };
     let report = commands::fingerprint::explain::run(path, &meta, args.top);
     emit(&report, &report.to_text(), args.json.as_deref())?;
     Ok(ExitCode::SUCCESS)

@@ -54,6 +54,12 @@ pub fn run(cli: &Cli) -> ExitCode {
     }
 }
 
+/// The inputs every command has: its config file (if any). Each command adds its corpora and
+/// side files, and refuses an output that is one of them.
+fn read_files(config: Option<&std::path::Path>) -> crate::output::InputFiles {
+    crate::output::InputFiles::new().with("config", config)
+}
+
 /// `--seed` as the config's `seed`.
 fn seed_flag(flags: &mut crate::config::Overrides, seed: Option<u64>) -> Result<(), Error> {
     if let Some(seed) = seed {

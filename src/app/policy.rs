@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use super::corpus::model_flags;
-use super::{emit, seed_flag};
+use super::{emit, read_files, seed_flag};
 use crate::cli::{PolicyAuditSampleArgs, PolicyCheckArgs, PolicyLockArgs};
 use crate::commands::{self, resolve_config};
 use crate::config::Overrides;
@@ -37,6 +37,19 @@ pub(super) fn check(args: &PolicyCheckArgs) -> Result<ExitCode, Error> {
         flags.set("policy.phase", "--phase", phase);
     }
     let config = resolve_config(&args.ingest, flags)?;
+    let policy = &config.policy;
+    read_files(args.ingest.config.as_deref())
+        .with("[policy] train corpus", &policy.train)
+        .with("[policy] eval corpus", &policy.eval)
+        .with("[policy] lock", &policy.lock)
+        .with("[policy] audit", &policy.audit)
+        .with("[policy] ancestry", &policy.ancestry)
+        .with("[fingerprint] model", &config.fingerprint.model)
+        .with(
+            "[fingerprint] trusted_real corpus",
+            &config.fingerprint.contamination.trusted_real,
+        )
+        .refuse_as_outputs(&args.json)?;
     let report = commands::policy::run_check(&config)?;
     emit(&report, &report.to_text(), args.json.as_deref())?;
     Ok(ExitCode::from(
@@ -46,6 +59,9 @@ pub(super) fn check(args: &PolicyCheckArgs) -> Result<ExitCode, Error> {
 
 pub(super) fn lock(args: &PolicyLockArgs) -> Result<ExitCode, Error> {
     let config = resolve_config(&args.ingest, Overrides::default())?;
+    read_files(args.ingest.config.as_deref())
+        .with("corpus", &args.inputs)
+        .refuse_as_outputs([&args.output])?;
     let n = commands::policy::run_lock(&args.inputs, &config.ingest, &args.output)?;
     println!(
         "locked {n} eval documents (id, text, label) in {}",
@@ -61,6 +77,9 @@ pub(super) fn audit_sample(args: &PolicyAuditSampleArgs) -> Result<ExitCode, Err
     if args.n == 0 {
         return Err(Error::Usage("--n must be at least 1".into()));
     }
+    read_files(args.ingest.config.as_deref())
+        .with("--train corpus", &args.train)
+        .refuse_as_outputs([&args.output])?;
     let (random, suspects) = commands::policy::run_audit_sample(
         &args.train,
         &config.ingest,

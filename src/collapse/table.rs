@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::corpus::side_file::{read_side_file, SideFile};
 use crate::error::{Error, InputError, Location, Result};
 
 /// One experiment's series: metric name → values in generation order.
@@ -25,9 +26,8 @@ pub fn read(path: &Path, group_by: Option<&str>, metrics: Option<&[String]>) -> 
     let bad = |location: Location, field: &str, m: String| {
         Error::Input(InputError::new(path, location, m).with_field(field))
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .from_path(path)
-        .map_err(|e| Error::Input(InputError::file(path, format!("cannot read: {e}"))))?;
+    let bytes = read_side_file(path, SideFile::MetricsTable)?;
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| Error::Input(InputError::file(path, format!("bad header: {e}"))))?

@@ -13,6 +13,7 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use super::diversity::{distinct_n, gzip_ratio, type_token_ratio};
 use super::generations::tokens;
+use crate::consistency::{at_most, finite, same, within, Consistent, Covered};
 use crate::corpus::sample::BottomK;
 use crate::corpus::Doc;
 use crate::stats::distinct::DistinctSketch;
@@ -74,6 +75,65 @@ pub fn document_metrics(words: &[String]) -> [f64; 3] {
 }
 
 impl GenerationTally {
+    /// Checks a tally read back from bytes: n-gram totals within its tokens, its tokens within
+    /// the text its pass read (a word is at least a byte), its samples within their documents.
+    fn check(&self, like: &GenerationTally, covered: Covered) -> Result<(), String> {
+        at_most(
+            "documents",
+            self.documents,
+            covered.documents,
+            "the documents its pass read",
+        )?;
+        at_most(
+            "tokens",
+            self.tokens,
+            covered.text_bytes,
+            "the text bytes its pass read",
+        )?;
+        let counted = self
+            .unigrams
+            .values()
+            .try_fold(0u64, |sum, &c| sum.checked_add(c))
+            .unwrap_or(u64::MAX);
+        same("unigram counts' sum", &counted, &self.tokens)?;
+        at_most("bigram_total", self.bigram_total, self.tokens, "tokens")?;
+        at_most(
+            "trigram_total",
+            self.trigram_total,
+            self.bigram_total,
+            "bigram_total",
+        )?;
+        within("bigrams", self.bigrams.check(&like.bigrams))?;
+        within("trigrams", self.trigrams.check(&like.trigrams))?;
+        at_most(
+            "bigrams",
+            self.bigrams.held() as u64,
+            self.bigram_total,
+            "bigram_total",
+        )?;
+        at_most(
+            "trigrams",
+            self.trigrams.held() as u64,
+            self.trigram_total,
+            "trigram_total",
+        )?;
+        at_most(
+            "per_document",
+            self.per_document.len() as u64,
+            self.documents,
+            "documents",
+        )?;
+        self.per_document
+            .iter()
+            .flat_map(|(_, m)| m)
+            .try_for_each(|&m| finite("per_document metric", m))?;
+        let documents = Covered {
+            documents: self.documents,
+            ..covered
+        };
+        within("sample", self.sample.check(&like.sample, documents))
+    }
+
     /// `stream` separates the samples of generations drawn with one seed.
     pub fn new(sample_cap: usize, seed: u64, stream: u64) -> GenerationTally {
         GenerationTally {
@@ -186,6 +246,29 @@ pub struct Generations {
     pub tallies: BTreeMap<u32, GenerationTally>,
 }
 
+impl Consistent for Generations {
+    fn check(&self, like: &Self, covered: Covered) -> Result<(), String> {
+        same("sample_cap", &self.sample_cap, &like.sample_cap)?;
+        same("seed", &self.seed, &like.seed)?;
+        let documents = self
+            .tallies
+            .values()
+            .fold(0u64, |sum, t| sum.saturating_add(t.documents));
+        at_most(
+            "documents",
+            documents,
+            covered.documents,
+            "the documents its pass read",
+        )?;
+        self.tallies.iter().try_for_each(|(&g, t)| {
+            within(
+                &format!("tallies[{g}]"),
+                t.check(&like.empty_tally(g), covered),
+            )
+        })
+    }
+}
+
 impl Generations {
     pub fn new(sample_cap: usize, seed: u64) -> Generations {
         Generations {
@@ -193,6 +276,11 @@ impl Generations {
             seed,
             tallies: BTreeMap::new(),
         }
+    }
+
+    /// The empty tally of generation `g` (its sample's stream named by the generation).
+    fn empty_tally(&self, g: u32) -> GenerationTally {
+        GenerationTally::new(self.sample_cap, self.seed, 7_000 + u64::from(g))
     }
 
     /// Adds documents to their generations' tallies (tokenised and measured in parallel).
@@ -205,13 +293,13 @@ impl Generations {
                 (words, metrics)
             })
             .collect();
-        let (cap, seed) = (self.sample_cap, self.seed);
         for (doc, (words, metrics)) in docs.iter().zip(measured) {
             let g = generation(doc);
-            self.tallies
-                .entry(g)
-                .or_insert_with(|| GenerationTally::new(cap, seed, 7_000 + u64::from(g)))
-                .add(doc, &words, metrics);
+            if !self.tallies.contains_key(&g) {
+                self.tallies.insert(g, self.empty_tally(g));
+            }
+            let tally = self.tallies.get_mut(&g).expect("inserted above");
+            tally.add(doc, &words, metrics);
         }
     }
 

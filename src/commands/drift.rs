@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::consistency::{at_most, same, within, Consistent, Covered};
 use crate::corpus::grouping::Grouping;
 use crate::corpus::sample::BottomK;
 use crate::corpus::{CorpusStream, Doc, Lineage};
@@ -176,6 +177,17 @@ impl DriftSample {
         }
     }
 
+    /// The empty samples (reference, candidate) of the group `key`: their streams are named by
+    /// the group, not by when it first appeared, so the sample is the same however the corpus
+    /// is split or ordered.
+    fn empty_group(&self, key: &str) -> (BottomK, BottomK) {
+        let stream = 1000 + 2 * (xxhash_rust::xxh3::xxh3_64(key.as_bytes()) >> 2);
+        (
+            BottomK::new(self.cap, self.seed, stream),
+            BottomK::new(self.cap, self.seed, stream + 1),
+        )
+    }
+
     /// Offers a document to its side's sample (and its group's); copied only when kept.
     pub fn offer(&mut self, doc: &Doc, is_reference: bool) {
         if let Some(field) = &self.by {
@@ -183,16 +195,11 @@ impl DriftSample {
                 .lineage
                 .field(field)
                 .unwrap_or_else(|| "(none)".to_string());
-            // Named by the group, not by when it first appeared: the same sample however the
-            // corpus is split or ordered.
-            let stream = 1000 + 2 * (xxhash_rust::xxh3::xxh3_64(key.as_bytes()) >> 2);
-            let (cap, seed) = (self.cap, self.seed);
-            let (r, c) = self.groups.entry(key).or_insert_with(|| {
-                (
-                    BottomK::new(cap, seed, stream),
-                    BottomK::new(cap, seed, stream + 1),
-                )
-            });
+            if !self.groups.contains_key(&key) {
+                let empty = self.empty_group(&key);
+                self.groups.insert(key.clone(), empty);
+            }
+            let (r, c) = self.groups.get_mut(&key).expect("inserted above");
             match is_reference {
                 true => r.offer(doc),
                 false => c.offer(doc),
@@ -751,5 +758,28 @@ impl DriftReport {
             let _ = writeln!(s, "\nnote: {line}");
         }
         s
+    }
+}
+
+impl Consistent for DriftSample {
+    fn check(&self, like: &DriftSample, covered: Covered) -> std::result::Result<(), String> {
+        same("by", &self.by, &like.by)?;
+        same("cap", &self.cap, &like.cap)?;
+        same("seed", &self.seed, &like.seed)?;
+        within("reference", self.reference.check(&like.reference, covered))?;
+        within("candidate", self.candidate.check(&like.candidate, covered))?;
+        let sides = self.reference.seen().saturating_add(self.candidate.seen());
+        at_most(
+            "seen",
+            sides,
+            covered.documents,
+            "the documents its pass read",
+        )?;
+        for (key, (r, c)) in &self.groups {
+            let (lr, lc) = like.empty_group(key);
+            within(&format!("groups[{key:?}].reference"), r.check(&lr, covered))?;
+            within(&format!("groups[{key:?}].candidate"), c.check(&lc, covered))?;
+        }
+        Ok(())
     }
 }

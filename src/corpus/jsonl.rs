@@ -54,6 +54,9 @@ impl JsonlReader {
     }
 }
 
+/// The UTF-8 byte-order mark (U+FEFF) some editors write at the start of a text file.
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 pub(crate) fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -171,6 +174,11 @@ impl DocReader for JsonlReader {
             while matches!(buf.last(), Some(b'\n' | b'\r')) {
                 buf.pop();
             }
+            // Editors on Windows start UTF-8 files with a byte-order mark; JSON has no place
+            // for one, so it is dropped (as the CSV reader drops it from the header).
+            if self.line_no == 1 && buf.starts_with(UTF8_BOM) {
+                buf.drain(..UTF8_BOM.len());
+            }
             // Blank lines are not rows (a trailing newline at the end of a file is normal).
             if buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
@@ -189,5 +197,31 @@ impl DocReader for JsonlReader {
             out.accept(outcome, Location::Line(line_no), &self.parser.path, stats);
         }
         Ok(more)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Corpus;
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_dropped_and_anywhere_else_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bom.jsonl");
+        let rows = "{\"id\": \"a\", \"text\": \"one\", \"source\": \"real\"}\n\
+                    {\"id\": \"b\", \"text\": \"two\", \"source\": \"synthetic\"}\n";
+        std::fs::write(&path, [UTF8_BOM, rows.as_bytes()].concat()).unwrap();
+        let corpus = Corpus::load(std::slice::from_ref(&path), &IngestOptions::default()).unwrap();
+        let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(corpus.docs[0].text, "one");
+        // Only the file's first bytes can be a byte-order mark.
+        let second = format!("{rows}\u{feff}{{\"id\": \"c\", \"text\": \"x\"}}\n");
+        std::fs::write(&path, second).unwrap();
+        let e = Corpus::load(&[path], &IngestOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("bom.jsonl") && e.contains("line 3"), "{e}");
     }
 }

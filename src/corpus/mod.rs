@@ -18,6 +18,7 @@ pub mod record_batch;
 mod record_limit;
 pub mod sample;
 pub mod schema;
+pub mod side_file;
 mod stream;
 mod text_dir;
 

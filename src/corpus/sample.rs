@@ -152,6 +152,34 @@ impl BottomK {
     }
 }
 
+impl crate::consistency::Consistent for BottomK {
+    /// At most its cap and its `seen` documents, each held under the hash of its id with this
+    /// run's seed (a hand-edited hash would sort a document in or out of the sample).
+    fn check(&self, like: &Self, covered: crate::consistency::Covered) -> Result<(), String> {
+        use crate::consistency::{at_most, same};
+        same("cap", &self.cap, &like.cap)?;
+        same("hash_seed", &self.hash_seed, &like.hash_seed)?;
+        at_most(
+            "seen",
+            self.seen,
+            covered.documents,
+            "the documents its pass read",
+        )?;
+        at_most("kept", self.kept.len() as u64, self.seen, "seen")?;
+        match self
+            .kept
+            .iter()
+            .find(|h| h.hash != xxh3_64_with_seed(h.doc.id.as_bytes(), self.hash_seed))
+        {
+            Some(h) => Err(format!(
+                "kept: document '{}' is held under a hash that is not its id's",
+                h.doc.id
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

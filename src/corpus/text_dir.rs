@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::jsonl::decode_utf8;
+use super::jsonl::{decode_utf8, UTF8_BOM};
 use super::raw::{RawRecord, RawValue};
 use super::schema::{too_long_message, DocBuilder, IngestOptions, RowOutcome};
 use super::stream::{Batch, DocReader, IngestStats};
@@ -169,8 +169,10 @@ impl DocReader for TextDirReader {
         let end = (self.next + max).min(self.files.len());
         for path in &self.files[self.next..end] {
             let (bytes, truncated_from) = self.read_within_limit(path)?;
+            // A byte-order mark is not part of the text (it would count as a character).
+            let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(&bytes);
             let (text, replaced) =
-                decode_utf8(&bytes, self.options.lossy_utf8, path, &Location::File)?;
+                decode_utf8(bytes, self.options.lossy_utf8, path, &Location::File)?;
             stats.utf8_replacements += replaced;
             // The id is the path below the directory, with '/' separators on every platform.
             let id = path
@@ -209,6 +211,18 @@ impl DocReader for TextDirReader {
 #[cfg(test)]
 mod tests {
     use super::whole_chars;
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_text() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "\u{feff}Hello there.").unwrap();
+        let options = crate::corpus::IngestOptions {
+            defaults: crate::corpus::LineageDefaults::parse_pairs("source=real").unwrap(),
+            ..Default::default()
+        };
+        let corpus = crate::corpus::Corpus::load(&[dir.path().to_path_buf()], &options).unwrap();
+        assert_eq!(corpus.docs[0].text, "Hello there.");
+    }
 
     #[test]
     fn a_cut_drops_only_a_split_character() {

@@ -160,14 +160,31 @@ impl DriftConfig {
             }
             Ok(())
         };
+        // An empty list is a mistake, never a setting: the suite would pass with nothing
+        // tested or gated, and a release would go out on "0 gated".
+        let not_empty = |key: &str, names: &[String], what: &str| -> Result<()> {
+            match names.is_empty() {
+                true => Err(err(
+                    key,
+                    format!(
+                        "is empty, so {what}; name at least one test (known: {}), or leave the \
+                         key out for the default",
+                        registry::names().join(", ")
+                    ),
+                )),
+                false => Ok(()),
+            }
+        };
         let mut names = defaults(|t| t.default_run);
         if let Some(tests) = raw.tests {
+            not_empty("drift.tests", &tests, "no drift test would run")?;
             known("drift.tests", &tests)?;
             names = tests;
             // The default gate gates what runs; it does not add tests nobody asked for.
             drift.gate.retain(|name| names.contains(name));
         }
         if let Some(gate) = raw.gate {
+            // An empty gate is allowed (drift as a report only); the verdict warns about it.
             known("drift.gate", &gate)?;
             drift.gate = gate;
         }

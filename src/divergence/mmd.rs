@@ -55,9 +55,11 @@ pub(crate) fn check_permutation_test(
     if !(alpha > 0.0 && alpha < 1.0) {
         return Err(format!("alpha: {alpha} is not in (0, 1)"));
     }
-    if !(1..=MAX_PERMUTATIONS).contains(&permutations) {
-        return Err(format!(
-            "permutations: must be 1 to {MAX_PERMUTATIONS} (500 is plenty), not {permutations}"
+    if !PERMUTATIONS.contains(&permutations) {
+        return Err(crate::checks::whole_number_outside(
+            "permutations",
+            &PERMUTATIONS,
+            permutations,
         ));
     }
     if let Some(b) = bandwidth {
@@ -68,8 +70,9 @@ pub(crate) fn check_permutation_test(
     Ok(())
 }
 
-/// More permutations than this buy nothing a p-value can show (p ≥ 1/100,001).
-pub const MAX_PERMUTATIONS: usize = 100_000;
+/// Permutations either MMD test may run (500 by default, plenty for α = 0.05): more than
+/// 100,000 buy nothing a p-value can show (p ≥ 1/100,001).
+pub const PERMUTATIONS: std::ops::RangeInclusive<usize> = 1..=100_000;
 
 /// Everything one run of the exact test computed.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,7 @@ use super::frechet::Frechet;
 use super::improved_pr::ImprovedPrecisionRecall;
 use super::jensen_shannon::JensenShannon;
 use super::mauve::Mauve;
-use super::mmd::{Mmd, MAX_PERMUTATIONS};
+use super::mmd::{Mmd, PERMUTATIONS};
 use super::mmd_rff::{MmdRff, MAX_FEATURES};
 use super::prdc::Prdc;
 use super::psi::Psi;
@@ -16,6 +16,8 @@ use super::vendi::Vendi;
 use super::wasserstein::SlicedWasserstein;
 use super::Divergence;
 use super::DriftConfig;
+use crate::checks::whole_number_outside;
+use std::ops::RangeInclusive;
 
 /// Builds a test from its parameters, the drift settings and its threshold (α or statistic).
 type Builder = fn(&mut Params, &DriftConfig, f64) -> Result<Box<dyn Divergence>, String>;
@@ -55,14 +57,19 @@ impl Params<'_> {
         }
     }
 
-    /// A whole number from 0 to `max`, if given (the test's constructor checks its range).
-    fn whole(&mut self, key: &'static str, max: usize) -> Result<Option<usize>, String> {
+    /// A whole number in `range`, if given (the range the test's constructor checks, so the
+    /// two agree).
+    fn whole(
+        &mut self,
+        key: &'static str,
+        range: RangeInclusive<usize>,
+    ) -> Result<Option<usize>, String> {
         match self.number(key)? {
             None => Ok(None),
-            Some(x) if x.fract() == 0.0 && x >= 0.0 && x <= max as f64 => Ok(Some(x as usize)),
-            Some(x) => Err(format!(
-                "{key}: must be a whole number from 0 to {max}, not {x}"
-            )),
+            Some(x) if x.fract() == 0.0 && x >= 0.0 && range.contains(&(x as usize)) => {
+                Ok(Some(x as usize))
+            }
+            Some(x) => Err(whole_number_outside(key, &range, x)),
         }
     }
 
@@ -74,13 +81,7 @@ impl Params<'_> {
         min: usize,
         max: usize,
     ) -> Result<usize, String> {
-        match self.number(key)? {
-            None => Ok(default),
-            Some(x) if x.fract() == 0.0 && x >= min as f64 && x <= max as f64 => Ok(x as usize),
-            Some(x) => Err(format!(
-                "{key}: must be a whole number from {min} to {max}, not {x}"
-            )),
-        }
+        Ok(self.whole(key, min..=max)?.unwrap_or(default))
     }
 
     /// A number in the open interval (`min`, `max`), or `default`.
@@ -132,7 +133,7 @@ fn c2st(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergenc
 
 fn mmd(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergence>, String> {
     let d = Mmd::default();
-    let permutations = p.whole("permutations", MAX_PERMUTATIONS)?;
+    let permutations = p.whole("permutations", PERMUTATIONS)?;
     let bandwidth = p.number("bandwidth")?;
     let witnesses = p.count("witnesses", 10, 0, 1000)?;
     Ok(Box::new(
@@ -143,9 +144,9 @@ fn mmd(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergence
 
 fn mmd_rff(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Divergence>, String> {
     let d = MmdRff::default();
-    let permutations = p.whole("permutations", MAX_PERMUTATIONS)?;
+    let permutations = p.whole("permutations", PERMUTATIONS)?;
     let bandwidth = p.number("bandwidth")?;
-    let features = p.whole("features", MAX_FEATURES)?;
+    let features = p.whole("features", 2..=MAX_FEATURES)?;
     Ok(Box::new(MmdRff::new(
         permutations.unwrap_or(d.permutations()),
         bandwidth,
@@ -157,11 +158,11 @@ fn mmd_rff(p: &mut Params, _: &DriftConfig, alpha: f64) -> Result<Box<dyn Diverg
 fn mauve(p: &mut Params, _: &DriftConfig, threshold: f64) -> Result<Box<dyn Divergence>, String> {
     let d = Mauve::default();
     // 0 is 'auto', as in mauve-text.
-    let clusters = p.whole("clusters", 100_000)?.filter(|&k| k != 0);
+    let clusters = p.whole("clusters", 0..=100_000)?.filter(|&k| k != 0);
     let scaling = p.number("scaling")?.unwrap_or(d.scaling());
     let pca_variance = p.number("pca_variance")?.unwrap_or(d.pca_variance());
-    let restarts = p.whole("restarts", 100)?.unwrap_or(d.restarts());
-    let max_iter = p.whole("max_iter", 100_000)?.unwrap_or(d.max_iter());
+    let restarts = p.whole("restarts", 1..=100)?.unwrap_or(d.restarts());
+    let max_iter = p.whole("max_iter", 1..=100_000)?.unwrap_or(d.max_iter());
     Ok(Box::new(Mauve::new(
         clusters,
         scaling,

@@ -105,6 +105,9 @@ pub struct Verdict {
     pub blocked: bool,
     /// A gated test could not run: the verdict cannot be trusted (exit code 2).
     pub incomplete: bool,
+    /// No test gates (`[drift] gate = []`, or none of the gated tests ran): drift reports but
+    /// can never block, which the verdict says instead of a quiet pass.
+    pub ungated: bool,
     /// One line for the top of a report.
     pub line: String,
 }
@@ -116,6 +119,8 @@ impl Verdict {
             Status::Incomplete
         } else if self.blocked {
             Status::Blocked
+        } else if self.ungated {
+            Status::Warn
         } else {
             Status::Pass
         }
@@ -229,6 +234,7 @@ pub fn gate(runs: &mut [(Option<String>, &mut Vec<Outcome>)], alpha: f64) -> Ver
             failed.join(", ")
         ),
         (true, true) => format!("BLOCKED: drift in {}", reasons.join(", ")),
+        (true, false) if gated == 0 => "WARN: no test gates the release (report only): [drift] gate is empty or names no test that runs".to_string(),
         (true, false) => {
             format!("PASS: no gated test drifted ({gated} gated, family-wise α = {alpha})")
         }
@@ -242,6 +248,7 @@ pub fn gate(runs: &mut [(Option<String>, &mut Vec<Outcome>)], alpha: f64) -> Ver
     Verdict {
         blocked,
         incomplete: !failed.is_empty(),
+        ungated: gated == 0,
         line,
     }
 }

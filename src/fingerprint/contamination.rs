@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::detector::Detector;
 use super::evaluation::Scored;
 use super::fraction::{synthetic_fraction, FractionEstimate, Rate};
+use crate::consistency::{at_most, finite, same, share, within};
 use crate::status::Status;
 
 /// The calibrated probabilities the detector is also read at (besides its own threshold).
@@ -159,6 +160,20 @@ pub struct Flagged {
 }
 
 impl Flagged {
+    /// Checks counts read back from bytes: at most `documents` documents, no point flagging
+    /// more of them than there are.
+    fn check(&self, documents: u64) -> Result<(), String> {
+        at_most(
+            "documents",
+            self.documents,
+            documents,
+            "the documents scored",
+        )?;
+        self.flagged
+            .iter()
+            .try_for_each(|&f| at_most("flagged", f, self.documents, "documents"))
+    }
+
     pub fn add(&mut self, flags: [bool; POINTS]) {
         self.documents += 1;
         for (f, hit) in self.flagged.iter_mut().zip(flags) {
@@ -438,6 +453,44 @@ pub struct ContaminationTally {
 }
 
 impl ContaminationTally {
+    /// Checks a tally read back from bytes: its scopes within the `documents` scored (the
+    /// files' within the training scope), its suspects within their cap.
+    pub fn check(&self, like: &ContaminationTally, documents: u64) -> Result<(), String> {
+        let sides = [&self.synthetic, &self.training, &self.eval]
+            .iter()
+            .try_fold(0u64, |sum, f| sum.checked_add(f.documents))
+            .unwrap_or(u64::MAX);
+        at_most("scopes", sides, documents, "the documents scored")?;
+        within("synthetic", self.synthetic.check(documents))?;
+        within("training", self.training.check(documents))?;
+        within("eval", self.eval.check(documents))?;
+        let mut in_files = 0u64;
+        for (file, f) in &self.files {
+            within(
+                &format!("files[{file:?}]"),
+                f.check(self.training.documents),
+            )?;
+            in_files = in_files.saturating_add(f.documents);
+        }
+        at_most(
+            "files",
+            in_files,
+            self.training.documents,
+            "training documents",
+        )?;
+        same("suspects.cap", &self.suspects.cap, &like.suspects.cap)?;
+        at_most(
+            "suspects",
+            self.suspects.kept.len() as u64,
+            self.suspects.cap as u64,
+            "its cap",
+        )?;
+        self.suspects.kept.iter().try_for_each(|s| {
+            share("suspects probability", s.probability)?;
+            finite("suspects decision", s.decision)
+        })
+    }
+
     pub fn new(suspects: usize) -> ContaminationTally {
         ContaminationTally {
             suspects: Suspects::new(suspects),

@@ -61,6 +61,32 @@ impl ScoreTally {
         }
     }
 
+    /// Checks a tally read back from bytes: its bins hold `documents` documents, its ROC sample
+    /// at most as many, each decision a finite number.
+    pub fn check(&self, documents: u64) -> Result<(), String> {
+        use crate::consistency::{at_most, finite};
+        let binned = self
+            .bins
+            .iter()
+            .flatten()
+            .try_fold(0u64, |sum, &c| sum.checked_add(c))
+            .unwrap_or(u64::MAX);
+        if binned != documents {
+            return Err(format!(
+                "bins hold {binned} documents, not the {documents} scored"
+            ));
+        }
+        at_most(
+            "sample",
+            self.sample.len() as u64,
+            documents,
+            "the documents scored",
+        )?;
+        self.sample
+            .iter()
+            .try_for_each(|s| finite("sample decision", s.1))
+    }
+
     /// Keeps the smallest keys, in key order (ties by value): the same whatever the order of
     /// the scores and merges.
     fn trim(&mut self) {

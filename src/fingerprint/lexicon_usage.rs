@@ -30,6 +30,15 @@ pub struct UsageCounts {
 }
 
 impl UsageCounts {
+    /// Checks counts read back from bytes: `documents` documents, no entry in more of them.
+    pub fn check(&self, documents: u64) -> Result<(), String> {
+        use crate::consistency::{at_most, same};
+        same("documents", &self.documents, &documents)?;
+        self.counts
+            .iter()
+            .try_for_each(|&c| at_most("counts", c, documents, "documents"))
+    }
+
     pub fn merge(&mut self, other: UsageCounts) {
         if self.counts.len() < other.counts.len() {
             self.counts.resize(other.counts.len(), 0);

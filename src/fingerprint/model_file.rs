@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::{de::DeserializeOwned, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::corpus::side_file::{read_side_file, SideFile};
 use crate::error::{Error, InputError, Result};
 use crate::output::AtomicFile;
 
@@ -41,12 +42,7 @@ pub fn save<M: Serialize>(path: &Path, meta: &M, values: &[f32]) -> Result<()> {
 
 /// Reads a model file written by [`save`].
 pub fn load<M: DeserializeOwned>(path: &Path) -> Result<(M, Vec<f32>)> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::Input(InputError::file(
-            path,
-            format!("cannot read the model: {e}"),
-        ))
-    })?;
+    let bytes = read_side_file(path, SideFile::Model)?;
     parse(&bytes, path)
 }
 

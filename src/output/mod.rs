@@ -4,6 +4,7 @@
 mod atomic;
 mod corpus;
 mod csv;
+mod input_files;
 mod npy;
 mod number;
 mod parquet;
@@ -11,10 +12,11 @@ pub mod plots;
 pub mod stale;
 pub mod terminal;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use atomic::AtomicFile;
 pub use corpus::{write_corpus_jsonl, write_corpus_parquet};
+pub use input_files::InputFiles;
 pub use number::number;
 
 use crate::error::{Error, Result};
@@ -44,6 +46,18 @@ pub fn matrix_writer(path: &Path, columns: &[String]) -> Result<Box<dyn MatrixWr
             path.display()
         ))),
     }
+}
+
+/// Every file [`matrix_writer`] writes for `path`: the matrix, and beside a `.npy` its sidecar.
+pub fn matrix_files(path: &Path) -> Vec<PathBuf> {
+    let mut files = vec![path.to_path_buf()];
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+    {
+        files.push(npy::sidecar_path(path));
+    }
+    files
 }
 
 /// Writes a whole file atomically.

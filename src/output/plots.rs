@@ -127,12 +127,16 @@ pub struct Saved {
     pub svg: String,
 }
 
+/// The files [`save`] writes for `stem`: `stem.png` and `stem.svg`.
+pub fn files(stem: &Path) -> [PathBuf; 2] {
+    [stem.with_extension("png"), stem.with_extension("svg")]
+}
+
 /// Writes `stem.png` and `stem.svg`.
 pub fn save(figure: &Figure, stem: &Path) -> Result<Saved> {
     register_font();
     let (width, height) = size(figure);
-    let png_path = stem.with_extension("png");
-    let svg_path = stem.with_extension("svg");
+    let [png_path, svg_path] = files(stem);
 
     let mut rgb = vec![255u8; width as usize * height as usize * 3];
     {

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::corpus::side_file::{read_side_text, SideFile};
 use crate::corpus::Doc;
 use crate::error::{Error, InputError, Result};
 
@@ -37,7 +38,7 @@ enum OneOrMany {
 impl Ancestry {
     pub fn load(path: &Path) -> Result<Ancestry> {
         let bad = |m: String| Error::Input(InputError::file(path, m));
-        let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+        let text = read_side_text(path, SideFile::Ancestry)?;
         let raw: RawAncestry = toml::from_str(&text).map_err(|e| {
             bad(format!(
                 "not an ancestry file ({}); expected a [derived_from] table of \"model\" = \"parent\" or [\"parents\"]",

@@ -11,6 +11,7 @@ use rand::seq::SliceRandom;
 
 use super::config::Required;
 use super::{Gate, GateResult, GateStatus, Manifest};
+use crate::corpus::side_file::{read_side_file, SideFile};
 use crate::corpus::Doc;
 use crate::error::{Error, InputError, Location, Result};
 use crate::output::AtomicFile;
@@ -110,10 +111,10 @@ pub struct Audit {
 impl Audit {
     pub fn load(path: &Path) -> Result<Audit> {
         let file_error = |m: String| Error::Input(InputError::file(path, m));
+        let bytes = read_side_file(path, SideFile::Audit)?;
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
-            .from_path(path)
-            .map_err(|e| file_error(format!("cannot read: {e}")))?;
+            .from_reader(bytes.as_slice());
         let headers = reader
             .headers()
             .map_err(|e| file_error(format!("cannot read the header: {e}")))?

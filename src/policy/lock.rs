@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::{Gate, GateResult, GateStatus, Manifest};
+use crate::corpus::side_file::{read_side_text, SideFile};
 use crate::corpus::Doc;
 use crate::error::{Error, InputError, Result};
 use crate::output::write_atomic;
@@ -68,7 +69,7 @@ impl EvalLock {
 
     pub fn load(path: &Path) -> Result<EvalLock> {
         let bad = |m: String| Error::Input(InputError::file(path, m));
-        let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+        let text = read_side_text(path, SideFile::Lock)?;
         let value: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| bad(format!("not an eval lock (invalid JSON: {e})")))?;
         if value["format"] != FORMAT {

@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::leakage::{normalised_hash, EvalIndex};
+use crate::consistency::{at_most, same, share, Consistent, Covered};
 use crate::corpus::{Doc, Lineage, Source};
 
 /// How many example ids a count keeps (the smallest, so any split gives the same ones).
@@ -146,6 +147,58 @@ impl TrainProbe {
                 .collect(),
             audited,
         }
+    }
+}
+
+impl Consistent for TrainTally {
+    /// Its counts within what its pass read: synthetic within documents in every group, each
+    /// field's groups adding up to all documents, duplicates' Jaccard a share.
+    fn check(&self, _like: &Self, covered: Covered) -> Result<(), String> {
+        let all = self.all;
+        at_most(
+            "all.documents",
+            all.documents,
+            covered.documents,
+            "the documents its pass read",
+        )?;
+        at_most(
+            "all.synthetic",
+            all.synthetic,
+            all.documents,
+            "all.documents",
+        )?;
+        for (field, values) in &self.by {
+            let mut documents = 0u64;
+            for (value, s) in values {
+                let name = format!("by.{field:?}[{value:?}]");
+                at_most(
+                    &format!("{name}.synthetic"),
+                    s.synthetic,
+                    s.documents,
+                    "its documents",
+                )?;
+                documents = documents.saturating_add(s.documents);
+            }
+            same(
+                &format!("by.{field:?} documents"),
+                &documents,
+                &all.documents,
+            )?;
+        }
+        for (g, c) in &self.synthetic_by_generator {
+            let name = format!("synthetic_by_generator[{g:?}]");
+            at_most(&name, c.documents, all.synthetic, "all.synthetic")?;
+        }
+        at_most(
+            "exact",
+            self.exact.len() as u64,
+            all.documents,
+            "all.documents",
+        )?;
+        [&self.exact, &self.near]
+            .into_iter()
+            .flatten()
+            .try_for_each(|d| share("duplicate jaccard", d.jaccard))
     }
 }
 

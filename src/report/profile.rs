@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::run::{self, Documents, Written};
 use crate::config::Config;
 use crate::corpus::record_batch::read_record_batch;
+use crate::corpus::side_file::{read_side_text, SideFile};
 use crate::corpus::{IngestOptions, IngestStats};
 use crate::error::{Error, Result};
+use crate::stages::coverage::Coverage;
 use crate::stages::{pass, Batch, Reads, Running};
 
 /// The config a profile was made with, carried in its bytes so a profile can be rebuilt
@@ -29,8 +31,7 @@ impl ConfigSource {
     /// The config file at `path`, or the defaults when None.
     pub fn read(path: Option<&Path>) -> Result<ConfigSource> {
         let text = match path {
-            Some(p) => std::fs::read_to_string(p)
-                .map_err(|e| Error::Usage(format!("{}: cannot read: {e}", p.display())))?,
+            Some(p) => read_side_text(p, SideFile::Config)?,
             None => String::new(),
         };
         Ok(ConfigSource {
@@ -60,6 +61,8 @@ pub struct Profile {
     config: Config,
     stages: Vec<&'static str>,
     running: Vec<Box<dyn Running>>,
+    /// Which documents the states cover (merged profiles' included).
+    coverage: Coverage,
     /// How the observed batches' rows become documents.
     ingest: IngestOptions,
     /// Rows observed (over every batch, merged profiles' included).
@@ -86,6 +89,7 @@ impl Profile {
             config,
             stages: names,
             running,
+            coverage: Coverage::default(),
             ingest,
             rows: 0,
         })
@@ -105,6 +109,9 @@ impl Profile {
     /// observed.
     pub fn observe(&mut self, batch: &RecordBatch, origin: &str) -> Result<IngestStats> {
         let (docs, stats) = read_record_batch(batch, origin, self.rows, &self.ingest)?;
+        self.coverage
+            .observe(&docs, origin)
+            .map_err(|e| Error::Usage(format!("{origin}: {e}")))?;
         self.rows += batch.num_rows() as u64;
         // The batch's name stands for its input file (per-input figures are per origin).
         let inputs = [origin.to_string()];
@@ -124,8 +131,14 @@ impl Profile {
     /// Adds what `other` observed (other documents of the same corpus). Profiles of other
     /// settings or stages do not merge.
     pub fn merge(&mut self, other: &Profile) -> Result<()> {
-        let file = pass::state_file(&other.running, &other.config)?;
-        pass::merge(&mut self.running, &self.config, file, "the other profile")?;
+        let file = pass::state_file(&other.running, &other.coverage, &other.config)?;
+        pass::merge(
+            &mut self.running,
+            &mut self.coverage,
+            &self.config,
+            file,
+            "the other profile",
+        )?;
         self.rows += other.rows;
         Ok(())
     }
@@ -137,7 +150,7 @@ impl Profile {
             config: self.source.clone(),
             stages: self.stages.iter().map(|s| s.to_string()).collect(),
             rows: self.rows,
-            states: pass::state_file(&self.running, &self.config)?,
+            states: pass::state_file(&self.running, &self.coverage, &self.config)?,
         })
     }
 
@@ -145,7 +158,13 @@ impl Profile {
         let carried: Carried = pass::decode(bytes, "profile bytes")?;
         let mut profile = Profile::new(carried.config, Some(&carried.stages))?;
         let file = pass::checked(carried.states, "profile bytes")?;
-        pass::merge(&mut profile.running, &profile.config, file, "profile bytes")?;
+        pass::merge(
+            &mut profile.running,
+            &mut profile.coverage,
+            &profile.config,
+            file,
+            "profile bytes",
+        )?;
         profile.rows = carried.rows;
         Ok(profile)
     }
@@ -154,7 +173,7 @@ impl Profile {
     /// `driftprint report` does; the stages' own corpora (`[collapse] inputs`, a `[policy]
     /// train` other than the inputs) are read now.
     pub fn report(&self, out_root: &Path, progress: &dyn Fn(&str)) -> Result<Written> {
-        let states = pass::state_file(&self.running, &self.config)?;
+        let states = pass::state_file(&self.running, &self.coverage, &self.config)?;
         run::run(
             &self.config,
             self.source.path.as_deref(),

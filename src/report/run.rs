@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::output::plots;
 use crate::output::write_atomic;
+use crate::stages::coverage::Coverage;
 use crate::stages::{self, pass, BuildContext, Running};
 
 /// The stages a report can run, in report order.
@@ -107,10 +108,17 @@ pub fn save_state(
     progress: &dyn Fn(&str),
 ) -> Result<()> {
     let mut running = shard_stages(names, config, progress)?;
+    let mut coverage = Coverage::default();
     // Corpora of the stages' own (not the inputs, which are what is sharded) are read once,
     // when the states are merged.
-    pass::observe(&mut running, config, pass::Corpora::Inputs, progress);
-    pass::save(&running, config, path)
+    pass::observe(
+        &mut running,
+        &mut coverage,
+        config,
+        pass::Corpora::Inputs,
+        progress,
+    );
+    pass::save(&running, &coverage, config, path)
 }
 
 /// Claims a run id for a run started at `stamp`: the run is written into a hidden
@@ -141,6 +149,26 @@ fn claim_run_folder(out_root: &Path, stamp: &str) -> Result<(String, PathBuf)> {
         }
         k += 1;
         run_id = format!("{stamp}-{k}");
+    }
+}
+
+/// The partial folder of a run that has not finished: removed when the run returns early (an
+/// error writing its report, a full disk), so a failing run cleans up after itself instead of
+/// leaving the folder for a later run to find stale.
+struct Unfinished(Option<PathBuf>);
+
+impl Unfinished {
+    /// The folder was renamed into place: nothing to remove.
+    fn finished(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Some(partial) = self.0.take() {
+            let _ = std::fs::remove_dir_all(partial);
+        }
     }
 }
 
@@ -220,6 +248,7 @@ pub fn run(
         );
     }
     let (run_id, partial) = claim_run_folder(out_root, &stamp)?;
+    let unfinished = Unfinished(Some(partial.clone()));
     let done = out_root.join(&run_id);
     let context = BuildContext {
         trained_model: Some((partial.join(TRAINED_MODEL), done.join(TRAINED_MODEL))),
@@ -241,14 +270,12 @@ pub fn run(
         true => pass::Corpora::All,
         false => pass::Corpora::Own,
     };
+    let mut coverage = Coverage::default();
     for (file, origin) in states {
-        if let Err(e) = pass::merge(&mut running, config, file, &origin) {
-            // Nothing of a run that could not start is left behind.
-            let _ = std::fs::remove_dir_all(&partial);
-            return Err(e);
-        }
+        // A state that does not merge ends the run; `unfinished` removes its folder.
+        pass::merge(&mut running, &mut coverage, config, file, &origin)?;
     }
-    pass::observe(&mut running, config, corpora, progress);
+    pass::observe(&mut running, &mut coverage, config, corpora, progress);
     let mut reports = failed;
     for (stage, built) in running.into_iter().zip(build_seconds) {
         let name = stage.name();
@@ -315,6 +342,7 @@ pub fn run(
     // The owner mark only matters while the folder is partial.
     let _ = std::fs::remove_file(partial.join(OWNER_FILE));
     std::fs::rename(&partial, &dir).map_err(|e| Error::output(&dir, e))?;
+    unfinished.finished();
     let files = files
         .iter()
         .map(|f| dir.join(f.strip_prefix(&partial).unwrap_or(f)))
@@ -382,5 +410,17 @@ mod tests {
         assert_eq!(third, format!("{stamp}-3"));
         assert!(!root.path().join(format!(".{stamp}.partial")).exists());
         assert!(third_partial.is_dir());
+    }
+
+    #[test]
+    fn an_unfinished_run_removes_its_partial_folder_and_a_finished_one_keeps_its_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let (_, partial) = claim_run_folder(root.path(), "20261201T000000Z").unwrap();
+        std::fs::write(partial.join("report.json"), "{}").unwrap();
+        drop(Unfinished(Some(partial.clone())));
+        assert!(!partial.exists(), "an early return leaves nothing behind");
+        let (_, partial) = claim_run_folder(root.path(), "20261201T000001Z").unwrap();
+        Unfinished(Some(partial.clone())).finished();
+        assert!(partial.exists());
     }
 }

@@ -12,6 +12,7 @@ use crate::commands::fingerprint::score::{
     flag_rate, scoring_ingest, ScoreState, ScoreSummary, Scorer,
 };
 use crate::config::Config;
+use crate::consistency::{at_most, within, Consistent, Covered};
 use crate::corpus::sample::BottomK;
 use crate::corpus::{Doc, Source, Split};
 use crate::error::{Error, Result};
@@ -132,6 +133,27 @@ pub struct FingerprintState {
     contamination: ContaminationTally,
     real: BottomK,
     synthetic: BottomK,
+}
+
+impl Consistent for FingerprintState {
+    /// Its samples and its scores' counts within what its pass read; the contamination scopes
+    /// within the documents scored.
+    fn check(&self, like: &Self, covered: Covered) -> std::result::Result<(), String> {
+        within("scores", self.scores.check(&like.scores, covered))?;
+        let scored = self.scores.documents();
+        within(
+            "contamination",
+            self.contamination.check(&like.contamination, scored),
+        )?;
+        within("real", self.real.check(&like.real, covered))?;
+        within("synthetic", self.synthetic.check(&like.synthetic, covered))?;
+        at_most(
+            "real.seen + synthetic.seen",
+            self.real.seen().saturating_add(self.synthetic.seen()),
+            covered.documents,
+            "the documents its pass read",
+        )
+    }
 }
 
 pub struct FingerprintStage {

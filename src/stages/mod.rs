@@ -8,6 +8,7 @@
 //! [`StageResult`] variant and its section renderer in `report/` (docs/architecture.md).
 
 pub mod collapse;
+pub mod coverage;
 pub mod drift;
 pub mod fingerprint;
 pub mod pass;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::commands::collapse::CollapseReport;
 use crate::commands::drift::DriftReport;
 use crate::config::Config;
+use crate::consistency::{Consistent, Covered};
 use crate::corpus::{Doc, Source};
 use crate::error::{Error, Result};
 use crate::policy::PolicyReport;
@@ -71,7 +73,8 @@ pub enum Reads<'a> {
 /// learns from the documents lives in its `State`.
 pub trait Stage: Send {
     /// Everything the stage keeps of the documents it observed.
-    type State: Serialize + DeserializeOwned + Send;
+    /// Checked before a saved one is merged ([`Consistent`]).
+    type State: Serialize + DeserializeOwned + Send + Consistent + 'static;
     /// drift | fingerprint | collapse | policy
     const NAME: &'static str;
     /// Bumped when `State` changes shape: a saved state of another version is refused.
@@ -101,6 +104,9 @@ pub struct SavedState {
     pub state: serde_json::Value,
 }
 
+/// A saved state decoded and checked by a stage, to be merged into it.
+pub struct CheckedState(Box<dyn std::any::Any + Send>);
+
 /// A stage with its state, behind one interface whatever its state's type.
 pub trait Running: Send {
     fn name(&self) -> &'static str;
@@ -112,7 +118,10 @@ pub trait Running: Send {
     /// Marks the stage failed (its corpus could not be read).
     fn fail(&mut self, error: Error);
     fn save(&self) -> Result<SavedState>;
-    fn merge_saved(&mut self, saved: SavedState) -> Result<()>;
+    /// Decodes a saved state and checks it against what its pass `covered`, merging nothing.
+    fn check_saved(&self, saved: SavedState, covered: Covered) -> Result<CheckedState>;
+    /// Merges a state [`Running::check_saved`] accepted.
+    fn merge_checked(&mut self, state: CheckedState);
     /// The result and the seconds the stage spent observing and finishing.
     fn finish(self: Box<Self>, progress: &dyn Fn(&str)) -> (Result<StageResult>, f64);
 }
@@ -166,7 +175,7 @@ impl<S: Stage> Running for Bound<S> {
         })
     }
 
-    fn merge_saved(&mut self, saved: SavedState) -> Result<()> {
+    fn check_saved(&self, saved: SavedState, covered: Covered) -> Result<CheckedState> {
         if saved.stage != S::NAME || saved.version != S::STATE_VERSION {
             return Err(Error::Usage(format!(
                 "a saved {} state of version {} cannot be merged into the {} stage (version {})",
@@ -178,8 +187,21 @@ impl<S: Stage> Running for Bound<S> {
         }
         let other: S::State = serde_json::from_value(saved.state)
             .map_err(|e| Error::Usage(format!("the saved {} state: {e}", S::NAME)))?;
-        self.stage.merge(&mut self.state, other);
-        Ok(())
+        other.check(&self.stage.start(), covered).map_err(|e| {
+            Error::Usage(format!(
+                "the saved {} state is inconsistent (edited or damaged): {e}",
+                S::NAME
+            ))
+        })?;
+        Ok(CheckedState(Box::new(other)))
+    }
+
+    fn merge_checked(&mut self, state: CheckedState) {
+        let other = state
+            .0
+            .downcast::<S::State>()
+            .expect("checked by this stage's check_saved");
+        self.stage.merge(&mut self.state, *other);
     }
 
     fn finish(self: Box<Self>, progress: &dyn Fn(&str)) -> (Result<StageResult>, f64) {

@@ -42,6 +42,17 @@ impl DistinctSketch {
         }
     }
 
+    /// The hashes held (at most k).
+    pub fn held(&self) -> usize {
+        self.smallest.len()
+    }
+
+    /// Checks a sketch read back from bytes: the same k as `like`, at most k hashes held.
+    pub fn check(&self, like: &DistinctSketch) -> Result<(), String> {
+        crate::consistency::same("k", &self.k, &like.k)?;
+        crate::consistency::at_most("smallest", self.held() as u64, self.k as u64, "k")
+    }
+
     /// Whether the count is exact (fewer than k distinct hashes seen).
     pub fn is_exact(&self) -> bool {
         self.smallest.len() < self.k

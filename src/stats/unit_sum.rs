@@ -25,6 +25,17 @@ impl UnitSum {
         self.units += other.units;
     }
 
+    /// Checks a sum read back from bytes: at most `count` values of at most 1 each.
+    pub fn check(&self, count: u64) -> Result<(), String> {
+        if self.units > u128::from(count) << 60 {
+            return Err(format!(
+                "is {}, more than its {count} values of at most 1 can sum to",
+                self.value()
+            ));
+        }
+        Ok(())
+    }
+
     pub fn value(self) -> f64 {
         self.units as f64 / SCALE
     }

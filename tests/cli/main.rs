@@ -5,12 +5,21 @@
 mod common;
 
 mod basics;
+mod bounds;
 mod browser;
 mod collapse;
+mod config_errors;
+mod damaged_inputs;
 mod drift;
+mod encodings;
 mod fingerprint;
 mod flags;
+mod help_text;
+mod merge_guard;
 mod one_pass;
+mod outputs;
 mod policy;
 mod readme;
 mod report;
+mod report_failures;
+mod side_files;

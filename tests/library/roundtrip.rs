@@ -53,7 +53,7 @@ fn a_shared_dev_file_loads_with_remapped_fields() {
     let (path, real, synthetic) = if shared.exists() {
         (shared, 499, 1000)
     } else {
-        (demo_path(), 300, 300)
+        (demo_path(), 600, 600)
     };
     let corpus = load(&[path], &dev_schema()).unwrap();
     let count = |s: Source| corpus.docs.iter().filter(|d| d.lineage.source == s).count();

@@ -119,6 +119,28 @@ pub struct ScoreState {
     seconds: f64,
 }
 
+impl crate::consistency::Consistent for ScoreState {
+    fn check(
+        &self,
+        _like: &Self,
+        covered: crate::consistency::Covered,
+    ) -> std::result::Result<(), String> {
+        use crate::consistency::{at_most, finite, within};
+        let n = self.documents;
+        at_most(
+            "documents",
+            n,
+            covered.documents,
+            "the documents its pass read",
+        )?;
+        at_most("flagged", self.flagged, n, "documents")?;
+        within("probability", self.probability.check(n))?;
+        within("distribution", self.distribution.check(n))?;
+        within("lexicon", self.lexicon.check(n))?;
+        finite("seconds", self.seconds)
+    }
+}
+
 impl ScoreState {
     pub fn merge(&mut self, other: ScoreState) {
         self.documents += other.documents;
