@@ -1,14 +1,8 @@
 //! The `driftprint` binary end to end: exit codes, messages, outputs, determinism.
 
 use crate::common::*;
-use assert_cmd::Command;
+use crate::invoke::driftprint;
 use predicates::prelude::*;
-
-fn driftprint() -> Command {
-    let mut cmd = Command::cargo_bin("driftprint").unwrap();
-    cmd.current_dir(repo_root());
-    cmd
-}
 
 #[test]
 fn help_exists_for_every_subcommand() {

@@ -2,22 +2,7 @@
 //! a run still fits 2 cores and 8 GB, and say why; a range is stated the same way by every check.
 
 use crate::common::*;
-use assert_cmd::Command;
-
-fn driftprint() -> Command {
-    let mut cmd = Command::cargo_bin("driftprint").unwrap();
-    cmd.current_dir(repo_root());
-    cmd
-}
-
-/// Runs and returns (exit code, stderr).
-fn run(cmd: &mut Command) -> (Option<i32>, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::invoke::{code_and_stderr, driftprint};
 
 /// 4096 ran the demo report for over 5 minutes, 32768 was killed for memory: refused at once,
 /// from the flag and from the key (naming the file's line).
@@ -25,7 +10,7 @@ fn run(cmd: &mut Command) -> (Option<i32>, String) {
 fn a_projection_wider_than_the_drift_suite_affords_is_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.npy");
-    let (code, err) = run(driftprint()
+    let (code, err) = code_and_stderr(driftprint()
         .args([
             "features",
             "data/demo.jsonl",
@@ -54,7 +39,7 @@ fn a_projection_wider_than_the_drift_suite_affords_is_refused_with_the_reason() 
         .as_bytes(),
     );
     let started = std::time::Instant::now();
-    let (code, err) = run(driftprint()
+    let (code, err) = code_and_stderr(driftprint()
         .args(["report", "--config"])
         .arg(&config)
         .arg("--out")
@@ -76,7 +61,7 @@ fn a_projection_wider_than_the_drift_suite_affords_is_refused_with_the_reason() 
 fn thread_counts_beyond_the_bound_are_a_usage_error_saying_why() {
     let too_many = driftprint::checks::max_threads() + 1;
     for n in ["0".to_string(), too_many.to_string()] {
-        let (code, err) = run(driftprint().args(["--threads", &n, "inspect", "data/demo.jsonl"]));
+        let (code, err) = code_and_stderr(driftprint().args(["--threads", &n, "inspect", "data/demo.jsonl"]));
         assert_eq!(code, Some(2), "{n}: {err}");
         assert_mentions(
             &err,
@@ -88,7 +73,7 @@ fn thread_counts_beyond_the_bound_are_a_usage_error_saying_why() {
             ],
         );
     }
-    let (code, err) = run(driftprint().args([
+    let (code, err) = code_and_stderr(driftprint().args([
         "--threads",
         "256",
         "inspect",
@@ -108,7 +93,7 @@ fn permutations_out_of_range_read_the_same_at_either_end() {
             "c.toml",
             format!("[drift.mmd]\npermutations = {n}\n").as_bytes(),
         );
-        let (code, err) = run(driftprint()
+        let (code, err) = code_and_stderr(driftprint()
             .args(["drift", "data/demo.jsonl", "--config"])
             .arg(&config));
         assert_eq!(code, Some(2), "{err}");

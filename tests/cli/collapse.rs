@@ -3,14 +3,8 @@
 //! tables are errors that name the file, line and column.
 
 use crate::common::*;
-use assert_cmd::Command;
+use crate::invoke::driftprint;
 use serde_json::Value;
-
-fn driftprint() -> Command {
-    let mut cmd = Command::cargo_bin("driftprint").unwrap();
-    cmd.current_dir(repo_root());
-    cmd
-}
 
 #[test]
 fn published_recursive_training_metrics_raise_the_collapse_alarm() {

@@ -1,18 +1,12 @@
 //! `driftprint drift` end to end: verdicts and exit codes, JSON, groups, vectors input.
 
 use crate::common::*;
-use assert_cmd::Command;
+use crate::invoke::driftprint;
 use driftprint::matrix::FeatureMatrix;
 use driftprint::output::matrix_writer;
 use ndarray::Array2;
 use predicates::prelude::*;
 use rand_distr::{Distribution, Normal};
-
-fn driftprint() -> Command {
-    let mut cmd = Command::cargo_bin("driftprint").unwrap();
-    cmd.current_dir(repo_root());
-    cmd
-}
 
 /// Writes n seeded Gaussian vectors (first coordinate shifted) as .npy.
 fn vectors(

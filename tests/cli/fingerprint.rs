@@ -5,14 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
+use crate::invoke::driftprint;
 use assert_cmd::Command;
 use serde_json::Value;
-
-fn driftprint() -> Command {
-    let mut cmd = Command::cargo_bin("driftprint").unwrap();
-    cmd.current_dir(repo_root());
-    cmd
-}
 
 const SCHEMA: [&str; 4] = [
     "--source-field",

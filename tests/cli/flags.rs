@@ -2,22 +2,7 @@
 //! key are refused by the same code (the error naming the flag), and a flag wins over the file.
 
 use crate::common::*;
-use assert_cmd::Command;
-
-fn driftprint() -> Command {
-    let mut cmd = Command::cargo_bin("driftprint").unwrap();
-    cmd.current_dir(repo_root());
-    cmd
-}
-
-/// Runs and returns (exit code, stderr).
-fn run(cmd: &mut Command) -> (Option<i32>, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::invoke::{code_and_stderr, driftprint};
 
 /// The command, its flag and value, the same value in the file, the key, the flag's name.
 type Case<'a> = (&'a [&'a str], &'a [&'a str], &'a str, &'a str, &'a str);
@@ -93,9 +78,9 @@ fn a_flag_and_its_key_are_refused_by_the_same_check_naming_each() {
     for (args, flag_args, toml, key, flag) in cases {
         let config = dir.path().join("c.toml");
         std::fs::write(&config, toml).unwrap();
-        let (code, by_file) = run(driftprint().args(args).arg("--config").arg(&config));
+        let (code, by_file) = code_and_stderr(driftprint().args(args).arg("--config").arg(&config));
         assert_eq!(code, Some(2), "{args:?} with {toml}: {by_file}");
-        let (code, by_flag) = run(driftprint().args(args).args(flag_args));
+        let (code, by_flag) = code_and_stderr(driftprint().args(args).args(flag_args));
         assert_eq!(code, Some(2), "{args:?} {flag_args:?}: {by_flag}");
         let file_message = by_file
             .split_once(&format!("{key}: "))

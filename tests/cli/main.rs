@@ -15,6 +15,7 @@ mod encodings;
 mod fingerprint;
 mod flags;
 mod help_text;
+mod invoke;
 mod merge_guard;
 mod one_pass;
 mod outputs;

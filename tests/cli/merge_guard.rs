@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::common::*;
+use crate::invoke::save_shard_state;
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -47,18 +48,7 @@ fn save(dir: &Path, config: &Path, name: &str, range: std::ops::Range<usize>) ->
         (lines[range].join("\n") + "\n").as_bytes(),
     );
     let state = dir.join(format!("{name}.state"));
-    let o = driftprint(&[
-        "report".as_ref(),
-        "--config".as_ref(),
-        config.as_os_str(),
-        "--stages".as_ref(),
-        STAGES.as_ref(),
-        "--inputs".as_ref(),
-        input.as_os_str(),
-        "--save-state".as_ref(),
-        state.as_os_str(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    save_shard_state(config, STAGES, &input, &state);
     state
 }
 

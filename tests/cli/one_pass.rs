@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::common::*;
+use crate::invoke::save_shard_state;
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -146,18 +147,7 @@ fn shards_saved_and_merged_in_any_order_give_the_report_of_one_pass() {
                 (part.join("\n") + "\n").as_bytes(),
             );
             let state = tmp.path().join(format!("shard{shards}-{s}.state.json"));
-            let o = driftprint(&[
-                "report".as_ref(),
-                "--config".as_ref(),
-                config.as_os_str(),
-                "--stages".as_ref(),
-                STAGES.as_ref(),
-                "--inputs".as_ref(),
-                input.as_os_str(),
-                "--save-state".as_ref(),
-                state.as_os_str(),
-            ]);
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            save_shard_state(&config, STAGES, &input, &state);
             states.push(state);
         }
         // Merged in shard order, and in reverse with the middle shard first.

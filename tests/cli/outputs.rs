@@ -5,13 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
-use assert_cmd::Command;
-
-fn driftprint() -> Command {
-    let mut cmd = Command::cargo_bin("driftprint").unwrap();
-    cmd.current_dir(repo_root());
-    cmd
-}
+use crate::invoke::driftprint;
 
 const DOCS: &[u8] =
     br#"{"id": "a", "text": "a short real document", "source": "real", "generation": 0}

@@ -5,14 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
-use assert_cmd::Command;
+use crate::invoke::driftprint;
 use serde_json::{json, Value};
-
-fn driftprint() -> Command {
-    let mut cmd = Command::cargo_bin("driftprint").unwrap();
-    cmd.current_dir(repo_root());
-    cmd
-}
 
 /// Demo rows: (id, text, label human|machine, generator, domain).
 fn demo() -> Vec<Value> {
