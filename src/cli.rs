@@ -395,9 +395,10 @@ pub struct DetectorArgs {
     pub group_by: Option<String>,
 
     /// Give every value of this field (`file`: every input file; or a writer group, a
-    /// domain...) equal weight within each class in training, so a small source is not
-    /// drowned by a large one; `none` weighs documents alike (classes still balanced)
-    /// [default: file].
+    /// domain...; `a+b`: every combination) equal weight within each class in training, so a
+    /// small source is not drowned by a large one; `none` weighs documents alike (classes
+    /// still balanced) [default: file+domain: each domain of each file, each file where
+    /// there are no domains].
     #[arg(long, value_name = "FIELD")]
     pub balance_by: Option<String>,
 
@@ -478,8 +479,10 @@ pub struct FingerprintEvalArgs {
 
     /// Cross-validate training on the corpus instead: `source` (leave one --group-by group
     /// out, by default each input file: the figure that predicts a new source), `domain`
-    /// (leave one domain out), `generator` (train on every generator but one, test on the one
-    /// left out) or `random` (k folds).
+    /// (leave one domain out), `family` (leave one generator family out: GPT-2-era open models,
+    /// GPT-3/3.5, GPT-4/4o, Claude, Gemini, Llama, other; tested against the human text of its
+    /// sources), `generator` (train on every generator but one, test on the one left out) or
+    /// `random` (k folds).
     #[arg(long, value_name = "KIND")]
     pub cv: Option<String>,
 

@@ -141,11 +141,12 @@ pub(super) fn eval(args: &FingerprintEvalArgs, quiet: bool) -> Result<ExitCode, 
             cv(Folds::Random(args.folds))
         }
         Some("generator") => cv(Folds::Generator),
+        Some("family") => cv(Folds::Family),
         Some("source") => cv(Folds::Source),
         Some("domain") => cv(Folds::Domain),
         Some(other) => {
             return Err(Error::Usage(format!(
-                "--cv: unknown kind '{other}' (source, domain, generator or random)"
+                "--cv: unknown kind '{other}' (source, family, domain, generator or random)"
             )))
         }
         None => {

@@ -16,6 +16,8 @@ pub enum GroupBy {
     File,
     /// A lineage field or any other input field.
     Field(String),
+    /// Every combination of the parts' values (`file+domain`: each domain of each file).
+    Joint(Vec<GroupBy>),
 }
 
 impl FromStr for GroupBy {
@@ -24,6 +26,14 @@ impl FromStr for GroupBy {
         match s.trim() {
             "" => Err("empty field name (use `file` or a field of the input)".into()),
             "file" => Ok(GroupBy::File),
+            joint if joint.contains('+') => joint
+                .split('+')
+                .map(|part| match part.trim() {
+                    "" => Err(format!("'{joint}': empty part (write e.g. file+domain)")),
+                    p => p.parse(),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(GroupBy::Joint),
             field => Ok(GroupBy::Field(field.to_string())),
         }
     }
@@ -38,17 +48,52 @@ impl GroupBy {
         }
     }
 
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> String {
         match self {
-            GroupBy::File => "file",
-            GroupBy::Field(f) => f,
+            GroupBy::File => "file".into(),
+            GroupBy::Field(f) => f.clone(),
+            GroupBy::Joint(parts) => parts
+                .iter()
+                .map(GroupBy::name)
+                .collect::<Vec<_>>()
+                .join("+"),
         }
     }
 
-    /// Makes the reader keep the field when it is not part of the schema.
+    /// Makes the reader keep the fields that are not part of the schema.
     pub fn prepare(&self, ingest: &mut IngestOptions) {
-        if let GroupBy::Field(f) = self {
-            ingest.keep_field(f);
+        match self {
+            GroupBy::File => {}
+            GroupBy::Field(f) => ingest.keep_field(f),
+            GroupBy::Joint(parts) => parts.iter().for_each(|p| p.prepare(ingest)),
+        }
+    }
+
+    /// Each document's label under this grouping.
+    fn labels(&self, docs: &[Doc], origins: &[u32], inputs: &[PathBuf]) -> Vec<String> {
+        match self {
+            GroupBy::File => {
+                let names = file_labels(inputs);
+                origins.iter().map(|&o| names[o as usize].clone()).collect()
+            }
+            GroupBy::Field(field) => docs
+                .iter()
+                .map(|d| d.lineage.field(field).unwrap_or_else(|| NO_VALUE.into()))
+                .collect(),
+            GroupBy::Joint(parts) => {
+                let each: Vec<Vec<String>> = parts
+                    .iter()
+                    .map(|p| p.labels(docs, origins, inputs))
+                    .collect();
+                (0..docs.len())
+                    .map(|i| {
+                        each.iter()
+                            .map(|l| l[i].as_str())
+                            .collect::<Vec<_>>()
+                            .join(" / ")
+                    })
+                    .collect()
+            }
         }
     }
 }
@@ -68,17 +113,7 @@ pub struct Grouping {
 impl Grouping {
     /// Groups `docs` (read from `inputs`; `origins[i]` is the input of document i).
     pub fn new(by: &GroupBy, docs: &[Doc], origins: &[u32], inputs: &[PathBuf]) -> Grouping {
-        let labels: Vec<String> = match by {
-            GroupBy::File => {
-                let names = file_labels(inputs);
-                origins.iter().map(|&o| names[o as usize].clone()).collect()
-            }
-            GroupBy::Field(field) => docs
-                .iter()
-                .map(|d| d.lineage.field(field).unwrap_or_else(|| NO_VALUE.into()))
-                .collect(),
-        };
-        Grouping::from_labels(by.name(), &labels)
+        Grouping::from_labels(&by.name(), &by.labels(docs, origins, inputs))
     }
 
     /// Groups from one label per document.
@@ -168,6 +203,27 @@ mod tests {
         assert_eq!(by_domain.names, ["(none)", "essay", "news"]);
         assert_eq!(by_domain.of, [2, 0, 1]);
         assert_eq!(by_domain.select(&[2, 0]).of, [1, 2]);
+    }
+
+    #[test]
+    fn a_joint_grouping_is_every_combination_of_its_parts() {
+        let docs = vec![doc(Some("news")), doc(None), doc(Some("news"))];
+        let inputs = vec![PathBuf::from("one.jsonl"), PathBuf::from("two.jsonl")];
+        let by: GroupBy = "file + domain".parse().unwrap();
+        assert_eq!(by.name(), "file+domain");
+        let g = Grouping::new(&by, &docs, &[0, 0, 1], &inputs);
+        assert_eq!(
+            g.names,
+            ["one.jsonl / (none)", "one.jsonl / news", "two.jsonl / news"]
+        );
+        assert_eq!(g.of, [1, 0, 2]);
+        assert!("file+".parse::<GroupBy>().is_err());
+        let mut ingest = IngestOptions::default();
+        "file+writer_group"
+            .parse::<GroupBy>()
+            .unwrap()
+            .prepare(&mut ingest);
+        assert_eq!(ingest.keep_fields, ["writer_group"]);
     }
 
     #[test]

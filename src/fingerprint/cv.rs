@@ -6,7 +6,8 @@
 //! Folds: random k-fold (fold = CRC-32 of the document id mod k, the rule
 //! `benches/peers/fingerprint_sklearn.py` uses, so both tools test on the same folds);
 //! generator held out (train on every generator but one, test on the one it never saw, against
-//! a held-out share of the human documents); and group held out (leave one source file, domain
+//! a held-out share of the human documents); generator family held out (every GPT-4 variant at
+//! once, against human text of the same sources); and group held out (leave one source file, domain
 //! or any field's value out: the folds that predict a new source, where formatting, prompts
 //! and domains differ too).
 
@@ -17,6 +18,7 @@ use serde::Serialize;
 
 use super::design::DenseRows;
 use super::detector::{Detector, Labelled, TrainOptions};
+use super::generator_family::{family_of, FAMILIES};
 use crate::corpus::grouping::Grouping;
 use crate::corpus::{Doc, Source};
 use crate::error::Result;
@@ -227,6 +229,57 @@ pub fn generator_folds(docs: &[Doc]) -> Vec<Fold> {
         .collect()
 }
 
+/// Share of each source's human documents a family fold tests against (1 in this many).
+const HUMAN_SHARE: usize = 5;
+
+/// One fold per generator family ([`family_of`]): its synthetic documents, against the human
+/// documents of the sources (`groups`) it appears in — the fifth of them whose pair (else id)
+/// hashes to fold 0 — so the fold compares text of one collection. The model trains on every
+/// other family and the remaining human documents, less any document that shares a `pair_id`
+/// with a tested one (a rewrite of a tested passage would teach the passage's words).
+pub fn family_folds(docs: &[Doc], groups: &Grouping) -> Vec<Fold> {
+    let family: Vec<Option<&str>> = docs
+        .iter()
+        .map(|d| match d.lineage.source {
+            Source::Synthetic => d.lineage.generator.as_deref().map(family_of),
+            Source::Real => None,
+        })
+        .collect();
+    let held_human: Vec<bool> = docs
+        .iter()
+        .map(|d| random_fold(d.lineage.pair().unwrap_or(&d.id), HUMAN_SHARE) == 0)
+        .collect();
+    FAMILIES
+        .iter()
+        .filter(|f| family.contains(&Some(f)))
+        .map(|&name| {
+            let sources: BTreeSet<usize> = (0..docs.len())
+                .filter(|&i| family[i] == Some(name))
+                .map(|i| groups.of[i])
+                .collect();
+            let tested = |i: usize| match docs[i].lineage.source {
+                Source::Synthetic => family[i] == Some(name),
+                Source::Real => held_human[i] && sources.contains(&groups.of[i]),
+            };
+            let test: Vec<usize> = (0..docs.len()).filter(|&i| tested(i)).collect();
+            let pairs: BTreeSet<&str> = test
+                .iter()
+                .filter_map(|&i| docs[i].lineage.pair())
+                .collect();
+            let train = (0..docs.len())
+                .filter(|&i| {
+                    !tested(i) && docs[i].lineage.pair().is_none_or(|p| !pairs.contains(p))
+                })
+                .collect();
+            Fold {
+                name: name.to_string(),
+                train,
+                test,
+            }
+        })
+        .collect()
+}
+
 /// Leave one group out: each group in turn is the test set, every other group the training set.
 pub fn group_folds(groups: &Grouping) -> Vec<Fold> {
     (0..groups.len())
@@ -281,6 +334,62 @@ mod tests {
                 proptest::prop_assert_eq!(f.train.len() + f.test.len(), labels.len());
             }
             proptest::prop_assert!(tested.iter().all(|&t| t == 1));
+        }
+    }
+
+    const GENERATORS: [&str; 5] = [
+        "gpt2-xl",
+        "gpt-3.5-turbo",
+        "gpt-4o",
+        "claude-3-opus",
+        "gpt-j-6B",
+    ];
+
+    proptest::proptest! {
+        /// Family folds: each family's synthetic text is tested in its fold only, against human
+        /// text of the files it appears in; no fold trains on a tested document or on one
+        /// sharing a pair with it.
+        #[test]
+        fn family_folds_hold_out_whole_families_and_their_pairs(
+            rows in proptest::collection::vec((0u8..3, 0u8..6, 0u8..12), 2..80)
+        ) {
+            let mut docs = Vec::new();
+            let mut files = Vec::new();
+            for (i, &(file, generator, pair)) in rows.iter().enumerate() {
+                let source = if generator == 5 { Source::Real } else { Source::Synthetic };
+                let mut lineage = crate::corpus::Lineage::new(source);
+                if source == Source::Synthetic {
+                    lineage.generator = Some(GENERATORS[generator as usize].into());
+                }
+                lineage.extra.insert(crate::corpus::PAIR_FIELD.into(), format!("p{pair}"));
+                docs.push(Doc { id: format!("d{i}"), text: String::new(), lineage });
+                files.push(format!("f{file}"));
+            }
+            let groups = Grouping::from_labels("file", &files);
+            let family = |d: &Doc| d.lineage.generator.as_deref().map(family_of);
+            for fold in family_folds(&docs, &groups) {
+                let sources: BTreeSet<&str> = docs.iter().zip(&files)
+                    .filter(|(d, _)| family(d) == Some(fold.name.as_str()))
+                    .map(|(_, f)| f.as_str()).collect();
+                proptest::prop_assert!(!sources.is_empty());
+                for (i, d) in docs.iter().enumerate() {
+                    if family(d) == Some(fold.name.as_str()) {
+                        proptest::prop_assert!(fold.test.contains(&i));
+                    }
+                }
+                for &i in &fold.test {
+                    match family(&docs[i]) {
+                        Some(f) => proptest::prop_assert_eq!(f, fold.name.as_str()),
+                        None => proptest::prop_assert!(sources.contains(files[i].as_str())),
+                    }
+                }
+                let pairs: BTreeSet<Option<&str>> =
+                    fold.test.iter().map(|&i| docs[i].lineage.pair()).collect();
+                for &i in &fold.train {
+                    proptest::prop_assert!(!fold.test.contains(&i));
+                    proptest::prop_assert!(!pairs.contains(&docs[i].lineage.pair()));
+                }
+            }
         }
     }
 

@@ -13,6 +13,7 @@ pub mod detector;
 pub mod distribution;
 pub mod evaluation;
 pub mod fraction;
+pub mod generator_family;
 pub mod learner;
 pub mod lexicon;
 pub mod lexicon_usage;

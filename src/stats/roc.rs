@@ -2,8 +2,6 @@
 //! (Mann–Whitney with midranks, as scikit-learn's `roc_auc_score`), the ROC curve, and the
 //! true-positive rate at a maximum false-positive rate.
 
-use std::cmp::Ordering;
-
 /// One point of the ROC curve: predicting positive for every score ≥ `threshold`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RocPoint {
@@ -12,22 +10,24 @@ pub struct RocPoint {
     pub tpr: f64,
 }
 
-/// Scores sorted descending with their labels; NaN scores sort last.
+/// Scores sorted descending with their labels. NaN scores (a document nothing scored) rank
+/// nowhere and are left out: kept, they have no order and no tie group to end.
 fn sorted_desc(scores: &[f64], positive: &[bool]) -> Vec<(f64, bool)> {
     let mut pairs: Vec<(f64, bool)> = scores
         .iter()
         .copied()
         .zip(positive.iter().copied())
+        .filter(|(s, _)| !s.is_nan())
         .collect();
-    pairs.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal));
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
     pairs
 }
 
-/// Area under the ROC curve; `None` when one class is absent.
+/// Area under the ROC curve over the scores that are not NaN; `None` when one class is absent.
 pub fn auroc(scores: &[f64], positive: &[bool]) -> Option<f64> {
     let pairs = sorted_desc(scores, positive);
-    let n_pos = positive.iter().filter(|&&p| p).count() as f64;
-    let n_neg = positive.len() as f64 - n_pos;
+    let n_pos = pairs.iter().filter(|p| p.1).count() as f64;
+    let n_neg = pairs.len() as f64 - n_pos;
     if n_pos == 0.0 || n_neg == 0.0 {
         return None;
     }
@@ -54,11 +54,12 @@ pub fn auroc(scores: &[f64], positive: &[bool]) -> Option<f64> {
 }
 
 /// The ROC curve from the strictest threshold (+∞: nothing positive) to the loosest, one point
-/// per distinct score.
+/// per distinct score; NaN scores are left out.
 pub fn roc_curve(scores: &[f64], positive: &[bool]) -> Vec<RocPoint> {
     let pairs = sorted_desc(scores, positive);
-    let n_pos = positive.iter().filter(|&&p| p).count().max(1) as f64;
-    let n_neg = (positive.len() - positive.iter().filter(|&&p| p).count()).max(1) as f64;
+    let positives = pairs.iter().filter(|p| p.1).count();
+    let n_pos = positives.max(1) as f64;
+    let n_neg = (pairs.len() - positives).max(1) as f64;
     let mut curve = vec![RocPoint {
         threshold: f64::INFINITY,
         fpr: 0.0,
@@ -110,6 +111,15 @@ mod tests {
         assert_eq!(auroc(&[0.9, 0.8, 0.2, 0.1], &labels), Some(0.0));
         assert_eq!(auroc(&[0.5; 4], &labels), Some(0.5));
         assert_eq!(auroc(&[0.5, 0.5], &[true, true]), None);
+    }
+
+    #[test]
+    fn nan_scores_are_left_out_and_end() {
+        let labels = [false, true, false, true, true];
+        let scores = [0.1, f64::NAN, 0.2, 0.8, f64::NAN];
+        assert_eq!(auroc(&scores, &labels), Some(1.0));
+        assert_eq!(auroc(&[f64::NAN; 5], &labels), None);
+        assert_eq!(roc_curve(&scores, &labels).len(), 4);
     }
 
     #[test]

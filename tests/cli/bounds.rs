@@ -10,15 +10,17 @@ use crate::invoke::{code_and_stderr, driftprint};
 fn a_projection_wider_than_the_drift_suite_affords_is_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.npy");
-    let (code, err) = code_and_stderr(driftprint()
-        .args([
-            "features",
-            "data/demo.jsonl",
-            "--projection-dim",
-            "4096",
-            "-o",
-        ])
-        .arg(&out));
+    let (code, err) = code_and_stderr(
+        driftprint()
+            .args([
+                "features",
+                "data/demo.jsonl",
+                "--projection-dim",
+                "4096",
+                "-o",
+            ])
+            .arg(&out),
+    );
     assert_eq!(code, Some(2), "{err}");
     assert_mentions(
         &err,
@@ -39,11 +41,13 @@ fn a_projection_wider_than_the_drift_suite_affords_is_refused_with_the_reason() 
         .as_bytes(),
     );
     let started = std::time::Instant::now();
-    let (code, err) = code_and_stderr(driftprint()
-        .args(["report", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(dir.path().join("reports")));
+    let (code, err) = code_and_stderr(
+        driftprint()
+            .args(["report", "--config"])
+            .arg(&config)
+            .arg("--out")
+            .arg(dir.path().join("reports")),
+    );
     assert_eq!(code, Some(2), "{err}");
     assert_mentions(
         &err,
@@ -61,7 +65,8 @@ fn a_projection_wider_than_the_drift_suite_affords_is_refused_with_the_reason() 
 fn thread_counts_beyond_the_bound_are_a_usage_error_saying_why() {
     let too_many = driftprint::checks::max_threads() + 1;
     for n in ["0".to_string(), too_many.to_string()] {
-        let (code, err) = code_and_stderr(driftprint().args(["--threads", &n, "inspect", "data/demo.jsonl"]));
+        let (code, err) =
+            code_and_stderr(driftprint().args(["--threads", &n, "inspect", "data/demo.jsonl"]));
         assert_eq!(code, Some(2), "{n}: {err}");
         assert_mentions(
             &err,
@@ -93,9 +98,11 @@ fn permutations_out_of_range_read_the_same_at_either_end() {
             "c.toml",
             format!("[drift.mmd]\npermutations = {n}\n").as_bytes(),
         );
-        let (code, err) = code_and_stderr(driftprint()
-            .args(["drift", "data/demo.jsonl", "--config"])
-            .arg(&config));
+        let (code, err) = code_and_stderr(
+            driftprint()
+                .args(["drift", "data/demo.jsonl", "--config"])
+                .arg(&config),
+        );
         assert_eq!(code, Some(2), "{err}");
         assert_mentions(
             &err,

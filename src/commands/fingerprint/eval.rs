@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{decimal, percent};
 use crate::commands::read_grouped_corpus;
 use crate::corpus::grouping::{GroupBy, Grouping};
-use crate::corpus::{Doc, IngestOptions, Lineage, Source};
+use crate::corpus::{Doc, IngestOptions, Lineage, Source, PAIR_FIELD};
 use crate::error::{Error, Result};
 use crate::features::shortcuts::ShortcutAudit;
 use crate::fingerprint::cv::{self, CvData, FoldResult};
@@ -31,7 +31,7 @@ const FPR_RATIO_LIMIT: f64 = 2.0;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalReport {
-    /// "model", or "cv-random" / "cv-generator" / "cv-source" / "cv-domain".
+    /// "model", or "cv-random" / "cv-generator" / "cv-family" / "cv-source" / "cv-domain".
     pub mode: String,
     pub model: Option<PathBuf>,
     pub documents: u64,
@@ -59,6 +59,8 @@ pub struct EvalReport {
 pub enum Folds {
     Random(usize),
     Generator,
+    /// Leave one generator family out at a time, against the human text of its sources.
+    Family,
     /// Leave one `--group-by` group (by default an input file) out at a time.
     Source,
     /// Leave one domain out at a time.
@@ -140,6 +142,14 @@ pub fn run(
     if let Some(h) = &held_out {
         h.prepare(&mut ingest);
     }
+    if let EvalMode::CrossValidation {
+        folds: Folds::Family,
+        ..
+    } = mode
+    {
+        // Pairs keep a rewrite of a tested passage out of the fold's training.
+        ingest.keep_field(PAIR_FIELD);
+    }
     step("reading");
     let (docs, groups, balance) =
         read_grouped_corpus(inputs, &ingest, group_by, balance_by.as_ref())?;
@@ -199,6 +209,16 @@ pub fn run(
                     }
                     ("cv-generator".to_string(), folds)
                 }
+                Folds::Family => {
+                    let folds = cv::family_folds(&docs, &groups);
+                    if folds.len() < 2 {
+                        return Err(Error::Usage(format!(
+                            "--cv family needs synthetic documents from at least two generator families; found {}",
+                            folds.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                        )));
+                    }
+                    ("cv-family".to_string(), folds)
+                }
                 Folds::Source | Folds::Domain => {
                     let (kind, held) = match folds {
                         Folds::Source => ("source", groups.clone()),
@@ -220,9 +240,27 @@ pub fn run(
             let results = cv::run(&data, &folds, options)?;
             // Each document's score from the fold that held it out.
             let scores = pooled(&docs, &results);
-            let threshold = one_percent_threshold(&scores, &synthetic);
-            (name, None, scores, threshold, results)
+            (name, None, scores, f64::NAN, results)
         }
+    };
+    // Family folds test a share of the human text only: the pooled figures are over the
+    // documents some fold tested.
+    let tested: Vec<usize> = (0..docs.len())
+        .filter(|&i| !scores[i].decision.is_nan())
+        .collect();
+    let (docs, scores, synthetic) = if tested.len() < docs.len() {
+        (
+            tested.iter().map(|&i| docs[i].clone()).collect(),
+            tested.iter().map(|&i| scores[i]).collect(),
+            tested.iter().map(|&i| synthetic[i]).collect(),
+        )
+    } else {
+        (docs, scores, synthetic)
+    };
+    let threshold = if model.is_some() {
+        threshold
+    } else {
+        one_percent_threshold(&scores, &synthetic)
     };
     let mean = |g: fn(&FoldResult) -> Option<f64>| {
         let v: Vec<f64> = folds
@@ -251,8 +289,9 @@ pub fn run(
     })
 }
 
-/// Out-of-fold scores in document order; a document no fold tested keeps NaN (cannot happen
-/// with the folds we build, every document is tested once). Probabilities are σ(decision).
+/// Out-of-fold scores in document order; a document no fold tested keeps NaN (family folds
+/// test a share of the human text; the other folds test every document once). Probabilities
+/// are σ(decision).
 fn pooled(docs: &[Doc], folds: &[FoldResult]) -> Vec<Scored> {
     let mut scores = vec![
         Scored {
@@ -279,6 +318,7 @@ impl EvalReport {
         let what = match (&self.model, self.mode.as_str()) {
             (Some(p), _) => p.display().to_string(),
             (None, "cv-generator") => "generator-held-out cross-validation".into(),
+            (None, "cv-family") => "leave-one-generator-family-out cross-validation".into(),
             (None, "cv-source" | "cv-domain") => format!(
                 "leave-one-{}-out cross-validation",
                 self.held_out_by.as_deref().unwrap_or("group")
