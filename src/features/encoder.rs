@@ -195,6 +195,30 @@ impl Encoder {
         })
     }
 
+    /// Each text's last hidden states, one row per token with `[CLS]` and `[SEP]` left out,
+    /// row-major `tokens × dim` (texts cut at the token limit). One text per pass: no padding
+    /// to mask, at the cost of smaller matrix products.
+    pub fn token_states(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let tokenized = self.tokenize(texts, false)?;
+        tokenized
+            .par_iter()
+            .map(|tok| {
+                let ids = &tok.chunks[0];
+                if ids.len() <= 2 {
+                    return Ok(Vec::new());
+                }
+                let ids = Tensor::from_slice(ids, (1, ids.len()), &self.device).map_err(candle)?;
+                let hidden = self.model.forward(&ids, None).map_err(candle)?;
+                let len = hidden.dim(1).map_err(candle)?;
+                hidden
+                    .narrow(1, 1, len - 2)
+                    .and_then(|h| h.flatten_all())
+                    .and_then(|h| h.to_vec1::<f32>())
+                    .map_err(candle)
+            })
+            .collect()
+    }
+
     /// Mean-pooled (not yet normalised) last hidden states of one padded batch.
     fn forward(&self, ids: &[u32], mask: &[u32], rows: usize, len: usize) -> Result<Vec<f32>> {
         let padded = mask.contains(&0);

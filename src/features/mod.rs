@@ -9,6 +9,7 @@ pub mod embed;
 pub mod encoder;
 pub mod formatting;
 pub mod gguf_tokenizer;
+pub mod intrinsic_dimension;
 pub mod lm;
 pub mod minhash;
 pub mod model_dir;

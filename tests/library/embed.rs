@@ -107,6 +107,27 @@ fn padding_never_changes_an_embedding() {
 }
 
 #[test]
+fn token_states_give_a_text_its_intrinsic_dimension() {
+    use driftprint::features::intrinsic_dimension::persistent_homology_dimension;
+    let Some(model) = crate::common::minilm_dir() else {
+        return;
+    };
+    let encoder = Encoder::load(&ModelDir::open(&model).unwrap(), 256, 8).unwrap();
+    let sample = std::fs::read_to_string("tests/data/fastdetect_sample.jsonl").unwrap();
+    let text: Value = serde_json::from_str(sample.lines().next().unwrap()).unwrap();
+    let text = text["text"].as_str().unwrap();
+    let states = encoder.token_states(&[text, "Hi."]).unwrap();
+    // [CLS] and [SEP] are left out: "Hi." is two tokens, "hi" and ".".
+    assert_eq!(states[1].len(), 2 * 384);
+    let tokens = states[0].len() / 384;
+    assert!((100..=254).contains(&tokens), "{tokens} tokens");
+    // Tulchinskii et al. measure 9–12 for human English under RoBERTa; dev's human text reads
+    // 9–11 under MiniLM.
+    let dimension = persistent_homology_dimension(&states[0], 384, 42).unwrap();
+    assert!((6.0..16.0).contains(&dimension), "dimension {dimension}");
+}
+
+#[test]
 fn counts_and_chunks_texts_over_the_token_limit() {
     let Some(model) = crate::common::minilm_dir() else {
         return;
