@@ -182,16 +182,34 @@ fn batch(states: &[Tensor], rows: &[usize]) -> R<(Tensor, Tensor, Tensor)> {
     Ok((Tensor::stack(&padded, 0)?, bias, mask))
 }
 
-fn logits(layer: &Layer, head: &(Var, Var), x: &Tensor, bias: &Tensor, mask: &Tensor) -> R<Tensor> {
-    let out = layer.forward(x, bias)?;
-    let pooled = out
-        .broadcast_mul(&mask.unsqueeze(2)?)?
+/// Mean of `out` (batch, len, hidden) over each row's tokens, padding left out.
+fn mean_pool(out: &Tensor, mask: &Tensor) -> R<Tensor> {
+    out.broadcast_mul(&mask.unsqueeze(2)?)?
         .sum(1)?
-        .broadcast_div(&mask.sum_keepdim(1)?)?;
+        .broadcast_div(&mask.sum_keepdim(1)?)
+}
+
+/// The logistic head's logits of pooled states (rows, hidden).
+fn head_logits(pooled: &Tensor, head: &(Var, Var)) -> R<Tensor> {
     pooled
         .matmul(head.0.as_tensor())?
         .broadcast_add(head.1.as_tensor())?
         .squeeze(1)
+}
+
+fn logits(layer: &Layer, head: &(Var, Var), x: &Tensor, bias: &Tensor, mask: &Tensor) -> R<Tensor> {
+    head_logits(&mean_pool(&layer.forward(x, bias)?, mask)?, head)
+}
+
+fn adam(vars: Vec<Var>, lr: f64, weight_decay: f64) -> R<AdamW> {
+    AdamW::new(
+        vars,
+        ParamsAdamW {
+            lr,
+            weight_decay,
+            ..Default::default()
+        },
+    )
 }
 
 /// Weighted logistic loss, softplus(z) − y·z written stably, averaged over the rows.
@@ -205,13 +223,7 @@ fn pooled(layer: &Layer, states: &[Tensor], rows: &[usize]) -> R<Tensor> {
     let mut parts = Vec::new();
     for chunk in rows.chunks(64) {
         let (x, bias, mask) = batch(states, chunk)?;
-        let out = layer.forward(&x, &bias)?;
-        parts.push(
-            out.broadcast_mul(&mask.unsqueeze(2)?)?
-                .sum(1)?
-                .broadcast_div(&mask.sum_keepdim(1)?)?
-                .detach(),
-        );
+        parts.push(mean_pool(&layer.forward(&x, &bias)?, &mask)?.detach());
     }
     Tensor::cat(&parts, 0)
 }
@@ -239,22 +251,13 @@ fn train_and_score(
             .map(|(k, v)| (*k, v.as_tensor().clone()))
             .collect(),
     };
-    let mut encoder_opt = AdamW::new(
+    let head_vars = || vec![head.0.clone(), head.1.clone()];
+    let mut encoder_opt = adam(
         vars.iter().map(|(_, v)| v.clone()).collect(),
-        ParamsAdamW {
-            lr: LEARNING_RATE,
-            weight_decay: 0.01,
-            ..Default::default()
-        },
+        LEARNING_RATE,
+        0.01,
     )?;
-    let mut head_opt = AdamW::new(
-        vec![head.0.clone(), head.1.clone()],
-        ParamsAdamW {
-            lr: HEAD_LEARNING_RATE,
-            weight_decay: 0.0,
-            ..Default::default()
-        },
-    )?;
+    let mut head_opt = adam(head_vars(), HEAD_LEARNING_RATE, 0.0)?;
     let weight_of: HashMap<usize, f32> = fold
         .train
         .iter()
@@ -276,19 +279,9 @@ fn train_and_score(
     // Linear probe: the head on the pretrained layer's pooled states.
     let features = pooled(&pretrained, states, &fold.train)?;
     let (y, w) = targets(&fold.train)?;
-    let mut probe_opt = AdamW::new(
-        vec![head.0.clone(), head.1.clone()],
-        ParamsAdamW {
-            lr: PROBE_LEARNING_RATE,
-            weight_decay: 0.0,
-            ..Default::default()
-        },
-    )?;
+    let mut probe_opt = adam(head_vars(), PROBE_LEARNING_RATE, 0.0)?;
     for _ in 0..PROBE_STEPS {
-        let z = features
-            .matmul(head.0.as_tensor())?
-            .broadcast_add(head.1.as_tensor())?
-            .squeeze(1)?;
+        let z = head_logits(&features, &head)?;
         probe_opt.backward_step(&weighted_loss(&z, &y, &w)?)?;
     }
     let mut rng = ChaCha8Rng::seed_from_u64(42);

@@ -64,6 +64,16 @@ fn json(cmd: &mut Command) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The names of an eval report's folds, in its order.
+fn fold_names(report: &Value) -> Vec<&str> {
+    report["folds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect()
+}
+
 /// The demo's rewrites, with a layout artefact planted: every rewrite split into paragraphs,
 /// as a different export would leave it. From 300 training documents the text alone tells
 /// rewrites from their passages modestly (AUROC ~0.76 here), while the planted layout makes it
@@ -303,13 +313,7 @@ fn cross_validation_holds_out_each_generator_and_each_family() {
     // The demo's four generators are four families; each is tested against a share of the
     // human text only, so the pooled figures count fewer documents than the demo has.
     let v = cv(&["family"]);
-    let names: Vec<&str> = v["folds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["GPT-3/3.5", "GPT-4/4o", "Gemini", "Llama"]);
+    assert_eq!(fold_names(&v), ["GPT-3/3.5", "GPT-4/4o", "Gemini", "Llama"]);
     let documents = v["documents"].as_u64().unwrap();
     assert!((650..1200).contains(&documents), "{documents}");
     assert!(v["mean_fold_auroc"].as_f64().unwrap() > 0.55);
@@ -644,13 +648,7 @@ fn leave_one_source_out_tests_each_file_on_a_model_that_never_saw_it() {
             .args(SCHEMA)
             .args(["--json", "-"]),
     );
-    let names: Vec<&str> = v["folds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["A", "B"]);
+    assert_eq!(fold_names(&v), ["A", "B"]);
     driftprint()
         .args(["fingerprint", "eval", "--cv", "source"])
         .arg(demo_path())

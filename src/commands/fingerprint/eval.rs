@@ -190,7 +190,7 @@ pub fn run(
                 "model".to_string(),
                 Some(path.clone()),
                 scores,
-                threshold,
+                Some(threshold),
                 Vec::new(),
             )
         }
@@ -240,28 +240,16 @@ pub fn run(
             let results = cv::run(&data, &folds, options)?;
             // Each document's score from the fold that held it out.
             let scores = pooled(&docs, &results);
-            (name, None, scores, f64::NAN, results)
+            (name, None, scores, None, results)
         }
     };
     // Family folds test a share of the human text only: the pooled figures are over the
-    // documents some fold tested.
-    let tested: Vec<usize> = (0..docs.len())
-        .filter(|&i| !scores[i].decision.is_nan())
-        .collect();
-    let (docs, scores, synthetic) = if tested.len() < docs.len() {
-        (
-            tested.iter().map(|&i| docs[i].clone()).collect(),
-            tested.iter().map(|&i| scores[i]).collect(),
-            tested.iter().map(|&i| synthetic[i]).collect(),
-        )
-    } else {
-        (docs, scores, synthetic)
-    };
-    let threshold = if model.is_some() {
-        threshold
-    } else {
-        one_percent_threshold(&scores, &synthetic)
-    };
+    // documents some fold tested (moved, not copied).
+    let tested: Vec<bool> = scores.iter().map(|s| !s.decision.is_nan()).collect();
+    let docs = only_tested(docs, &tested);
+    let synthetic = only_tested(synthetic, &tested);
+    let scores = only_tested(scores, &tested);
+    let threshold = threshold.unwrap_or_else(|| one_percent_threshold(&scores, &synthetic));
     let mean = |g: fn(&FoldResult) -> Option<f64>| {
         let v: Vec<f64> = folds
             .iter()
@@ -287,6 +275,15 @@ pub fn run(
         folds,
         shortcuts,
     })
+}
+
+/// The items whose `tested` flag is set, in order.
+fn only_tested<T>(items: Vec<T>, tested: &[bool]) -> Vec<T> {
+    items
+        .into_iter()
+        .zip(tested)
+        .filter_map(|(item, &kept)| kept.then_some(item))
+        .collect()
 }
 
 /// Out-of-fold scores in document order; a document no fold tested keeps NaN (family folds
