@@ -354,6 +354,22 @@ fn bad_training_data_and_outputs_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("--target-fpr"));
+    // One generator family leaves nothing to train a family fold on.
+    let one_family: String = std::fs::read_to_string(demo_path())
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("\"label\": \"human\"") || l.contains("\"generator\": \"gpt-4o\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    driftprint()
+        .args(["fingerprint", "eval", "--cv", "family"])
+        .arg(write(dir.path(), "one_family.jsonl", one_family.as_bytes()))
+        .args(SCHEMA)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "at least two generator families; found GPT-4/4o",
+        ));
 }
 
 /// Demo lines (upstream schema) with each text passed through `edit(text, is_machine)`.
