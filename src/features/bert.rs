@@ -11,6 +11,8 @@ use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, Linear, Var
 use candle_transformers::models::bert::{Config, HiddenAct};
 use rayon::prelude::*;
 
+use super::fast_math::{erf, exp};
+
 struct Layer {
     qkv: Linear,
     attention_out: Linear,
@@ -196,29 +198,6 @@ impl CustomOp1 for Softmax {
     }
 }
 
-/// e^x for x ≤ 0 (Cephes' polynomial after range reduction; relative error < 2e-7); 0 below
-/// -87, where f32 underflows (masked attention scores). Branch-free, so the loop vectorises.
-#[inline]
-pub fn exp(x: f32) -> f32 {
-    let clamped = x.max(-87.0);
-    // Round to nearest by the 1.5·2^23 trick: `round()` is a libm call without SSE4.1.
-    let n = (clamped * std::f32::consts::LOG2_E + 12_582_912.0) - 12_582_912.0;
-    let r = clamped - n * 0.693_359_4 + n * 2.121_944_4e-4;
-    let mut p = 1.987_569_1e-4f32;
-    p = p * r + 1.398_199_9e-3;
-    p = p * r + 8.333_452e-3;
-    p = p * r + 4.166_579_6e-2;
-    p = p * r + 1.666_666_5e-1;
-    p = p * r + 0.5;
-    let y = p * r * r + r + 1.0;
-    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
-    if x < -87.0 {
-        0.0
-    } else {
-        y * scale
-    }
-}
-
 /// Exact GELU, 0.5·x·(1 + erf(x/√2)): our parallel op on the CPU, candle's elsewhere.
 fn gelu(x: &Tensor) -> Result<Tensor> {
     if x.device().is_cpu() && x.dtype() == DType::F32 {
@@ -246,54 +225,5 @@ impl CustomOp1 for GeluErf {
                 }
             });
         Ok((CpuStorage::F32(out), layout.shape().clone()))
-    }
-}
-
-/// erf as a rational function on [-4, 4] (the single-precision approximation used by Eigen and
-/// XLA); |error| < 5e-7 in f32 arithmetic, and branch-free so the loop vectorises.
-#[inline]
-pub fn erf(x: f32) -> f32 {
-    let x = x.clamp(-4.0, 4.0);
-    let x2 = x * x;
-    let mut p = -2.726_142_3e-10f32;
-    p = p * x2 + 2.770_681_4e-8;
-    p = p * x2 - 2.101_024e-6;
-    p = p * x2 - 5.692_506_4e-5;
-    p = p * x2 - 7.349_906_3e-4;
-    p = p * x2 - 2.9546e-3;
-    p = p * x2 - 1.609_603_3e-2;
-    p *= x;
-    let mut q = -1.456_607_2e-5f32;
-    q = q * x2 - 2.133_740_6e-4;
-    q = q * x2 - 1.682_827e-3;
-    q = q * x2 - 7.373_329e-3;
-    q = q * x2 - 1.426_474e-2;
-    p / q
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fast_exp_matches_libm() {
-        for i in 0..=87_000 {
-            let x = -(i as f32) / 1000.0;
-            let (got, want) = (exp(x) as f64, libm::exp(x as f64));
-            assert!(
-                (got - want).abs() <= 3e-7 * want,
-                "exp({x}) = {got}, libm {want}"
-            );
-        }
-        assert_eq!(exp(-1e9), 0.0);
-    }
-
-    #[test]
-    fn rational_erf_matches_libm() {
-        let worst = (-6000..=6000)
-            .map(|i| i as f32 / 1000.0)
-            .map(|x| (erf(x) as f64 - libm::erf(x as f64)).abs())
-            .fold(0.0, f64::max);
-        assert!(worst < 5e-7, "max |erf error| {worst}");
     }
 }

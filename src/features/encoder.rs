@@ -1,14 +1,17 @@
-//! A BERT-family sentence encoder run with candle: tokenise in parallel, sort by token length and
-//! batch (padding only to the longest in each batch), mean-pool over the attention mask (never
-//! over padding) and L2-normalise — what sentence-transformers does for all-MiniLM-L6-v2.
+//! A BERT-family sentence encoder: tokenise in parallel, sort by token length and batch, mean-pool
+//! each text's last hidden states over its own tokens (never over padding) and L2-normalise —
+//! what sentence-transformers does for all-MiniLM-L6-v2. On the CPU the forward pass is our own
+//! ([`super::bert_cpu`], unpadded); on a GPU (the `cuda`/`metal` features) it is candle's ops
+//! ([`super::bert`]), batches padded to their longest text and masked.
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::Config as BertConfig;
+use candle_transformers::models::bert::{Config as BertConfig, HiddenAct};
 use rayon::prelude::*;
 use tokenizers::{Tokenizer, TruncationParams};
 
 use super::bert::Bert;
+use super::bert_cpu::{CpuBert, Shape};
 use super::model_dir::ModelDir;
 use crate::error::{Error, InputError, Result};
 
@@ -26,10 +29,23 @@ pub struct Embedded {
     pub truncated: Vec<bool>,
 }
 
+/// Which forward pass runs the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Our own on the CPU; candle's on a GPU when the build has one and it is present.
+    Fastest,
+    /// candle's tensor ops on the best device (the reference the CPU pass is tested against).
+    Candle,
+}
+
+enum Model {
+    Cpu(CpuBert),
+    Candle { model: Bert, device: Device },
+}
+
 pub struct Encoder {
-    model: Bert,
+    model: Model,
     tokenizer: Tokenizer,
-    device: Device,
     dim: usize,
     max_tokens: usize,
     batch_size: usize,
@@ -54,6 +70,16 @@ fn candle(e: candle_core::Error) -> Error {
 impl Encoder {
     /// Loads the model; every failure names the file at fault.
     pub fn load(dir: &ModelDir, max_tokens: usize, batch_size: usize) -> Result<Encoder> {
+        Encoder::load_with(dir, max_tokens, batch_size, Backend::Fastest)
+    }
+
+    /// [`Encoder::load`] with a chosen forward pass.
+    pub fn load_with(
+        dir: &ModelDir,
+        max_tokens: usize,
+        batch_size: usize,
+        backend: Backend,
+    ) -> Result<Encoder> {
         let config_path = dir.file("config.json");
         let text = std::fs::read_to_string(&config_path).map_err(|e| {
             Error::Input(InputError::file(&config_path, format!("cannot read: {e}")))
@@ -93,23 +119,56 @@ impl Encoder {
                 ))
             })?;
 
+        if tokenizer.get_vocab_size(true) > config.vocab_size {
+            return Err(Error::Input(InputError::file(
+                &tokenizer_path,
+                format!(
+                    "has {} tokens but the model ({}) embeds {}: not the model's tokenizer",
+                    tokenizer.get_vocab_size(true),
+                    config_path.display(),
+                    config.vocab_size
+                ),
+            )));
+        }
+
         let weights_path = dir.file("model.safetensors");
         let bytes = std::fs::read(&weights_path).map_err(|e| {
             Error::Input(InputError::file(&weights_path, format!("cannot read: {e}")))
         })?;
+        let refused = |e: String| {
+            Error::Input(InputError::file(
+                &weights_path,
+                format!("cannot load BERT weights: {e}"),
+            ))
+        };
         let device = device();
-        let model = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)
-            .and_then(|vb| Bert::load(vb, &config))
-            .map_err(|e| {
-                Error::Input(InputError::file(
-                    &weights_path,
-                    format!("cannot load BERT weights: {e}"),
-                ))
-            })?;
+        let model = if backend == Backend::Fastest && device.is_cpu() {
+            if config.hidden_act != HiddenAct::Gelu {
+                return Err(refused(format!(
+                    "hidden_act {:?} is not supported (only \"gelu\")",
+                    config.hidden_act
+                )));
+            }
+            let shape = Shape {
+                vocab: config.vocab_size,
+                segments: config.type_vocab_size,
+                hidden: config.hidden_size,
+                heads: config.num_attention_heads,
+                intermediate: config.intermediate_size,
+                layers: config.num_hidden_layers,
+                positions: config.max_position_embeddings,
+                eps: config.layer_norm_eps as f32,
+            };
+            Model::Cpu(CpuBert::load(&bytes, shape).map_err(refused)?)
+        } else {
+            let model = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)
+                .and_then(|vb| Bert::load(vb, &config))
+                .map_err(|e| refused(e.to_string()))?;
+            Model::Candle { model, device }
+        };
         Ok(Encoder {
             model,
             tokenizer,
-            device,
             dim: config.hidden_size,
             max_tokens,
             batch_size: batch_size.max(1),
@@ -157,31 +216,19 @@ impl Encoder {
 
         let dim = self.dim;
         let mut sums = vec![0f32; texts.len() * dim];
-        let mut ids = Vec::new();
-        let mut mask = Vec::new();
         for batch in order.chunks(self.batch_size) {
-            let longest = batch
+            let ids: Vec<&[u32]> = batch
                 .iter()
-                .map(|&(t, c)| tokenized[t].chunks[c].len())
-                .max()
-                .unwrap_or(1)
-                .max(1);
-            ids.clear();
-            mask.clear();
-            for &(t, c) in batch {
-                let chunk = &tokenized[t].chunks[c];
-                ids.extend_from_slice(chunk);
-                ids.resize(ids.len() + longest - chunk.len(), 0);
-                mask.extend(std::iter::repeat_n(1u32, chunk.len()));
-                mask.resize(mask.len() + longest - chunk.len(), 0);
-            }
-            let pooled = self.forward(&ids, &mask, batch.len(), longest)?;
-            for (row, &(t, c)) in batch.iter().enumerate() {
-                // Chunks weigh by their token count; a lone chunk's weight cancels in the norm.
-                let weight = tokenized[t].chunks[c].len() as f32;
+                .map(|&(t, c)| tokenized[t].chunks[c].as_slice())
+                .collect();
+            let hidden = self.hidden(&ids)?;
+            let mut rows = hidden.chunks(dim);
+            for (&(t, _), chunk) in batch.iter().zip(&ids) {
+                // Chunks weigh by their token count, so their tokens' states are summed here and
+                // the text's vector is their mean once normalised.
                 let target = &mut sums[t * dim..(t + 1) * dim];
-                for (s, v) in target.iter_mut().zip(&pooled[row * dim..(row + 1) * dim]) {
-                    *s += weight * v;
+                for row in rows.by_ref().take(chunk.len()) {
+                    target.iter_mut().zip(row).for_each(|(s, v)| *s += v);
                 }
             }
         }
@@ -196,48 +243,61 @@ impl Encoder {
     }
 
     /// Each text's last hidden states, one row per token with `[CLS]` and `[SEP]` left out,
-    /// row-major `tokens × dim` (texts cut at the token limit). One text per pass: no padding
-    /// to mask, at the cost of smaller matrix products.
+    /// row-major `tokens × dim` (texts cut at the token limit).
     pub fn token_states(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         let tokenized = self.tokenize(texts, false)?;
-        tokenized
-            .par_iter()
-            .map(|tok| {
-                let ids = &tok.chunks[0];
-                if ids.len() <= 2 {
-                    return Ok(Vec::new());
-                }
-                let ids = Tensor::from_slice(ids, (1, ids.len()), &self.device).map_err(candle)?;
-                let hidden = self.model.forward(&ids, None).map_err(candle)?;
-                let len = hidden.dim(1).map_err(candle)?;
-                hidden
-                    .narrow(1, 1, len - 2)
-                    .and_then(|h| h.flatten_all())
-                    .and_then(|h| h.to_vec1::<f32>())
-                    .map_err(candle)
-            })
-            .collect()
+        let dim = self.dim;
+        let mut states = Vec::with_capacity(texts.len());
+        for batch in tokenized.chunks(self.batch_size) {
+            let ids: Vec<&[u32]> = batch.iter().map(|t| t.chunks[0].as_slice()).collect();
+            let hidden = self.hidden(&ids)?;
+            let mut start = 0;
+            for text in &ids {
+                let rows = &hidden[start * dim..(start + text.len()) * dim];
+                start += text.len();
+                states.push(match text.len() {
+                    0..=2 => Vec::new(),
+                    n => rows[dim..(n - 1) * dim].to_vec(),
+                });
+            }
+        }
+        Ok(states)
     }
 
-    /// Mean-pooled (not yet normalised) last hidden states of one padded batch.
-    fn forward(&self, ids: &[u32], mask: &[u32], rows: usize, len: usize) -> Result<Vec<f32>> {
-        let padded = mask.contains(&0);
-        let ids = Tensor::from_slice(ids, (rows, len), &self.device).map_err(candle)?;
-        let mask = Tensor::from_slice(mask, (rows, len), &self.device).map_err(candle)?;
-        let hidden = self
-            .model
-            .forward(&ids, padded.then_some(&mask))
-            .map_err(candle)?;
-        let weights = mask.to_dtype(DType::F32).map_err(candle)?;
-        let counts = weights.sum_keepdim(1).map_err(candle)?;
-        let summed = hidden
-            .broadcast_mul(&weights.unsqueeze(2).map_err(candle)?)
-            .and_then(|h| h.sum(1))
-            .map_err(candle)?;
-        summed
-            .broadcast_div(&counts)
-            .and_then(|m| m.flatten_all())
-            .and_then(|m| m.to_vec1::<f32>())
-            .map_err(candle)
+    /// The last hidden states of a batch of texts, concatenated (`Σ len × dim`).
+    fn hidden(&self, texts: &[&[u32]]) -> Result<Vec<f32>> {
+        if texts.iter().any(|t| t.is_empty()) {
+            return Err(Error::Data(
+                "sentence encoder: a text with no tokens".into(),
+            ));
+        }
+        match &self.model {
+            Model::Cpu(model) => Ok(model.forward(texts)),
+            Model::Candle { model, device } => candle_hidden(model, device, texts).map_err(candle),
+        }
     }
+}
+
+/// candle's forward pass over a batch padded to its longest text, the padding's rows dropped.
+fn candle_hidden(model: &Bert, device: &Device, texts: &[&[u32]]) -> candle_core::Result<Vec<f32>> {
+    let longest = texts.iter().map(|t| t.len()).max().unwrap_or(1);
+    let mut ids = Vec::with_capacity(texts.len() * longest);
+    let mut mask = Vec::with_capacity(texts.len() * longest);
+    for text in texts {
+        ids.extend_from_slice(text);
+        ids.resize(ids.len() + longest - text.len(), 0);
+        mask.extend(std::iter::repeat_n(1u32, text.len()));
+        mask.resize(mask.len() + longest - text.len(), 0);
+    }
+    let padded = mask.contains(&0);
+    let ids = Tensor::from_slice(&ids, (texts.len(), longest), device)?;
+    let mask = Tensor::from_slice(&mask, (texts.len(), longest), device)?;
+    let hidden = model.forward(&ids, padded.then_some(&mask))?;
+    let dim = hidden.dim(2)?;
+    let values = hidden.flatten_all()?.to_vec1::<f32>()?;
+    let mut rows = Vec::with_capacity(texts.iter().map(|t| t.len()).sum::<usize>() * dim);
+    for (i, text) in texts.iter().enumerate() {
+        rows.extend_from_slice(&values[i * longest * dim..(i * longest + text.len()) * dim]);
+    }
+    Ok(rows)
 }

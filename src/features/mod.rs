@@ -3,10 +3,12 @@
 //! featurizer is deterministic and parallel over documents.
 
 mod bert;
+mod bert_cpu;
 pub mod cache;
 pub mod causal_lm;
 pub mod embed;
 pub mod encoder;
+mod fast_math;
 pub mod formatting;
 pub mod gguf_tokenizer;
 pub mod intrinsic_dimension;
