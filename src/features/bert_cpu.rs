@@ -1,10 +1,10 @@
 //! The BERT forward pass (the sentence-transformers MiniLM family) written for the CPU on plain
-//! f32 buffers and gemm, equal to [`super::bert::Bert`] within float rounding and ~2× faster.
+//! f32 buffers and gemm, equal to [`super::bert::Bert`] within float rounding, and faster.
 //!
 //! What makes it faster than the same model on candle's tensor ops:
 //! - **No padding.** A batch is ragged: the linear layers run over the concatenated tokens of
-//!   all its texts (one matrix product each), attention runs per text over its own tokens. Sorted
-//!   batches still padded ~10% on dev; masked scores and padded rows cost nothing here.
+//!   all its texts (one matrix product each), attention runs per text over its own tokens, so
+//!   no work goes to padded rows or masked scores.
 //! - **Fused steps, no per-op allocation.** One query/key/value product; the bias is the
 //!   product's initial value and the residual is added in the same product (gemm accumulates);
 //!   GELU and LayerNorm run in place; attention reads Q, K and V by stride from the fused
