@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use driftprint::features::encoder::{Backend, Encoder};
 use driftprint::features::model_dir::ModelDir;
+use driftprint::features::normalize::Normalization;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,7 +25,8 @@ fn main() {
                 .take(n)
                 .map(|l| {
                     let v: serde_json::Value = serde_json::from_str(l).expect("JSONL");
-                    v["text"].as_str().unwrap_or_default().to_string()
+                    let text = v["text"].as_str().unwrap_or_default();
+                    Normalization::Standard.apply(text).into_owned()
                 })
                 .collect()
         })
@@ -56,7 +58,11 @@ fn main() {
         .zip(candle.chunks(384))
         .map(|(a, b)| a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum())
         .collect();
-    let worst = cosines.iter().copied().fold(f64::INFINITY, f64::min);
+    let (worst_at, worst) = cosines
+        .iter()
+        .copied()
+        .enumerate()
+        .fold((0, f64::INFINITY), |a, (i, c)| if c < a.1 { (i, c) } else { a });
     let max_diff = ours
         .iter()
         .zip(&candle)
