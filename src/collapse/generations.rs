@@ -5,11 +5,10 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::diversity::{
-    entropy_bits_of_counts, gzip_ratio, hapax_share_of_counts, self_bleu, tail_mass_of_counts,
-    zipf_slope_of_counts, Tail,
-};
+use super::diversity::{gzip_ratio, self_bleu};
 use super::tally::{GenerationTally, SAMPLE};
+use super::vocabulary::Vocabulary;
+use super::vocabulary_tail::VocabularyTail;
 use crate::corpus::Doc;
 use crate::features::tokens::words;
 
@@ -73,9 +72,9 @@ pub fn measure(
     reference: Option<GenerationTally>,
     options: &MeasureOptions,
 ) -> Measured {
-    let tail: Tail = match (&reference, generations.first()) {
-        (Some(r), _) | (None, Some(r)) => Tail::of_counts(r.unigrams(), HEAD_MASS),
-        (None, None) => Tail::of_counts(std::iter::empty(), HEAD_MASS),
+    let tail = match (&reference, generations.first()) {
+        (Some(r), _) | (None, Some(r)) => VocabularyTail::of(r.vocabulary(), HEAD_MASS),
+        (None, None) => VocabularyTail::of(&Vocabulary::default(), HEAD_MASS),
     };
     let sizes = generations
         .iter()
@@ -86,17 +85,16 @@ pub fn measure(
     let measured: Vec<OneGeneration> = generations
         .into_par_iter()
         .map(|mut g| {
-            let counts = g.counts();
-            let hapax = hapax_share_of_counts(counts.iter().copied());
+            let vocabulary = g.vocabulary();
             let counts_metrics = [
                 g.distinct(1),
                 g.distinct(2),
                 g.distinct(3),
                 g.distinct(1),
-                entropy_bits_of_counts(counts.clone()),
-                hapax,
-                zipf_slope_of_counts(counts),
-                tail_mass_of_counts(g.unigrams(), &tail),
+                vocabulary.entropy_bits(),
+                vocabulary.hapax_share(),
+                vocabulary.zipf_slope(),
+                tail.mass(vocabulary),
             ];
             let per_document = g.per_document();
             let sample = g.into_sample();

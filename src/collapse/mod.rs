@@ -9,3 +9,6 @@ pub mod simulate;
 pub mod table;
 pub mod tally;
 pub mod trend;
+pub mod vocabulary;
+pub mod vocabulary_sketch;
+pub mod vocabulary_tail;

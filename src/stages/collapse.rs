@@ -49,7 +49,7 @@ impl CollapseStage {
 impl Stage for CollapseStage {
     type State = Generations;
     const NAME: &'static str = "collapse";
-    const STATE_VERSION: u32 = 2;
+    const STATE_VERSION: u32 = 3;
 
     fn reads(&self) -> Reads<'_> {
         match self.config.collapse.inputs.is_empty() {

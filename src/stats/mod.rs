@@ -2,9 +2,11 @@
 //! adjustment, distances, ranks.
 
 pub mod adjust;
+pub mod counted_sample;
 pub mod delong;
 pub mod distinct;
 pub mod ftrl;
+pub mod heavy_hitters;
 pub mod jonckheere;
 pub mod kernel;
 pub mod kmeans;
