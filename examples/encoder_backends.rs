@@ -58,11 +58,15 @@ fn main() {
         .zip(candle.chunks(384))
         .map(|(a, b)| a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum())
         .collect();
-    let (worst_at, worst) = cosines
-        .iter()
-        .copied()
-        .enumerate()
-        .fold((0, f64::INFINITY), |a, (i, c)| if c < a.1 { (i, c) } else { a });
+    let (worst_at, worst) =
+        cosines
+            .iter()
+            .copied()
+            .enumerate()
+            .fold(
+                (0, f64::INFINITY),
+                |a, (i, c)| if c < a.1 { (i, c) } else { a },
+            );
     let max_diff = ours
         .iter()
         .zip(&candle)

@@ -9,8 +9,12 @@
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
     let clamped = x.max(-87.0);
-    // Round to nearest by the 1.5·2^23 trick: `round()` is a libm call without SSE4.1.
-    let n = (clamped * std::f32::consts::LOG2_E + 12_582_912.0) - 12_582_912.0;
+    // Round to nearest by adding 1.5·2^23: `round()` is a libm call without SSE4.1, and the sum's
+    // low mantissa bits then hold the integer itself — read back from the bits, because a
+    // float-to-int `as` cast saturates, which compilers turn into one scalar convert per lane.
+    let shifted = clamped * std::f32::consts::LOG2_E + 12_582_912.0;
+    let n = shifted - 12_582_912.0;
+    let k = (shifted.to_bits() as i32).wrapping_sub(0x4B40_0000);
     let r = clamped - n * 0.693_359_4 + n * 2.121_944_4e-4;
     let mut p = 1.987_569_1e-4f32;
     p = p * r + 1.398_199_9e-3;
@@ -19,7 +23,7 @@ pub fn exp(x: f32) -> f32 {
     p = p * r + 1.666_666_5e-1;
     p = p * r + 0.5;
     let y = p * r * r + r + 1.0;
-    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
+    let scale = f32::from_bits((k.wrapping_add(127) as u32) << 23);
     if x < -87.0 {
         0.0
     } else {
