@@ -74,7 +74,7 @@ fn main() {
         .fold(0f32, f32::max);
     println!("texts: {}", texts.len());
     println!(
-        "min cosine ours vs candle: {worst:.9} (1 - {:.2e})",
+        "min cosine ours vs candle: {worst:.9} (1 - {:.2e}), text {worst_at}",
         1.0 - worst
     );
     println!("max |difference|: {max_diff:.2e}");
