@@ -13,16 +13,17 @@
 //! - **Threads where the work is.** The products use gemm's own threads (large, regular);
 //!   attention, GELU and LayerNorm split by text or by rows over rayon.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
-use candle_core::Tensor;
+use candle_core::{DType, Tensor};
 use gemm::Parallelism;
 use rayon::prelude::*;
+use safetensors::{Dtype, SafeTensors};
 
 use super::fast_math::{erf, exp, lane_max, lane_sum, vectorized};
 
-/// A linear layer as `x · weight + bias`, the weight stored `(in, out)` row-major.
+/// A linear layer as `x · weightᵀ + bias`, the weight stored `(out, in)` row-major as PyTorch
+/// saves it.
 struct Dense {
     weight: Vec<f32>,
     bias: Vec<f32>,
@@ -77,51 +78,60 @@ struct Scratch {
     inner: Vec<f32>,
 }
 
-/// The tensors of a safetensors file by name, with or without the `bert.` prefix.
-struct Weights {
-    tensors: HashMap<String, Tensor>,
+/// The tensors of a safetensors file by name, with or without the `bert.` prefix, read in place
+/// from the file's bytes (f32 is copied once into our layout; other types convert through candle).
+struct Weights<'a> {
+    tensors: SafeTensors<'a>,
     prefix: &'static str,
 }
 
-impl Weights {
+impl Weights<'_> {
     fn values(&self, name: &str, dims: &[usize]) -> Result<Vec<f32>, String> {
         let full = format!("{}{name}", self.prefix);
-        let tensor = self
+        let view = self
             .tensors
-            .get(&full)
-            .ok_or_else(|| format!("no tensor {full}"))?;
-        if tensor.dims() != dims {
+            .tensor(&full)
+            .map_err(|_| format!("no tensor {full}"))?;
+        if view.shape() != dims {
             return Err(format!(
                 "{full} has shape {:?}, expected {dims:?}",
-                tensor.dims()
+                view.shape()
             ));
         }
-        tensor
-            .to_dtype(candle_core::DType::F32)
+        if view.dtype() == Dtype::F32 {
+            return Ok(view
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect());
+        }
+        let dtype = match view.dtype() {
+            Dtype::F16 => DType::F16,
+            Dtype::BF16 => DType::BF16,
+            Dtype::F64 => DType::F64,
+            other => return Err(format!("{full} is {other:?}, not a float type")),
+        };
+        Tensor::from_raw_buffer(view.data(), dtype, dims, &candle_core::Device::Cpu)
+            .and_then(|t| t.to_dtype(DType::F32))
             .and_then(|t| t.flatten_all())
             .and_then(|t| t.to_vec1::<f32>())
             .map_err(|e| format!("{full}: {e}"))
     }
 
-    /// PyTorch's `(out, in)` linear layers, concatenated by output and transposed to `(in, out)`.
+    /// PyTorch's `(out, in)` linear layers, concatenated by output (the products read them
+    /// transposed through their strides, so no copy is rearranged at load).
     fn dense(&self, names: &[&str], inputs: usize, outputs: usize) -> Result<Dense, String> {
-        let mut transposed = vec![0f32; inputs * outputs * names.len()];
+        let mut weight = Vec::with_capacity(inputs * outputs * names.len());
         let mut bias = Vec::with_capacity(outputs * names.len());
-        let width = outputs * names.len();
-        for (part, name) in names.iter().enumerate() {
-            let w = self.values(&format!("{name}.weight"), &[outputs, inputs])?;
-            for (o, row) in w.chunks(inputs).enumerate() {
-                for (i, &v) in row.iter().enumerate() {
-                    transposed[i * width + part * outputs + o] = v;
-                }
-            }
+        for name in names {
+            weight.extend(self.values(&format!("{name}.weight"), &[outputs, inputs])?);
             bias.extend(self.values(&format!("{name}.bias"), &[outputs])?);
         }
         Ok(Dense {
-            weight: transposed,
+            weight,
             bias,
             inputs,
-            outputs: width,
+            outputs: outputs * names.len(),
         })
     }
 
@@ -136,9 +146,12 @@ impl Weights {
 impl CpuBert {
     /// Reads a BERT model's weights from safetensors bytes.
     pub fn load(bytes: &[u8], shape: Shape) -> Result<CpuBert, String> {
-        let tensors = candle_core::safetensors::load_buffer(bytes, &candle_core::Device::Cpu)
-            .map_err(|e| format!("not a safetensors file: {e}"))?;
-        let prefix = if tensors.contains_key("bert.embeddings.word_embeddings.weight") {
+        let tensors =
+            SafeTensors::deserialize(bytes).map_err(|e| format!("not a safetensors file: {e}"))?;
+        let prefix = if tensors
+            .tensor("bert.embeddings.word_embeddings.weight")
+            .is_ok()
+        {
             "bert."
         } else {
             ""
@@ -364,8 +377,8 @@ impl Dense {
         } else {
             Parallelism::None
         };
-        // SAFETY: out is rows × n, x is at least rows × k, weight is k × n (all row-major),
-        // checked above and at load.
+        // SAFETY: out is rows × n and x at least rows × k (row-major); weight is n × k row-major,
+        // read as its k × n transpose through the strides (checked above and at load).
         unsafe {
             gemm::gemm(
                 rows,
@@ -379,8 +392,8 @@ impl Dense {
                 1,
                 k as isize,
                 self.weight.as_ptr(),
+                k as isize,
                 1,
-                n as isize,
                 1.0,
                 1.0,
                 false,
