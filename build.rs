@@ -13,10 +13,11 @@ fn main() {
     println!("cargo:rustc-env=DRIFTPRINT_BUILD_COMMIT={commit}");
     // Rebuilt when HEAD moves (a commit or a checkout), not on every file change.
     // (A path that does not exist would rerun this on every build: packed refs have no file.)
-    if let Some(git_dir) = git(&["rev-parse", "--git-dir"]) {
-        let reference = git(&["symbolic-ref", "-q", "HEAD"]);
-        for path in std::iter::once("HEAD".to_string()).chain(reference) {
-            let path = format!("{git_dir}/{path}");
+    // `--git-path` finds each file where git keeps it: in a worktree HEAD is the worktree's own
+    // and the branch ref is in the main repository's folder.
+    let reference = git(&["symbolic-ref", "-q", "HEAD"]);
+    for name in std::iter::once("HEAD".to_string()).chain(reference) {
+        if let Some(path) = git(&["rev-parse", "--git-path", &name]) {
             if std::path::Path::new(&path).exists() {
                 println!("cargo:rerun-if-changed={path}");
             }
