@@ -15,8 +15,8 @@ use super::diversity::{entropy_bits_of_counts, hapax_share_of_counts, zipf_slope
 use super::vocabulary_sketch::{VocabularySketch, HEAVY_TYPES, SAMPLED_TYPES};
 use crate::consistency::{same, within};
 
-/// Word types counted exactly before the counts turn into a sketch: the largest dev corpus has
-/// 60,454; at the cap the exact counts are ~1.3 MB of JSON, 2–3× the sketch.
+/// Word types counted exactly before the counts turn into a sketch: above every dev corpus's
+/// vocabulary (docs/scale.md); at the cap the exact counts are ~1.3 MB of JSON, 2–3× the sketch.
 pub const EXACT_TYPES: usize = 65_536;
 
 /// The sizes of a vocabulary's counts.
